@@ -1,0 +1,131 @@
+import CSpanDSP
+
+/// One DTMF digit as heard on the line: when it began and ended (samples on the detector's
+/// clock) and its level.
+public struct DTMFDigit: Sendable, Equatable, Codable {
+    public var digit: Character
+    public var startSample: Int
+    public var endSample: Int
+    public var levelDBm0: Int
+
+    public init(digit: Character, startSample: Int, endSample: Int, levelDBm0: Int) {
+        self.digit = digit
+        self.startSample = startSample
+        self.endSample = endSample
+        self.levelDBm0 = levelDBm0
+    }
+
+    enum CodingKeys: String, CodingKey { case digit, startSample, endSample, levelDBm0 }
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let s = try c.decode(String.self, forKey: .digit)
+        guard let d = s.first, s.count == 1 else {
+            throw DecodingError.dataCorruptedError(forKey: .digit, in: c, debugDescription: "one DTMF digit expected, got \"\(s)\"")
+        }
+        digit = d
+        startSample = try c.decode(Int.self, forKey: .startSample)
+        endSample = try c.decode(Int.self, forKey: .endSample)
+        levelDBm0 = try c.decode(Int.self, forKey: .levelDBm0)
+    }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(String(digit), forKey: .digit)
+        try c.encode(startSample, forKey: .startSample)
+        try c.encode(endSample, forKey: .endSample)
+        try c.encode(levelDBm0, forKey: .levelDBm0)
+    }
+}
+
+public enum DTMFEvent: Sendable, Equatable {
+    /// A digit was recognised; it is still sounding. Use this for barge-in.
+    case began(digit: Character, startSample: Int, levelDBm0: Int)
+    /// The digit stopped.
+    case ended(DTMFDigit)
+}
+
+/// Detector tuning, with SpanDSP's defaults (8 dB twist, 4 dB reverse twist, −42 dBm0).
+public struct DTMFDetectorConfig: Sendable, Equatable {
+    public var twistDB: Int = 8
+    public var reverseTwistDB: Int = 4
+    public var thresholdDBm0: Int = -42
+    /// Notch out the local dial tone before detection (450 Hz for China; nil for none).
+    public var dialToneNotchHz: Double? = 450
+
+    public init(twistDB: Int = 8, reverseTwistDB: Int = 4, thresholdDBm0: Int = -42, dialToneNotchHz: Double? = 450) {
+        self.twistDB = twistDB
+        self.reverseTwistDB = reverseTwistDB
+        self.thresholdDBm0 = thresholdDBm0
+        self.dialToneNotchHz = dialToneNotchHz
+    }
+}
+
+/// Owner of a SpanDSP `dtmf_rx_state_t`. Digits are reported through `handler` from inside
+/// `process`, on the caller's thread; steady-state processing does not allocate.
+public final class DTMFDetector {
+    private let state: UnsafeMutablePointer<dtmf_rx_state_t>
+    private let handler: (DTMFEvent) -> Void
+    private let block = Int(cspandsp_dtmf_block_samples())
+    private var aligner: BlockAligner
+    private var notch: ToneNotch?
+    private var scratch: UnsafeMutableBufferPointer<Int16>
+    private var pieceEnd = 0
+    private var current: (digit: Character, start: Int, level: Int)?
+
+    /// Samples consumed so far.
+    public var clock: Int { aligner.clock }
+
+    public init(config: DTMFDetectorConfig = .init(), handler: @escaping (DTMFEvent) -> Void) {
+        _ = spanDSPTablesReady
+        state = dtmf_rx_init(nil, nil, nil)!
+        self.handler = handler
+        aligner = BlockAligner(blockSamples: block)
+        notch = config.dialToneNotchHz.map { ToneNotch(frequency: $0) }
+        scratch = .allocate(capacity: block)
+        dtmf_rx_parms(state, 0, Int32(config.twistDB), Int32(config.reverseTwistDB), Int32(config.thresholdDBm0))
+        dtmf_rx_set_realtime_callback(state, { ud, code, level, _ in
+            let me = Unmanaged<DTMFDetector>.fromOpaque(ud!).takeUnretainedValue()
+            me.report(code: code, level: level)
+        }, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    deinit {
+        dtmf_rx_free(state)
+        scratch.deallocate()
+    }
+
+    public func process(_ samples: UnsafeBufferPointer<Int16>) {
+        guard let base = samples.baseAddress else { return }
+        aligner.forEachPiece(count: samples.count) { offset, length, end in
+            pieceEnd = end
+            if notch != nil {
+                for i in 0..<length { scratch[i] = notch!.filter(base[offset + i]) }
+                _ = dtmf_rx(state, scratch.baseAddress, Int32(length))
+            } else {
+                _ = dtmf_rx(state, base + offset, Int32(length))
+            }
+        }
+    }
+
+    /// Ends a digit still sounding when the input stops (end of a file).
+    public func finish() {
+        if let c = current {
+            handler(.ended(DTMFDigit(digit: c.digit, startSample: c.start, endSample: clock, levelDBm0: c.level)))
+            current = nil
+        }
+    }
+
+    private func report(code: Int32, level: Int32) {
+        // SpanDSP declares a change after two agreeing blocks, so the change happened about two
+        // blocks before the block that just ended.
+        let at = max(0, pieceEnd - 2 * block)
+        if let c = current {
+            handler(.ended(DTMFDigit(digit: c.digit, startSample: c.start, endSample: at, levelDBm0: c.level)))
+            current = nil
+        }
+        if code != 0, let scalar = Unicode.Scalar(UInt32(code)) {
+            let digit = Character(scalar)
+            current = (digit, at, Int(level))
+            handler(.began(digit: digit, startSample: at, levelDBm0: Int(level)))
+        }
+    }
+}

@@ -1,0 +1,30 @@
+/// Small helpers on blocks of line audio.
+public enum Signal {
+    @inline(__always)
+    public static func saturate(_ v: Int32) -> Int16 { Int16(clamping: v) }
+
+    /// Adds `source` into `target` sample by sample (up to the shorter length), saturating.
+    public static func mix(_ source: UnsafeBufferPointer<Int16>, into target: UnsafeMutableBufferPointer<Int16>) {
+        for i in 0..<min(source.count, target.count) {
+            target[i] = saturate(Int32(target[i]) + Int32(source[i]))
+        }
+    }
+
+    /// Scales by `dB` (negative attenuates), saturating.
+    public static func applyGain(dB: Double, to samples: UnsafeMutableBufferPointer<Int16>) {
+        let g = Level.gain(dB: dB)
+        for i in samples.indices { samples[i] = Int16(clamping: Int((Double(samples[i]) * g).rounded())) }
+    }
+
+    /// Runs `body` over `samples` in blocks of `block`, the way a frame loop would.
+    public static func forEachBlock(_ samples: [Int16], block: Int = 160, _ body: (UnsafeBufferPointer<Int16>) -> Void) {
+        samples.withUnsafeBufferPointer { all in
+            var i = 0
+            while i < all.count {
+                let n = min(block, all.count - i)
+                body(UnsafeBufferPointer(rebasing: all[i..<(i + n)]))
+                i += n
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import CSQLite
+
+public struct SQLiteError: Error, CustomStringConvertible, Equatable {
+    public var code: Int32
+    public var message: String
+    public var context: String
+
+    public var description: String { "\(context): \(message) (SQLite code \(code))" }
+}
+
+/// Owner of one `sqlite3*` connection, opened the way the case store needs it: WAL journal,
+/// foreign keys enforced, synchronous=FULL so that a committed case survives power loss.
+public final class SQLiteConnection {
+    private let db: OpaquePointer
+    public let path: String
+
+    public init(path: String) throws(SQLiteError) {
+        self.path = path
+        var handle: OpaquePointer?
+        let rc = sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nil)
+        guard rc == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot allocate a connection"
+            sqlite3_close_v2(handle)
+            throw SQLiteError(code: rc, message: message, context: "opening \(path)")
+        }
+        db = handle
+        sqlite3_busy_timeout(db, 5000)
+        try execute("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;")
+    }
+
+    deinit { sqlite3_close_v2(db) }
+
+    /// Runs one or more statements that return no rows.
+    public func execute(_ sql: String) throws(SQLiteError) {
+        var error: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(db, sql, nil, nil, &error)
+        if rc != SQLITE_OK {
+            let message = error.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(db))
+            sqlite3_free(error)
+            throw SQLiteError(code: rc, message: message, context: "executing \(sql.prefix(60))")
+        }
+    }
+
+    /// The first column of the first row of `sql`, as text (nil when there is no row or NULL).
+    public func scalar(_ sql: String) throws(SQLiteError) -> String? {
+        var statement: OpaquePointer?
+        let rc = sqlite3_prepare_v2(db, sql, -1, &statement, nil)
+        guard rc == SQLITE_OK, let statement else {
+            throw SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(db)), context: "preparing \(sql.prefix(60))")
+        }
+        defer { sqlite3_finalize(statement) }
+        switch sqlite3_step(statement) {
+        case SQLITE_ROW:
+            return sqlite3_column_text(statement, 0).map { String(cString: $0) }
+        case SQLITE_DONE:
+            return nil
+        case let code:
+            throw SQLiteError(code: code, message: String(cString: sqlite3_errmsg(db)), context: "running \(sql.prefix(60))")
+        }
+    }
+}
