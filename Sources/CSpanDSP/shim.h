@@ -23,7 +23,6 @@ static inline void cspandsp_adsi_tx_set_level(adsi_tx_state_t *s, float level_dB
         fsk_tx_power(&s->fsktx, level_dBm0);
 }
 
-static inline int cspandsp_super_tone_block_samples(void) { return SUPER_TONE_BINS; }
 /* DTMF_SAMPLES_PER_BLOCK is private to dtmf.c (0.0.6: 102 samples). */
 static inline int cspandsp_dtmf_block_samples(void) { return 102; }
 

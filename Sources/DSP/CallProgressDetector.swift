@@ -13,119 +13,165 @@ public enum CallProgressEvent: Sendable, Equatable {
     case ended(CallProgressTone, atSample: Int)
 }
 
-/// Frequency-selective cadence detector over SpanDSP's `super_tone_rx`: each 16 ms block is
-/// classified by Goertzel filters at the plan's frequencies, and only a block whose energy is
-/// concentrated in those bins counts as "tone". Speech, DTMF and noise count as "not tone", so
-/// they cannot fake a busy cadence the way loudness-only detectors are fooled. On top of
-/// SpanDSP's one-cycle match, each further on and off period is checked against the plan until
-/// the tone's `cycles` are heard.
+/// Frequency-selective cadence detector. Every 16 ms block is measured with SpanDSP Goertzel
+/// filters at the plan's frequencies; a block counts as a tone only when at least half of its
+/// energy lies within about ±28 Hz of that tone. (SpanDSP's own `super_tone_rx` accepts a block
+/// when the best two bins hold a small fraction of the energy: white noise and a 300 Hz tone
+/// both pass it as 450 Hz.) Speech, DTMF and noise therefore cannot fake a busy cadence the way
+/// they fool loudness-and-cadence detectors. On and off periods are then matched against the
+/// plan: a cadenced tone is confirmed after `cycles` on-periods with the off-periods between
+/// them, each within tolerance; a continuous tone after its on-time, and only once it has
+/// outlasted every cadenced on-period at its frequency.
 public final class CallProgressDetector {
-    private let descriptor: UnsafeMutablePointer<super_tone_rx_descriptor_t>
-    private var state: UnsafeMutablePointer<super_tone_rx_state_t>!
-    private let tones: [ToneSpec]
+    /// One frequency or pair that some plan tones share, with its Goertzel filters.
+    private struct Band {
+        var first: UnsafeMutablePointer<goertzel_state_t>
+        var second: UnsafeMutablePointer<goertzel_state_t>?
+        var segmenter: ToneSegmenter
+    }
+
+    private struct Tracker {
+        let spec: ToneSpec
+        let band: Int
+        let on: ClosedRange<Int>
+        let off: ClosedRange<Int>
+        /// For a continuous tone: how long it must last, which is longer than any on-period of
+        /// a cadenced tone at the same frequency (China's dial tone and ringback are both 450 Hz).
+        var continuousAfter = 0
+        var confirmed = false
+    }
+
+    private static let block = 128
+    private static let purity: Float = 0.5
+
+    private var bands: [Band] = []
+    private var trackers: [Tracker] = []
     private let handler: (CallProgressEvent) -> Void
-    private let block = Int(cspandsp_super_tone_block_samples())
-    private var aligner: BlockAligner
-    private var pieceEnd = 0
-
-    /// Start samples of the most recent segments (tone or not-tone), newest last.
-    private var boundaries: (Int, Int, Int, Int) = (0, 0, 0, 0)
-    private var detected: Int?
-    private var detectedOnset = 0
-    private var segmentsVerified = 0
-    private var confirmed = false
-
-    /// A bin SpanDSP may compare against when a plan uses a single frequency: with only one
-    /// monitored frequency, super_tone_rx reads its second-best bin from uninitialised memory.
-    private static let guardFrequency: Int32 = 1850
+    private var aligner = BlockAligner(blockSamples: CallProgressDetector.block)
+    private var energy: Float = 0
+    private let floorEnergy: Float
 
     public var clock: Int { aligner.clock }
 
-    public init(plan: TonePlan = .china, handler: @escaping (CallProgressEvent) -> Void) {
-        tones = plan.tones
+    /// `floorDBm0`: blocks quieter than this are never tone.
+    public init(plan: TonePlan = .china, floorDBm0: Double = -42, handler: @escaping (CallProgressEvent) -> Void) {
         self.handler = handler
-        aligner = BlockAligner(blockSamples: block)
-        descriptor = super_tone_rx_make_descriptor(nil)!
-        for tone in tones {
-            let id = super_tone_rx_add_tone(descriptor)
-            let on = tone.range(tone.onMs)
-            if tone.isContinuous {
-                super_tone_rx_add_element(descriptor, id, Int32(tone.frequency), Int32(tone.secondFrequency), Int32(tone.onMs), 0)
-            } else {
-                let off = tone.range(tone.offMs)
-                super_tone_rx_add_element(descriptor, id, Int32(tone.frequency), Int32(tone.secondFrequency), Int32(on.lowerBound), Int32(on.upperBound))
-                super_tone_rx_add_element(descriptor, id, 0, 0, Int32(off.lowerBound), Int32(off.upperBound))
+        let floorRMS = Float(Level.rms(dBm0: floorDBm0))
+        floorEnergy = floorRMS * floorRMS * Float(Self.block)
+        var keys: [[Int]] = []
+        for spec in plan.tones {
+            let key = [spec.frequency, spec.secondFrequency]
+            if !keys.contains(key) {
+                keys.append(key)
+                bands.append(Band(first: Self.filter(spec.frequency),
+                                  second: spec.secondFrequency == 0 ? nil : Self.filter(spec.secondFrequency),
+                                  segmenter: ToneSegmenter(capacity: 2 * max(plan.tones.map(\.cycles).max() ?? 1, 1) + 2)))
             }
+            trackers.append(Tracker(spec: spec, band: keys.firstIndex(of: key)!,
+                                    on: Self.samples(spec.range(spec.onMs)), off: Self.samples(spec.range(spec.offMs))))
         }
-        let guardTone = super_tone_rx_add_tone(descriptor)
-        super_tone_rx_add_element(descriptor, guardTone, Self.guardFrequency, 0, 600_000, 0)
-
-        let me = Unmanaged.passUnretained(self).toOpaque()
-        state = super_tone_rx_init(nil, descriptor, { ud, code, _, _ in
-            Unmanaged<CallProgressDetector>.fromOpaque(ud!).takeUnretainedValue().toneChanged(code: Int(code))
-        }, me)!
-        super_tone_rx_segment_callback(state, { ud, f1, _, duration in
-            Unmanaged<CallProgressDetector>.fromOpaque(ud!).takeUnretainedValue().segmentEnded(isTone: f1 >= 0, ms: Int(duration))
-        })
+        for t in trackers.indices where trackers[t].spec.isContinuous {
+            let longestCadencedOn = trackers.filter { $0.band == trackers[t].band && !$0.spec.isContinuous }.map(\.on.upperBound).max() ?? 0
+            trackers[t].continuousAfter = max(SampleClock.samples(ms: trackers[t].spec.onMs), longestCadencedOn + Self.block)
+        }
     }
 
     deinit {
-        super_tone_rx_free(state)
-        super_tone_rx_free_descriptor(descriptor)
+        for band in bands {
+            goertzel_free(band.first)
+            if let second = band.second { goertzel_free(second) }
+        }
+    }
+
+    private static func filter(_ hz: Int) -> UnsafeMutablePointer<goertzel_state_t> {
+        var descriptor = goertzel_descriptor_t()
+        make_goertzel_descriptor(&descriptor, Float(hz), Int32(block))
+        return goertzel_init(nil, &descriptor)!
+    }
+
+    private static func samples(_ ms: ClosedRange<Int>) -> ClosedRange<Int> {
+        SampleClock.samples(ms: ms.lowerBound)...SampleClock.samples(ms: ms.upperBound)
     }
 
     public func process(_ samples: UnsafeBufferPointer<Int16>) {
         guard let base = samples.baseAddress else { return }
         aligner.forEachPiece(count: samples.count) { offset, length, end in
-            pieceEnd = end
-            _ = super_tone_rx(state, base + offset, Int32(length))
+            for i in offset..<(offset + length) { energy += Float(base[i]) * Float(base[i]) }
+            for b in bands.indices {
+                _ = goertzel_update(bands[b].first, base + offset, Int32(length))
+                if let second = bands[b].second { _ = goertzel_update(second, base + offset, Int32(length)) }
+            }
+            if end % Self.block == 0 { blockEnded(at: end) }
         }
     }
 
     /// Reports a confirmed tone that is still sounding when the input stops.
     public func finish() {
-        if confirmed, let d = detected {
-            handler(.ended(tones[d].kind, atSample: clock))
-        }
-        detected = nil
-        confirmed = false
+        for t in trackers.indices where trackers[t].confirmed { end(t, at: clock) }
     }
 
-    private func toneChanged(code: Int) {
-        if code < 0 || code >= tones.count {
-            if confirmed, let d = detected { handler(.ended(tones[d].kind, atSample: pieceEnd)) }
-            detected = nil
-            confirmed = false
+    private func blockEnded(at end: Int) {
+        let total = energy * Float(Self.block)
+        energy = 0
+        var best = -1
+        var bestPurity = Self.purity
+        for b in bands.indices {
+            let r1 = goertzel_result(bands[b].first)
+            let r2 = bands[b].second.map { goertzel_result($0) } ?? 0
+            guard total > floorEnergy * Float(Self.block) else { continue }
+            // Both tones of a pair must be there, within 10 dB of each other.
+            if bands[b].second != nil && min(r1, r2) < 0.1 * max(r1, r2) { continue }
+            let p = (r1 + r2) / total
+            if p >= bestPurity { bestPurity = p; best = b }
+        }
+        for b in bands.indices {
+            let completed = bands[b].segmenter.feed(isOn: b == best, blockStart: end - Self.block, end: end)
+            for t in trackers.indices where trackers[t].band == b {
+                if let completed { periodCompleted(t, completed) }
+                periodContinues(t, bands[b].segmenter.current, at: end)
+            }
+        }
+    }
+
+    private func periodCompleted(_ t: Int, _ period: ToneSegmenter.Period) {
+        let tracker = trackers[t]
+        let history = bands[tracker.band].segmenter.history
+        if tracker.confirmed {
+            let fits = tracker.spec.isContinuous ? !period.isOn : (period.isOn ? tracker.on : tracker.off).contains(period.duration)
+            if !fits { end(t, at: period.end) }
             return
         }
-        detected = code
-        let tone = tones[code]
-        // The match spans the segments of one cycle: the current one, plus the on-period before
-        // it for a cadenced tone.
-        detectedOnset = tone.isContinuous ? boundaries.3 : boundaries.2
-        segmentsVerified = 0
-        confirmed = false
-        if tone.isContinuous || tone.cycles <= 1 { confirm(tone) }
+        guard !tracker.spec.isContinuous, tracker.spec.cycles > 1, period.isOn else { return }
+        // Newest first: on, off, on, … — 2·cycles − 1 periods, each within tolerance.
+        let needed = 2 * tracker.spec.cycles - 1
+        guard history.count >= needed else { return }
+        let window = history.suffix(needed)
+        let fits = window.allSatisfy { ($0.isOn ? tracker.on : tracker.off).contains($0.duration) }
+        if fits, let first = window.first, first.isOn { confirm(t, onset: first.start, at: period.end + 2 * Self.block) }
     }
 
-    private func segmentEnded(isTone: Bool, ms: Int) {
-        // SpanDSP changes segment on the second block that disagrees with the old one.
-        let start = max(0, pieceEnd - 2 * block)
-        boundaries = (boundaries.1, boundaries.2, boundaries.3, start)
-        guard let d = detected, !confirmed else { return }
-        let tone = tones[d]
-        let expected = isTone ? tone.range(tone.onMs) : tone.range(tone.offMs)
-        if expected.contains(ms) {
-            segmentsVerified += 1
-            if segmentsVerified >= 2 * (tone.cycles - 1) { confirm(tone) }
-        } else {
-            // A period off the plan: wait for SpanDSP to lose and re-find the cadence.
-            segmentsVerified = Int.min / 2
+    private func periodContinues(_ t: Int, _ current: ToneSegmenter.Period, at now: Int) {
+        let tracker = trackers[t]
+        let limit = current.isOn ? tracker.on.upperBound : tracker.off.upperBound
+        if tracker.confirmed {
+            if !tracker.spec.isContinuous && current.duration > limit { end(t, at: now) }
+            return
+        }
+        if tracker.spec.isContinuous {
+            if current.isOn && current.duration >= tracker.continuousAfter { confirm(t, onset: current.start, at: now) }
+        } else if tracker.spec.cycles == 1, !current.isOn, current.duration >= tracker.off.lowerBound,
+                  let last = bands[tracker.band].segmenter.history.last, last.isOn, tracker.on.contains(last.duration) {
+            confirm(t, onset: last.start, at: now)
         }
     }
 
-    private func confirm(_ tone: ToneSpec) {
-        confirmed = true
-        handler(.confirmed(CallProgressDetection(kind: tone.kind, onsetSample: detectedOnset, confirmedSample: pieceEnd)))
+    private func confirm(_ t: Int, onset: Int, at: Int) {
+        trackers[t].confirmed = true
+        handler(.confirmed(CallProgressDetection(kind: trackers[t].spec.kind, onsetSample: onset, confirmedSample: at)))
+    }
+
+    private func end(_ t: Int, at: Int) {
+        trackers[t].confirmed = false
+        handler(.ended(trackers[t].spec.kind, atSample: at))
     }
 }

@@ -1,0 +1,10 @@
+import LineDriver
+import Testing
+
+@Suite struct LineFrameTests {
+    @Test func aFrameIsTwentyMillisecondsOfEightKilohertz() {
+        #expect(LineFrame.samples == 160)
+        #expect(LineFrame.frames(ms: 1000) == 50)
+        #expect(LineFrame.frames(ms: 1010) == 51)
+    }
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the box needs to build, run and test — only those missing.
+set -euo pipefail
+
+packages=(
+  # build: SpanDSP and what its header pulls in, the kernel/driver headers, the case store
+  pkg-config libspandsp-dev libtiff-dev libasound2-dev libgpiod-dev libsqlite3-dev dahdi-source
+  # prompts are spoken by espeak-ng (Mandarin)
+  espeak-ng
+  # tests: audio and fax pages made by other tools than ours
+  sox libtiff-tools netpbm python3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "installing: ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
