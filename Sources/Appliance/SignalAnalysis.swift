@@ -29,11 +29,34 @@ enum SignalAnalysis {
         return out
     }
 
+    /// Every caller-ID message, oldest first. SpanDSP's V.23 receiver also demodulates Bell 202
+    /// (and the other way round), so when both decode the same spill, the one whose mark and
+    /// space tones were actually on the line is kept.
     static func callerIDs(_ samples: [Int16], standards: [CallerIDStandard] = CallerIDStandard.allCases) -> [CallerID] {
-        var out: [(CallerID, Int)] = []
-        let receivers = standards.map { CallerIDReceiver(standard: $0) { out.append(($0, $1)) } }
+        var heard: [(id: CallerID, at: Int)] = []
+        let receivers = standards.map { CallerIDReceiver(standard: $0) { heard.append(($0, $1)) } }
         Signal.forEachBlock(samples) { block in receivers.forEach { $0.process(block) } }
-        return out.sorted { $0.1 < $1.1 }.map(\.0)
+        heard.sort { $0.at < $1.at }
+        var kept: [(id: CallerID, at: Int)] = []
+        for message in heard {
+            if let twin = kept.lastIndex(where: { abs($0.at - message.at) < SampleClock.rate && sameContent($0.id, message.id) }) {
+                if fskStandard(of: samples[max(0, message.at - SampleClock.rate)..<message.at]) == message.id.standard { kept[twin] = message }
+            } else {
+                kept.append(message)
+            }
+        }
+        return kept.map(\.id)
+    }
+
+    private static func sameContent(_ a: CallerID, _ b: CallerID) -> Bool {
+        a.standard.isFSK && b.standard.isFSK && a.number == b.number && a.name == b.name && a.dateTime == b.dateTime
+            && a.numberAbsence == b.numberAbsence && a.nameAbsence == b.nameAbsence
+    }
+
+    private static func fskStandard(of spill: ArraySlice<Int16>) -> CallerIDStandard {
+        let bell = ToneMeter.power(of: spill, at: 1200) + ToneMeter.power(of: spill, at: 2200)
+        let v23 = ToneMeter.power(of: spill, at: 1300) + ToneMeter.power(of: spill, at: 2100)
+        return bell >= v23 ? .bell202 : .v23
     }
 
     static func tones(_ samples: [Int16], plan: TonePlan = .china) -> [ToneReport] {

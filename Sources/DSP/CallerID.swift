@@ -17,7 +17,7 @@ public enum CallerIDStandard: String, Sendable, Codable, CaseIterable {
         }
     }
 
-    var isFSK: Bool { self != .dtmf }
+    public var isFSK: Bool { self != .dtmf }
 }
 
 /// Single- or multiple-data-message format of an FSK caller-ID spill.
