@@ -6,7 +6,7 @@ struct DSPCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dsp",
         abstract: "Analyse line audio offline (WAV, 8 kHz mono 16-bit) with the box's detectors.",
-        subcommands: [DTMF.self, CID.self, Tones.self, FaxLoop.self]
+        subcommands: [DTMF.self, CID.self, Tones.self, FaxLoop.self, Characterise.self]
     )
 
     struct Options: ParsableArguments {
@@ -92,6 +92,19 @@ struct DSPCommand: ParsableCommand {
                 print("\npages_identical=\(identical ? "yes" : "no")")
             }
             if !(outcome.sender.success && outcome.receiver.success && identical) { throw ExitCode(1) }
+        }
+    }
+
+    struct Characterise: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sweep the detectors (Mitel-style conditions) and print the measured figures beside SpanDSP's reference figures.")
+        @Flag(help: "Print JSON instead of text.")
+        var json = false
+
+        func run() throws {
+            let figures = DetectorCharacterisation.measure()
+            if json { try printJSON(figures); return }
+            for f in figures { print("\(f.name)\n  measured:  \(f.measured)\n  reference: \(f.reference)") }
         }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Small helpers on blocks of line audio.
 public enum Signal {
     @inline(__always)
@@ -14,6 +16,18 @@ public enum Signal {
     public static func applyGain(dB: Double, to samples: UnsafeMutableBufferPointer<Int16>) {
         let g = Level.gain(dB: dB)
         for i in samples.indices { samples[i] = Int16(clamping: Int((Double(samples[i]) * g).rounded())) }
+    }
+
+    /// A sum of sines at exact (fractional) frequencies, each at its own level, all starting at
+    /// phase zero: test and measurement signals where SpanDSP's integer-Hz generator is too coarse.
+    public static func sines(_ components: [(hz: Double, dBm0: Double)], count: Int) -> [Int16] {
+        let rate = Double(SampleClock.rate)
+        let parts = components.map { (step: 2 * Double.pi * $0.hz / rate, peak: Level.sinePeak(dBm0: $0.dBm0)) }
+        return (0..<count).map { i in
+            var v = 0.0
+            for p in parts { v += p.peak * sin(p.step * Double(i)) }
+            return Int16(clamping: Int(v.rounded()))
+        }
     }
 
     /// Runs `body` over `samples` in blocks of `block`, the way a frame loop would.

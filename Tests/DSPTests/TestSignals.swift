@@ -4,27 +4,13 @@ import Foundation
 /// Signals synthesized independently of SpanDSP's generators, so the detectors are checked
 /// against exact conditions (frequency offsets, twist, level) as in the Mitel test tapes.
 enum TestSignals {
-    static let dtmfLow: [Character: Double] = [
-        "1": 697, "2": 697, "3": 697, "A": 697, "4": 770, "5": 770, "6": 770, "B": 770,
-        "7": 852, "8": 852, "9": 852, "C": 852, "*": 941, "0": 941, "#": 941, "D": 941,
-    ]
-    static let dtmfHigh: [Character: Double] = [
-        "1": 1209, "4": 1209, "7": 1209, "*": 1209, "2": 1336, "5": 1336, "8": 1336, "0": 1336,
-        "3": 1477, "6": 1477, "9": 1477, "#": 1477, "A": 1633, "B": 1633, "C": 1633, "D": 1633,
-    ]
-    static let allDigits = Array("123A456B789C*0#D")
+    static let allDigits = DTMFKeypad.digits
 
     static func silence(ms: Int) -> [Int16] { [Int16](repeating: 0, count: SampleClock.samples(ms: ms)) }
 
     /// Sum of sines, each at its own level; phases start at zero.
     static func tones(_ components: [(hz: Double, dBm0: Double)], ms: Int) -> [Int16] {
-        let n = SampleClock.samples(ms: ms)
-        let rate = Double(SampleClock.rate)
-        return (0..<n).map { i in
-            var v = 0.0
-            for c in components { v += Level.sinePeak(dBm0: c.dBm0) * sin(2 * .pi * c.hz * Double(i) / rate) }
-            return Int16(clamping: Int(v.rounded()))
-        }
+        Signal.sines(components, count: SampleClock.samples(ms: ms))
     }
 
     /// DTMF digits with each group at its own level and frequency offset (a fraction: 0.015 =
@@ -33,7 +19,8 @@ enum TestSignals {
                      highDBm0: Double = -10, lowOffset: Double = 0, highOffset: Double = 0) -> [Int16] {
         var out = silence(ms: offMs)
         for d in digits {
-            out += tones([(dtmfLow[d]! * (1 + lowOffset), lowDBm0), (dtmfHigh[d]! * (1 + highOffset), highDBm0)], ms: onMs)
+            let f = DTMFKeypad.frequencies(of: d)!
+            out += tones([(f.low * (1 + lowOffset), lowDBm0), (f.high * (1 + highOffset), highDBm0)], ms: onMs)
             out += silence(ms: offMs)
         }
         return out
