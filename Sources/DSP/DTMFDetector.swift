@@ -2,7 +2,7 @@ import CSpanDSP
 
 /// One DTMF digit as heard on the line: when it began and ended (samples on the detector's
 /// clock) and its level.
-public struct DTMFDigit: Sendable, Equatable, Codable {
+public struct DTMFDigit: Sendable, Equatable {
     public var digit: Character
     public var startSample: Int
     public var endSample: Int
@@ -13,26 +13,6 @@ public struct DTMFDigit: Sendable, Equatable, Codable {
         self.startSample = startSample
         self.endSample = endSample
         self.levelDBm0 = levelDBm0
-    }
-
-    enum CodingKeys: String, CodingKey { case digit, startSample, endSample, levelDBm0 }
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let s = try c.decode(String.self, forKey: .digit)
-        guard let d = s.first, s.count == 1 else {
-            throw DecodingError.dataCorruptedError(forKey: .digit, in: c, debugDescription: "one DTMF digit expected, got \"\(s)\"")
-        }
-        digit = d
-        startSample = try c.decode(Int.self, forKey: .startSample)
-        endSample = try c.decode(Int.self, forKey: .endSample)
-        levelDBm0 = try c.decode(Int.self, forKey: .levelDBm0)
-    }
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(String(digit), forKey: .digit)
-        try c.encode(startSample, forKey: .startSample)
-        try c.encode(endSample, forKey: .endSample)
-        try c.encode(levelDBm0, forKey: .levelDBm0)
     }
 }
 

@@ -3,14 +3,11 @@ import Foundation
 import Testing
 
 @Suite struct FaxTerminalTests {
-    let dir: URL
+    let scratch: ScratchDirectory
 
-    init() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("fax-tests-\(UUID())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
+    init() throws { scratch = try ScratchDirectory() }
 
-    func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+    func path(_ name: String) -> String { scratch.path(name) }
 
     func twoPageDocument() throws -> (String, [FaxPage]) {
         let pages = [FaxPage.testChart(number: 1), FaxPage.testChart(number: 2)]

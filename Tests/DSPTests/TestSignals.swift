@@ -103,3 +103,17 @@ enum TestSignals {
 
     struct ToolFailed: Error { var tool: String; var status: Int32 }
 }
+
+/// A fresh directory per test, removed when the test's value goes away.
+final class ScratchDirectory {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("dsp-test-\(UUID())")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+}

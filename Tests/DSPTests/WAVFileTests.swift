@@ -3,14 +3,11 @@ import Foundation
 import Testing
 
 @Suite struct WAVFileTests {
-    let dir: URL
+    let scratch: ScratchDirectory
 
-    init() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("wav-tests-\(UUID())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
+    init() throws { scratch = try ScratchDirectory() }
 
-    func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+    func path(_ name: String) -> String { scratch.path(name) }
 
     func sox(_ args: [String]) throws { try TestSignals.run("/usr/bin/sox", args) }
 
