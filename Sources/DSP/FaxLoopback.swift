@@ -17,7 +17,8 @@ public enum FaxLoopback {
         let noise = noiseDBm0.map { (NoiseGenerator(levelDBm0: $0, seed: 1), NoiseGenerator(levelDBm0: $0, seed: 2)) }
         var toReceiver = [Int16](repeating: 0, count: 160)
         var toSender = [Int16](repeating: 0, count: 160)
-        // Each side hears what the other sent in the previous block.
+        // Each side hears what the other sent in the previous block. Both terminals carry the
+        // time bound, so the loop ends even when one side never hears the other finish.
         while !(sender.isFinished && receiver.isFinished) {
             let heardBySender = toSender, heardByReceiver = toReceiver
             heardBySender.withUnsafeBufferPointer { rx in
@@ -30,8 +31,6 @@ public enum FaxLoopback {
                 toReceiver.withUnsafeMutableBufferPointer { a.add(to: $0) }
                 toSender.withUnsafeMutableBufferPointer { b.add(to: $0) }
             }
-            // The sender ending first (after its last page) leaves the receiver to time out only
-            // if it never heard DCN; the bound covers that too.
         }
         return Outcome(sender: sender.result!, receiver: receiver.result!)
     }
