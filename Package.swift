@@ -34,10 +34,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "DSPTests", dependencies: ["DSP"]),
-        .testTarget(name: "LineDriverTests", dependencies: ["LineDriver"]),
+        // Helpers the test targets share (speech, scratch directories, running tools).
+        .target(name: "TestSupport", dependencies: ["DSP"], path: "Tests/TestSupport"),
+        // Counts heap allocations on the calling thread, to prove the frame path allocates none.
+        .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
+        .testTarget(name: "DSPTests", dependencies: ["DSP", "TestSupport"]),
+        .testTarget(name: "LineDriverTests", dependencies: ["LineDriver", "TestSupport", "CAllocationCounter"]),
         .testTarget(name: "LocalDBTests", dependencies: ["LocalDB"]),
-        .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "DSP"]),
+        .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "DSP", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

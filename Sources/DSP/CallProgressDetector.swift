@@ -53,6 +53,10 @@ public final class CallProgressDetector {
 
     public var clock: Int { aligner.clock }
 
+    /// Whether the latest blocks are one of the plan's tones (confirmed or not): lets a caller
+    /// tell a voice from ringback or dial tone.
+    public var hearingTone: Bool { bands.contains { $0.segmenter.current.isOn } }
+
     /// `floorDBm0`: blocks quieter than this are never tone.
     public init(plan: TonePlan = .china, floorDBm0: Double = -42, handler: @escaping (CallProgressEvent) -> Void) {
         self.handler = handler

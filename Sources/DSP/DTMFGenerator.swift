@@ -51,6 +51,13 @@ public final class DTMFGenerator {
         if notQueued != 0 { throw .queueFull(accepted: digits.count - Int(notQueued)) }
     }
 
+    /// Queues ASCII digits from a caller-owned buffer without allocating (for the frame thread);
+    /// returns how many did not fit. The caller has checked the digits.
+    @discardableResult
+    public func queue(ascii digits: UnsafeBufferPointer<CChar>) -> Int {
+        Int(dtmf_tx_put(state, digits.baseAddress, Int32(digits.count)))
+    }
+
     /// Fills `buffer` with tone and inter-digit silence; returns the samples written (less than
     /// the buffer when the queue ran dry, the rest untouched).
     @discardableResult

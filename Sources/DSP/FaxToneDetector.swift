@@ -6,7 +6,7 @@ public enum FaxTone: String, Sendable, Codable, CaseIterable {
     /// 2100 Hz answer tone (or V.21 preamble) from an answering fax machine.
     case ced
 
-    var frequency: Float { self == .cng ? 1100 : 2100 }
+    var frequency: Int { self == .cng ? 1100 : 2100 }
 }
 
 public struct FaxToneDetection: Sendable, Equatable, Codable {
@@ -22,23 +22,19 @@ public enum FaxToneEvent: Sendable, Equatable {
 
 /// CNG and CED detection with SpanDSP's `modem_connect_tones_rx` (one receiver each), which
 /// decides. SpanDSP only says when it is sure; the onset is the start of the burst it is sure
-/// of, found by a Goertzel filter at the tone's frequency (a block counts when most of its
-/// energy is that tone), so background noise does not hide it.
+/// of, found by a `ToneListener` at the tone's frequency, so background noise does not hide it.
 public final class FaxToneDetector {
     private struct Receiver {
         var tone: FaxTone
         var state: UnsafeMutablePointer<modem_connect_tones_rx_state_t>
-        var filter: UnsafeMutablePointer<goertzel_state_t>
-        var segmenter = ToneSegmenter(capacity: 1)
+        var listener: ToneListener
         var present = false
     }
 
-    private static let block = 128
     private var receivers: [Receiver] = []
     private let handler: (FaxToneEvent) -> Void
-    private var aligner = BlockAligner(blockSamples: FaxToneDetector.block)
+    private var aligner = BlockAligner(blockSamples: 80)
     private var pieceEnd = 0
-    private var energy: Float = 0
 
     public var clock: Int { aligner.clock }
 
@@ -50,36 +46,23 @@ public final class FaxToneDetector {
             let callback: tone_report_func_t = tone == .cng
                 ? { ud, code, _, _ in Unmanaged<FaxToneDetector>.fromOpaque(ud!).takeUnretainedValue().changed(.cng, on: code != 0) }
                 : { ud, code, _, _ in Unmanaged<FaxToneDetector>.fromOpaque(ud!).takeUnretainedValue().changed(.ced, on: code != 0) }
-            var descriptor = goertzel_descriptor_t()
-            make_goertzel_descriptor(&descriptor, tone.frequency, Int32(Self.block))
             receivers.append(Receiver(tone: tone, state: modem_connect_tones_rx_init(nil, kind, callback, me)!,
-                                      filter: goertzel_init(nil, &descriptor)!))
+                                      listener: ToneListener(hz: Double(tone.frequency), floorDBm0: -99)))
         }
     }
 
     deinit {
-        for r in receivers {
-            modem_connect_tones_rx_free(r.state)
-            goertzel_free(r.filter)
-        }
+        for r in receivers { modem_connect_tones_rx_free(r.state) }
     }
 
     public func process(_ samples: UnsafeBufferPointer<Int16>) {
         guard let base = samples.baseAddress else { return }
         aligner.forEachPiece(count: samples.count) { offset, length, end in
             pieceEnd = end
-            for i in offset..<(offset + length) { energy += Float(base[i]) * Float(base[i]) }
+            let piece = UnsafeBufferPointer(start: base + offset, count: length)
             for r in receivers.indices {
-                _ = goertzel_update(receivers[r].filter, base + offset, Int32(length))
+                receivers[r].listener.process(piece)
                 _ = modem_connect_tones_rx(receivers[r].state, base + offset, Int32(length))
-            }
-            if end % Self.block == 0 {
-                let total = energy * Float(Self.block)
-                energy = 0
-                for r in receivers.indices {
-                    let isOn = total > 0 && goertzel_result(receivers[r].filter) >= 0.5 * total
-                    _ = receivers[r].segmenter.feed(isOn: isOn, blockStart: end - Self.block, end: end)
-                }
             }
         }
     }
@@ -88,8 +71,8 @@ public final class FaxToneDetector {
         guard let r = receivers.firstIndex(where: { $0.tone == tone }), receivers[r].present != on else { return }
         receivers[r].present = on
         if on {
-            let burst = receivers[r].segmenter.current
-            handler(.detected(FaxToneDetection(tone: tone, onsetSample: burst.isOn ? burst.start : pieceEnd, confirmedSample: pieceEnd)))
+            let listener = receivers[r].listener
+            handler(.detected(FaxToneDetection(tone: tone, onsetSample: listener.isOn ? listener.periodStart : pieceEnd, confirmedSample: pieceEnd)))
         } else {
             handler(.ended(tone, atSample: pieceEnd))
         }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `appliance dsp …` on files that other tools made, run as a technician would run it.

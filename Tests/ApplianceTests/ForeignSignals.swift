@@ -1,17 +1,15 @@
 import DSP
 import Foundation
+import TestSupport
 
 /// Signals made by other tools than the box's own generators: sox for tones and DTMF, netpbm
 /// and libtiff for fax pages, and a small independent Bell 202 encoder in Python for caller ID.
 struct ForeignSignals {
-    let dir: URL
+    let scratch: ScratchDirectory
 
-    init() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("foreign-\(UUID())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
+    init() throws { scratch = try ScratchDirectory() }
 
-    func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+    func path(_ name: String) -> String { scratch.path(name) }
 
     /// DTMF digits, 80 ms each with 50 ms of silence either side, −12 dB below sox's full scale.
     func soxDTMF(_ digits: String) throws -> String {
@@ -98,35 +96,4 @@ with wave.open(out, "wb") as w:
     w.setnchannels(1); w.setsampwidth(2); w.setframerate(rate)
     w.writeframes(struct.pack("<%dh" % (len(samples) + 4000), *(silence + samples + silence)))
 """#
-}
-
-enum Tool {
-    struct Output { var status: Int32; var stdout: String; var stderr: String }
-
-    static func run(_ tool: String, _ arguments: [String]) throws -> Output {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Output(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-    }
-
-    static func require(_ tool: String, _ arguments: [String]) throws {
-        let r = try run(tool, arguments)
-        if r.status != 0 { throw Failed(command: ([tool] + arguments).joined(separator: " "), stderr: r.stderr) }
-    }
-
-    struct Failed: Error { var command: String; var stderr: String }
-
-    /// The `appliance` binary built beside this test bundle (`swift build --build-tests`).
-    static var appliance: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("appliance").path
-    }
-
-    static func appliance(_ arguments: String...) throws -> Output { try run(appliance, arguments) }
 }

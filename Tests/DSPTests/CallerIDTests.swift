@@ -1,4 +1,5 @@
 import DSP
+import TestSupport
 import Testing
 
 @Suite struct CallerIDTests {
@@ -60,8 +61,4 @@ import Testing
     @Test func keyValueLinesNameEveryField() {
         #expect(Self.messages[3].keyValueLines == ["standard=bell202", "format=mdmf", "number_absent=unavailable", "name_absent=private", "datetime=11291405"])
     }
-}
-
-extension CallerID: CustomTestStringConvertible {
-    public var testDescription: String { keyValueLines.joined(separator: " ") }
 }

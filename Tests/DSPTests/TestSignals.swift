@@ -1,5 +1,6 @@
 import DSP
 import Foundation
+import TestSupport
 
 /// Signals synthesized independently of SpanDSP's generators, so the detectors are checked
 /// against exact conditions (frequency offsets, twist, level) as in the Mitel test tapes.
@@ -69,51 +70,8 @@ enum TestSignals {
         return found
     }
 
-    /// At least `seconds` of Mandarin speech from espeak-ng, at 8 kHz. Spoken once per test
-    /// process: tests run in parallel and share it.
-    static func mandarinSpeech(seconds: Int) throws -> [Int16] {
-        let one = try spokenOnce.get()
-        var out: [Int16] = []
-        while out.count < seconds * SampleClock.rate { out += one }
-        return out
-    }
+    static func mandarinSpeech(seconds: Int) throws -> [Int16] { try Speech.mandarin(seconds: seconds) }
 
-    private static let spokenOnce = Result<[Int16], any Error> {
-        let text = "市民可以通过该热线向政府部门提出建议、意见或进行投诉、举报等事项。选择人工服务请按一,自动服务请按二。"
-            + "选择市长信箱留言请按一,自动投诉举报请按二,投诉查询请按三,服务咨询请按四,民意调查请按五。"
-            + "提供政策法规,城市指南、办事指南、投资指南及查询有关部门职能范围等咨询服务。"
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dsp-tests-\(getpid())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let wide = dir.appendingPathComponent("speech-22k.wav").path, narrow = dir.appendingPathComponent("speech-8k.wav").path
-        try run("/usr/bin/espeak-ng", ["-v", "cmn", "-s", "150", "-w", wide, text])
-        try run("/usr/bin/sox", [wide, "-r", "8000", "-c", "1", "-b", "16", narrow])
-        return try WAVFile.read(narrow)
-    }
-
-    static func run(_ tool: String, _ arguments: [String]) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = arguments
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        if p.terminationStatus != 0 { throw ToolFailed(tool: tool, status: p.terminationStatus) }
-    }
-
-    struct ToolFailed: Error { var tool: String; var status: Int32 }
+    static func run(_ tool: String, _ arguments: [String]) throws { try Tool.require(tool, arguments) }
 }
 
-/// A fresh directory per test, removed when the test's value goes away.
-final class ScratchDirectory {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("dsp-test-\(UUID())")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-}

@@ -1,0 +1,73 @@
+import DSP
+
+/// What a channel reports, stamped with the line time (samples) it happened at.
+public struct ChannelEvent: Sendable {
+    public enum Kind: Sendable {
+        case line(LineEvent)
+        case hook(HookCommand)
+        case ringing(count: Int)
+        case callerID(CallerIDSpill)
+        case answered
+        case disconnected(DisconnectReason)
+        case outbound(OutboundResult)
+        case digitBegan(Character, levelDBm0: Int)
+        case digit(DTMFDigit)
+        case tone(CallProgressDetection)
+        case faxTone(FaxToneDetection)
+        case voice(VoiceActivity)
+        case playbackFinished(id: Int32, interrupted: Bool)
+        case dialled
+        case faxFinished
+    }
+
+    public let channel: Int
+    public let at: Int
+    public let kind: Kind
+}
+
+/// Digits to dial, held inline (commands cross to the frame thread without allocating).
+public struct DialString: Sendable {
+    public static let maxDigits = 32
+    public private(set) var count = 0
+    private var digits = InlineArray<32, UInt8>(repeating: 0)
+
+    public init?(_ text: String) {
+        guard text.count <= Self.maxDigits, text.allSatisfy({ DTMFGenerator.validDigits.contains($0) }) else { return nil }
+        for c in text.utf8 { digits[count] = c; count += 1 }
+    }
+
+    func forEachDigit(_ body: (UInt8) -> Void) {
+        for i in 0..<count { body(digits[i]) }
+    }
+}
+
+/// What the rest of the box asks of a channel.
+///
+/// Unchecked Sendable: a `fax` command hands its terminal to the frame thread, which alone uses
+/// it until it reports `faxFinished`; only then may the sender read the terminal's result.
+public enum ChannelCommand: @unchecked Sendable {
+    /// Queue audio; `bargeIn` stops it (and what is queued after it) at the first DTMF digit.
+    case play(PromptAudio, id: Int32, bargeIn: Bool)
+    case stopPlayback
+    /// Tap the line into `ring`: the caller's audio, or caller left and box right.
+    case record(SampleRing, stereo: Bool)
+    case stopRecording
+    case hangUp
+    case dial(DialString)
+    case flash
+    /// Hand the line to a fax session until it ends (`faxFinished`); the sender keeps the
+    /// terminal and reads its result.
+    case fax(FaxTerminal)
+}
+
+/// What a channel runs, apart from line supervision.
+public struct ChannelConfig: Sendable {
+    public var supervision = SupervisionConfig()
+    public var tonePlan = TonePlan.china
+    public var dtmf = DTMFDetectorConfig()
+    public var voice = VoiceActivityConfig()
+    /// Level of dialled digits.
+    public var dialling = DTMFSendingParameters(levelDBm0: -8, twistDB: 2, onMs: 100, offMs: 100)
+
+    public init() {}
+}

@@ -1,0 +1,248 @@
+import DSP
+
+/// One line as the frame thread sees it: the detectors on what is received, line supervision,
+/// what the box plays or dials, the recorder tap and fax hand-over. Everything here runs on the
+/// frame thread and does not allocate, lock or log in steady state; the rest of the box talks
+/// to it only through `commands` and `events`.
+public final class LineChannel: @unchecked Sendable {
+    // Unchecked: only the frame thread touches the mutable state; `events` and `commands` are
+    // SPSC rings meant to cross threads.
+    public let index: Int
+    public let events: SPSCRing<ChannelEvent>
+    public let commands: SPSCRing<ChannelCommand>
+    /// Events dropped because nobody drained `events` in time.
+    public private(set) var lostEvents = 0
+
+    private let config: ChannelConfig
+    private let setHook: (HookCommand) -> Void
+    private var supervisor: LineSupervisor
+    private var dtmf: DTMFDetector!
+    private var progress: CallProgressDetector!
+    private var faxTones: FaxToneDetector!
+    private var vad: VoiceActivityDetector!
+    private var callerID: CallerIDReceiver?
+    private let dialler: DTMFGenerator
+    private var pendingDial: DialString?
+    private var dialling = false
+
+    private static let queueCapacity = 32
+    private var queue: [(audio: PromptAudio, id: Int32, bargeIn: Bool)] = []
+    private var position = 0
+    private var recorder: SampleRing?
+    private var stereo = false
+    private var fax: FaxTerminal?
+
+    private var now = 0
+    /// Detectors only run while the line is off-hook, so each keeps its own clock; these map
+    /// their sample times onto line time.
+    private var dtmfOffset = 0, progressOffset = 0, faxToneOffset = 0, callerIDOffset = 0
+    private var voiceFrames = 0
+    private var voiceReported = false
+
+    public init(index: Int, config: ChannelConfig, eventCapacity: Int = 256, setHook: @escaping (HookCommand) -> Void) {
+        self.index = index
+        self.config = config
+        self.setHook = setHook
+        events = SPSCRing(capacity: eventCapacity)
+        commands = SPSCRing(capacity: 64)
+        supervisor = LineSupervisor(config: config.supervision)
+        dialler = DTMFGenerator(config.dialling)
+        queue.reserveCapacity(Self.queueCapacity)
+        dtmf = DTMFDetector(config: config.dtmf) { [unowned self] event in
+            switch event {
+            case .began(let digit, let start, let level):
+                emit(.digitBegan(digit, levelDBm0: level), at: start + dtmfOffset)
+                if queue.first?.bargeIn == true { stopPlayback() }
+            case .ended(var digit):
+                digit.startSample += dtmfOffset
+                digit.endSample += dtmfOffset
+                emit(.digit(digit), at: digit.endSample)
+            }
+        }
+        progress = CallProgressDetector(plan: config.tonePlan) { [unowned self] event in
+            guard case .confirmed(var detection) = event else { return }
+            detection.onsetSample += progressOffset
+            detection.confirmedSample += progressOffset
+            emit(.tone(detection), at: detection.confirmedSample)
+            supervise(.tone(detection.kind))
+        }
+        faxTones = FaxToneDetector { [unowned self] event in
+            guard case .detected(var detection) = event else { return }
+            detection.onsetSample += faxToneOffset
+            detection.confirmedSample += faxToneOffset
+            emit(.faxTone(detection), at: detection.confirmedSample)
+        }
+        vad = VoiceActivityDetector(config: config.voice) { _, _ in }
+        switch config.supervision.callerID {
+        case .none: callerID = nil
+        case .fskAfterFirstRing(let standard):
+            callerID = CallerIDReceiver(standard: standard, onSpill: { [unowned self] spill, at in emit(.callerID(spill), at: at + callerIDOffset) })
+        case .dtmfBeforeRing:
+            callerID = CallerIDReceiver(standard: .dtmf, onSpill: { [unowned self] spill, at in emit(.callerID(spill), at: at + callerIDOffset) })
+        }
+    }
+
+    public var isOffHook: Bool { supervisor.isOffHook }
+    public var supervisionState: LineSupervisor.State { supervisor.state }
+
+    /// Signalling from the backend for this channel, before this frame's audio.
+    public func signalling(_ event: LineEvent, at time: Int) {
+        now = time
+        emit(.line(event), at: time)
+        supervise(.line(event))
+    }
+
+    /// One frame: `rx` as received, `tx` to fill with what the box sends. `time` is the line
+    /// time (samples) at the start of the frame.
+    public func process(rx: UnsafeBufferPointer<Int16>, tx: UnsafeMutableBufferPointer<Int16>, at time: Int) {
+        now = time
+        while let command = commands.pop() { execute(command) }
+
+        if let terminal = fax {
+            terminal.process(received: rx, transmit: tx)
+            if terminal.isFinished {
+                fax = nil
+                emit(.faxFinished, at: now)
+            }
+        } else if supervisor.isOffHook {
+            dtmfOffset = now - dtmf.clock
+            dtmf.process(rx)
+            progressOffset = now - progress.clock
+            progress.process(rx)
+            faxToneOffset = now - faxTones.clock
+            faxTones.process(rx)
+            vad.process(rx)
+            trackVoice()
+            fill(tx)
+        } else {
+            if let callerID {
+                callerIDOffset = now - callerID.clock
+                callerID.process(rx)
+            }
+            tx.update(repeating: 0)
+        }
+
+        if let recorder {
+            if stereo { recorder.writeInterleaved(rx, UnsafeBufferPointer(tx)) } else { recorder.write(rx) }
+        }
+        supervise(.tick(boxTransmitting: fax != nil || dialling || !queue.isEmpty))
+    }
+
+    // MARK: Playing and dialling
+
+    private func fill(_ tx: UnsafeMutableBufferPointer<Int16>) {
+        var filled = 0
+        if dialling {
+            filled = dialler.generate(into: tx)
+            if filled < tx.count {
+                dialling = false
+                emit(.dialled, at: now)
+                supervise(.dialingFinished)
+            }
+        }
+        while filled < tx.count, let item = queue.first {
+            let source = item.audio.samples
+            let n = min(tx.count - filled, source.count - position)
+            for i in 0..<n { tx[filled + i] = source[position + i] }
+            filled += n
+            position += n
+            if position >= source.count {
+                queue.removeFirst()
+                position = 0
+                emit(.playbackFinished(id: item.id, interrupted: false), at: now + filled)
+            }
+        }
+        if filled < tx.count { UnsafeMutableBufferPointer(rebasing: tx[filled...]).update(repeating: 0) }
+    }
+
+    private func stopPlayback() {
+        while let item = queue.first {
+            queue.removeFirst()
+            emit(.playbackFinished(id: item.id, interrupted: true), at: now)
+        }
+        position = 0
+    }
+
+    private func startDialling() {
+        guard let digits = pendingDial else { return }
+        pendingDial = nil
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: DialString.maxDigits) { buffer in
+            var n = 0
+            digits.forEachDigit { buffer[n] = CChar(bitPattern: $0); n += 1 }
+            dialler.queue(ascii: UnsafeBufferPointer(rebasing: buffer[0..<n]))
+        }
+        dialling = true
+    }
+
+    // MARK: Supervision
+
+    /// The far end's voice: speech that is not a call-progress tone, held for `answerVoiceMs`.
+    private func trackVoice() {
+        if vad.activity == .speech && !progress.hearingTone {
+            voiceFrames += 1
+            if !voiceReported && voiceFrames * LineFrame.milliseconds >= config.supervision.answerVoiceMs {
+                voiceReported = true
+                emit(.voice(.speech), at: now)
+                supervise(.voice(.speech))
+            }
+        } else {
+            voiceFrames = 0
+            if voiceReported && vad.activity == .silence {
+                voiceReported = false
+                emit(.voice(.silence), at: now)
+                supervise(.voice(.silence))
+            }
+        }
+    }
+
+    private func supervise(_ input: SupervisorInput) {
+        supervisor.handle(input, at: now) { [unowned self] action in apply(action) }
+    }
+
+    private func apply(_ action: SupervisorAction) {
+        switch action {
+        case .hook(let command):
+            setHook(command)
+            emit(.hook(command), at: now)
+            if command == .onHook {
+                stopPlayback()
+                dialling = false
+                voiceReported = false
+                voiceFrames = 0
+            }
+        case .startDialing: startDialling()
+        case .ringing(let count): emit(.ringing(count: count), at: now)
+        case .answered: emit(.answered, at: now)
+        case .disconnected(let reason): emit(.disconnected(reason), at: now)
+        case .outbound(let result): emit(.outbound(result), at: now)
+        }
+    }
+
+    private func execute(_ command: ChannelCommand) {
+        switch command {
+        case .play(let audio, let id, let bargeIn):
+            if queue.count < Self.queueCapacity && supervisor.isOffHook {
+                queue.append((audio, id, bargeIn))
+            } else {
+                emit(.playbackFinished(id: id, interrupted: true), at: now)
+            }
+        case .stopPlayback: stopPlayback()
+        case .record(let ring, let twoChannels):
+            recorder = ring
+            stereo = twoChannels
+        case .stopRecording: recorder = nil
+        case .hangUp: supervise(.hangUp)
+        case .dial(let digits):
+            pendingDial = digits
+            supervise(.dial)
+        case .flash:
+            setHook(.flash)
+            emit(.hook(.flash), at: now)
+        case .fax(let terminal): fax = terminal
+        }
+    }
+
+    private func emit(_ kind: ChannelEvent.Kind, at time: Int) {
+        if !events.push(ChannelEvent(channel: index, at: time, kind: kind)) { lostEvents += 1 }
+    }
+}

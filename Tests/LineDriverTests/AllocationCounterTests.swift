@@ -1,0 +1,13 @@
+import CAllocationCounter
+import Testing
+
+@Suite struct AllocationCounterTests {
+    /// The counter itself must see Swift allocations, or a zero elsewhere proves nothing.
+    @Test func countsSwiftAllocations() {
+        allocation_counter_start()
+        let array = [Int](repeating: 1, count: 1000)
+        let n = allocation_counter_stop()
+        #expect(array.count == 1000)
+        #expect(n >= 1)
+    }
+}
