@@ -163,7 +163,7 @@ public final class CallProgressDetector {
         }
         if tracker.spec.isContinuous {
             if current.isOn && current.duration >= tracker.continuousAfter { confirm(t, onset: current.start, at: now) }
-        } else if tracker.spec.cycles == 1, !current.isOn, current.duration >= tracker.off.lowerBound,
+        } else if tracker.spec.cycles == 1, !current.isOn, tracker.off.contains(current.duration),
                   let last = bands[tracker.band].segmenter.history.last, last.isOn, tracker.on.contains(last.duration) {
             confirm(t, onset: last.start, at: now)
         }

@@ -37,6 +37,7 @@ public final class LineChannel: @unchecked Sendable {
     /// their sample times onto line time.
     private var dtmfOffset = 0, progressOffset = 0, faxToneOffset = 0, callerIDOffset = 0
     private var voiceFrames = 0
+    private var quietFrames = 0
     private var voiceReported = false
 
     public init(index: Int, config: ChannelConfig, eventCapacity: Int = 256, setHook: @escaping (HookCommand) -> Void) {
@@ -176,22 +177,29 @@ public final class LineChannel: @unchecked Sendable {
 
     // MARK: Supervision
 
-    /// The far end's voice: speech that is not a call-progress tone, held for `answerVoiceMs`.
+    /// The far end's voice: sound above the speech threshold that is not a call-progress tone,
+    /// for `answerVoiceMs` in all, allowing the short gaps between syllables. It is judged on the
+    /// power meter's instantaneous level, not the speech/silence decision, whose hangover would
+    /// turn the end of every ringback burst into half a second of "voice".
     private func trackVoice() {
-        if vad.activity == .speech && !progress.hearingTone {
+        if progress.hearingTone {
+            voiceFrames = 0
+        } else if vad.levelDBm0 > config.voice.speechThresholdDBm0 {
             voiceFrames += 1
+            quietFrames = 0
             if !voiceReported && voiceFrames * LineFrame.milliseconds >= config.supervision.answerVoiceMs {
                 voiceReported = true
                 emit(.voice(.speech), at: now)
                 supervise(.voice(.speech))
             }
         } else {
-            voiceFrames = 0
-            if voiceReported && vad.activity == .silence {
-                voiceReported = false
-                emit(.voice(.silence), at: now)
-                supervise(.voice(.silence))
-            }
+            quietFrames += 1
+            if quietFrames * LineFrame.milliseconds > 200 { voiceFrames = 0 }
+        }
+        if voiceReported && vad.activity == .silence {
+            voiceReported = false
+            emit(.voice(.silence), at: now)
+            supervise(.voice(.silence))
         }
     }
 
@@ -209,6 +217,7 @@ public final class LineChannel: @unchecked Sendable {
                 dialling = false
                 voiceReported = false
                 voiceFrames = 0
+                quietFrames = 0
             }
         case .startDialing: startDialling()
         case .ringing(let count): emit(.ringing(count: count), at: now)

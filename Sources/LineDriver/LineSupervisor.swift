@@ -110,6 +110,8 @@ public struct LineSupervisor: Sendable {
             if now - since >= ms(config.noAnswerTimeoutMs) { fail(.noAnswer, act) }
         case (.seizing, .hangUp), (.dialing, .hangUp), (.awaitingAnswer, .hangUp):
             end(.local, act)
+        case (.seizing, .line(.loopCurrentLost)), (.dialing, .line(.loopCurrentLost)), (.awaitingAnswer, .line(.loopCurrentLost)):
+            fail(.lineDropped, act)
 
         default:
             break

@@ -70,4 +70,6 @@ public enum OutboundResult: String, Sendable, Codable {
     case congestion
     case noDialTone = "no_dial_tone"
     case noAnswer = "no_answer"
+    /// Loop current went away before anyone answered.
+    case lineDropped = "line_dropped"
 }

@@ -72,6 +72,20 @@ import Testing
         #expect(SampleClock.ms(at) > 3500 && SampleClock.ms(at) < 4500)
     }
 
+    /// Once ringback stops, it ends once and is not found again in the silence that follows.
+    @Test func ringbackThatStopsEndsOnce() {
+        var events: [CallProgressEvent] = []
+        let detector = CallProgressDetector { events.append($0) }
+        let signal = TestSignals.cadence(hz: 450, dBm0: -15, onMs: 1000, offMs: 4000, cycles: 2) + TestSignals.silence(ms: 20_000)
+        Signal.forEachBlock(signal) { detector.process($0) }
+        #expect(events.count == 2)
+        guard case .confirmed(let tone)? = events.first, case .ended(.ringback, _)? = events.last else {
+            Issue.record("\(events)")
+            return
+        }
+        #expect(tone.kind == .ringback)
+    }
+
     @Test func planProblemsAreReported() {
         var plan = TonePlan.china
         plan.tones.append(ToneSpec(kind: .congestion, frequency: 450, onMs: 360, offMs: 340))

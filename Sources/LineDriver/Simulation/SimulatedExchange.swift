@@ -45,8 +45,15 @@ public final class SimulatedExchange: LineBackend, @unchecked Sendable {
     /// How the far end answers when the box dials out on `line`.
     public func setCallee(_ behaviour: CalleeBehaviour, line: Int) throws(ScheduleError) {
         guard lines.indices.contains(line) else { throw .noSuchLine(line) }
-        if case .answer(_, let script) = behaviour { _ = try Self.load(script) }
-        lines[line].callee = behaviour
+        var wavs: [String: [Int16]] = [:]
+        if case .answer(_, let script) = behaviour { wavs = try Self.load(script) }
+        lines[line].setCallee(behaviour, wavs: wavs)
+    }
+
+    /// Makes `line` give (or withhold, as a faulty line does) dial tone.
+    public func setDialTone(_ present: Bool, line: Int) throws(ScheduleError) {
+        guard lines.indices.contains(line) else { throw .noSuchLine(line) }
+        lines[line].givesDialTone = present
     }
 
     /// The call in progress on `line`, if any.

@@ -41,13 +41,22 @@ final class SimulatedLine {
     private var boxTx = [Int16](repeating: 0, count: LineFrame.samples)
     private var heard = [Int16](repeating: 0, count: LineFrame.samples)
     private var far = [Int16](repeating: 0, count: LineFrame.samples)
-    var callee: CalleeBehaviour = .noAnswer
+    /// A faulty line gives no dial tone when the box goes off-hook.
+    var givesDialTone = true
+    private var callee: CalleeBehaviour = .noAnswer
+    private var calleeWavs: [String: [Int16]] = [:]
     private let finish: (SimulatedCallRecord) -> Void
 
     init(index: Int, finish: @escaping (SimulatedCallRecord) -> Void) {
         self.index = index
         self.finish = finish
         path = LinePath(LineImpairments(), seed: Int32(index + 1))
+    }
+
+    /// How the far end behaves when the box dials out; `wavs` holds its script's files.
+    func setCallee(_ behaviour: CalleeBehaviour, wavs: [String: [Int16]]) {
+        callee = behaviour
+        calleeWavs = wavs
     }
 
     var isIdle: Bool { if case .idle = phase { !boxOffHook } else { false } }
@@ -90,7 +99,7 @@ final class SimulatedLine {
                 collector = DTMFDetector { [unowned self] event in
                     if case .ended(let d) = event { collected.append(d.digit) }
                 }
-                playTone(ToneSignal(TonePlan.china.tones[0], levelDBm0: Self.toneLevel))
+                if givesDialTone { playTone(ToneSignal(TonePlan.china.tones[0], levelDBm0: Self.toneLevel)) }
                 phase = .dialTone
             default:
                 break
@@ -223,7 +232,7 @@ final class SimulatedLine {
         if now >= answerAt {
             tone = nil
             record?.answeredAt = now
-            farEnd = FarEnd(script: script, wavs: wavs, at: now)
+            farEnd = FarEnd(script: script, wavs: calleeWavs, at: now)
             phase = .connected
         }
     }
