@@ -55,7 +55,12 @@ public final class CallProgressDetector {
 
     /// Whether the latest blocks are one of the plan's tones (confirmed or not): lets a caller
     /// tell a voice from ringback or dial tone.
-    public var hearingTone: Bool { bands.contains { $0.segmenter.current.isOn } }
+    public var hearingTone: Bool {
+        // A plain loop: closure-taking algorithms allocate in unoptimised builds, and this runs
+        // every frame.
+        for b in bands.indices where bands[b].segmenter.current.isOn { return true }
+        return false
+    }
 
     /// `floorDBm0`: blocks quieter than this are never tone.
     public init(plan: TonePlan = .china, floorDBm0: Double = -42, handler: @escaping (CallProgressEvent) -> Void) {
@@ -149,9 +154,12 @@ public final class CallProgressDetector {
         // Newest first: on, off, on, … — 2·cycles − 1 periods, each within tolerance.
         let needed = 2 * tracker.spec.cycles - 1
         guard history.count >= needed else { return }
-        let window = history.suffix(needed)
-        let fits = window.allSatisfy { ($0.isOn ? tracker.on : tracker.off).contains($0.duration) }
-        if fits, let first = window.first, first.isOn { confirm(t, onset: first.start, at: period.end + 2 * Self.block) }
+        let first = history.count - needed
+        for i in first..<history.count {
+            let p = history[i]
+            guard p.isOn == ((i - first) % 2 == 0), (p.isOn ? tracker.on : tracker.off).contains(p.duration) else { return }
+        }
+        confirm(t, onset: history[first].start, at: period.end + 2 * Self.block)
     }
 
     private func periodContinues(_ t: Int, _ current: ToneSegmenter.Period, at now: Int) {

@@ -46,6 +46,12 @@ public final class FrameLoop: @unchecked Sendable {
             channel.process(rx: UnsafeBufferPointer(rx[channel.index]), tx: tx[channel.index], at: time)
         }
         backend.transmit(tx)
+        advanceClock()
+    }
+
+    /// Moves the line clock on one frame, for a caller that runs the backend and the channels
+    /// itself (the frame-path allocation test).
+    public func advanceClock() {
         frame += 1
         heartbeat.add(1, ordering: .relaxed)
     }

@@ -25,8 +25,14 @@ public final class LineChannel: @unchecked Sendable {
     private var pendingDial: DialString?
     private var dialling = false
 
+    private struct Queued {
+        let audio: PromptAudio
+        let id: Int32
+        let bargeIn: Bool
+    }
+
     private static let queueCapacity = 32
-    private var queue: [(audio: PromptAudio, id: Int32, bargeIn: Bool)] = []
+    private var queue: [Queued] = []
     private var position = 0
     private var recorder: SampleRing?
     private var stereo = false
@@ -53,7 +59,7 @@ public final class LineChannel: @unchecked Sendable {
             switch event {
             case .began(let digit, let start, let level):
                 emit(.digitBegan(digit, levelDBm0: level), at: start + dtmfOffset)
-                if queue.first?.bargeIn == true { stopPlayback() }
+                if !queue.isEmpty && queue[0].bargeIn { stopPlayback() }
             case .ended(var digit):
                 digit.startSample += dtmfOffset
                 digit.endSample += dtmfOffset
@@ -141,7 +147,8 @@ public final class LineChannel: @unchecked Sendable {
                 supervise(.dialingFinished)
             }
         }
-        while filled < tx.count, let item = queue.first {
+        while filled < tx.count && !queue.isEmpty {
+            let item = queue[0]
             let source = item.audio.samples
             let n = min(tx.count - filled, source.count - position)
             for i in 0..<n { tx[filled + i] = source[position + i] }
@@ -157,8 +164,8 @@ public final class LineChannel: @unchecked Sendable {
     }
 
     private func stopPlayback() {
-        while let item = queue.first {
-            queue.removeFirst()
+        while !queue.isEmpty {
+            let item = queue.removeFirst()
             emit(.playbackFinished(id: item.id, interrupted: true), at: now)
         }
         position = 0
@@ -231,7 +238,7 @@ public final class LineChannel: @unchecked Sendable {
         switch command {
         case .play(let audio, let id, let bargeIn):
             if queue.count < Self.queueCapacity && supervisor.isOffHook {
-                queue.append((audio, id, bargeIn))
+                queue.append(Queued(audio: audio, id: id, bargeIn: bargeIn))
             } else {
                 emit(.playbackFinished(id: id, interrupted: true), at: now)
             }
