@@ -67,6 +67,8 @@ public final class SampleRing: @unchecked Sendable {
 
     deinit { samples.deallocate() }
 
+    public var capacity: Int { mask + 1 }
+
     /// Samples dropped because the writer fell behind.
     public var lostSamples: Int { lost.load(ordering: .relaxed) }
 

@@ -1,0 +1,105 @@
+import DSP
+import Foundation
+import Synchronization
+
+/// Writes the recordings of every line from one background thread. The frame thread only copies
+/// samples into a recording's `SampleRing`; this thread drains the rings into WAV files and
+/// patches each header after every write, so a file is valid and playable after a kill -9 at
+/// any moment (it loses at most the last `interval`), and fsyncs every `durableEvery`.
+public final class CallRecorder: @unchecked Sendable {
+    // Unchecked: the recordings list, and every drain of a ring, happen under `state`'s lock;
+    // the frame thread, the rings' only producer, never takes it.
+    public final class Recording: @unchecked Sendable {
+        // Unchecked: `ring` is the SPSC hand-over; the writer is used under the recorder's lock.
+        public let path: String
+        public let ring: SampleRing
+        public let stereo: Bool
+        fileprivate let writer: WAVWriter
+        fileprivate var closing = false
+
+        fileprivate init(path: String, stereo: Bool, seconds: Int) throws(WAVError) {
+            self.path = path
+            self.stereo = stereo
+            writer = try WAVWriter(path: path, channels: stereo ? 2 : 1)
+            ring = SampleRing(capacity: seconds * SampleClock.rate * (stereo ? 2 : 1))
+        }
+
+        /// Audio the writer could not keep up with (dropped, never blocking the line).
+        public var lostSamples: Int { ring.lostSamples }
+    }
+
+    private struct State {
+        var recordings: [Recording] = []
+        var stopping = false
+        var lastDurable = 0.0
+    }
+
+    private let state = Mutex(State())
+    private let interval: Double
+    private let durableEvery: Double
+    private let finished = Atomic<Bool>(false)
+    /// Write errors (a full disk, say), oldest first, for the log.
+    public let errors = SPSCRing<String>(capacity: 64)
+
+    public init(interval: Double = 0.1, durableEvery: Double = 2) {
+        self.interval = interval
+        self.durableEvery = durableEvery
+        let thread = Thread { [self] in
+            while !state.withLock({ $0.stopping }) {
+                pass()
+                Thread.sleep(forTimeInterval: interval)
+            }
+            pass()
+            finished.store(true, ordering: .releasing)
+        }
+        thread.name = "recorder"
+        thread.start()
+    }
+
+    /// A new recording; hand its `ring` to a channel with `.record(ring, stereo:)`. The ring
+    /// holds `bufferSeconds` of audio, which is how long the writer may fall behind.
+    public func start(path: String, stereo: Bool, bufferSeconds: Int = 4) throws(WAVError) -> Recording {
+        let recording = try Recording(path: path, stereo: stereo, seconds: bufferSeconds)
+        state.withLock { $0.recordings.append(recording) }
+        return recording
+    }
+
+    /// Writes out what the ring holds and closes the file (durably). Send `.stopRecording` to
+    /// the channel first; anything it still writes afterwards is not kept.
+    public func finish(_ recording: Recording) {
+        state.withLock { s in
+            recording.closing = true
+            write(recording, durable: true)
+            s.recordings.removeAll { $0 === recording }
+        }
+    }
+
+    /// Writes out every ring now (the writer thread does this every `interval` anyway).
+    public func pass() {
+        let now = Date().timeIntervalSinceReferenceDate
+        state.withLock { s in
+            let durable = now - s.lastDurable >= durableEvery
+            if durable { s.lastDurable = now }
+            for r in s.recordings { write(r, durable: durable) }
+        }
+    }
+
+    /// Finishes every recording and stops the writer thread.
+    public func shutdown() {
+        state.withLock { s in
+            for r in s.recordings { r.closing = true; write(r, durable: true) }
+            s.recordings = []
+            s.stopping = true
+        }
+        while !finished.load(ordering: .acquiring) { usleep(1000) }
+    }
+
+    private func write(_ r: Recording, durable: Bool) {
+        r.ring.drain { r.writer.append($0) }
+        do {
+            if r.closing { try r.writer.close() } else { try r.writer.sync(durable: durable) }
+        } catch {
+            errors.push(error.description)
+        }
+    }
+}
