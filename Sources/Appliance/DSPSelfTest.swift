@@ -22,12 +22,18 @@ enum DSPSelfTest {
         return samples
     }
 
+    /// `digits` as keyed on a phone (−10 dBm0, 60 ms on, 60 ms off).
+    static func dtmfBurst(_ digits: String) throws -> [Int16] {
+        let generator = DTMFGenerator(.init(levelDBm0: -10, onMs: 60, offMs: 60))
+        try generator.send(digits)
+        var samples = [Int16](repeating: 0, count: SampleClock.samples(ms: 120 * digits.count + 100))
+        samples.withUnsafeMutableBufferPointer { _ = generator.generate(into: $0) }
+        return samples
+    }
+
     static func dtmf() -> Check {
         let sent = "0123456789*#ABCD"
-        let generator = DTMFGenerator(.init(levelDBm0: -10, onMs: 60, offMs: 60))
-        try? generator.send(sent)
-        var samples = [Int16](repeating: 0, count: SampleClock.samples(ms: 2200))
-        samples.withUnsafeMutableBufferPointer { _ = generator.generate(into: $0) }
+        let samples = (try? dtmfBurst(sent)) ?? []
         let got = SignalAnalysis.dtmf(samples).map(\.digit).joined()
         return Check(name: "dtmf", passed: got == sent, detail: "sent \(sent), detected \(got)")
     }

@@ -37,7 +37,7 @@ public enum WAVError: Error, Equatable, CustomStringConvertible {
         case .unreadable(let p, let r): "\(p): cannot read: \(r)"
         case .notWAV(let p, let f): "\(p): not a WAV file (starts with \(f))"
         case .missingChunk(let p, let c): "\(p): WAV file has no \"\(c)\" chunk"
-        case .unsupportedFormat(let p, let f, let w): "\(p): \(f); the box needs \(w) (convert with: sox IN -r 8000 -c \(w.channels) -b 16 OUT.wav)"
+        case .unsupportedFormat(let p, let f, let w): "\(p): \(f); the box needs \(w) (convert with: sox IN -r \(w.sampleRate) -c \(w.channels) -b 16 OUT.wav)"
         case .truncated(let p, let d, let n): "\(p): truncated: header declares \(d) bytes of audio, the file holds \(n)"
         case .unwritable(let p, let r): "\(p): cannot write: \(r)"
         }
@@ -46,19 +46,21 @@ public enum WAVError: Error, Equatable, CustomStringConvertible {
 
 /// 8 kHz mono 16-bit PCM WAV files: prompts, test signals and recordings.
 public enum WAVFile {
-    /// Reads 8 kHz 16-bit PCM with `channels` channels (interleaved when 2: whole-call
-    /// recordings); anything else is refused with the format found.
-    public static func read(_ path: String, channels: Int = 1) throws(WAVError) -> [Int16] {
+    /// Reads 16-bit PCM with `channels` channels (interleaved when 2: whole-call recordings) at
+    /// `sampleRate` (8 kHz but for speech to be resampled); anything else is refused with the
+    /// format found.
+    public static func read(_ path: String, channels: Int = 1, sampleRate: Int = SampleClock.rate) throws(WAVError) -> [Int16] {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw .unreadable(path: path, reason: FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file")
         }
-        return try decode(data, path: path, channels: channels)
+        return try decode(data, path: path, channels: channels, sampleRate: sampleRate)
     }
 
-    public static func decode(_ data: Data, path: String, channels: Int = 1) throws(WAVError) -> [Int16] {
+    public static func decode(_ data: Data, path: String, channels: Int = 1, sampleRate: Int = SampleClock.rate) throws(WAVError) -> [Int16] {
         var wanted = WAVFormat.line
         wanted.channels = channels
+        wanted.sampleRate = sampleRate
         let bytes = [UInt8](data)
         func u32(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24 }
         func u16(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }

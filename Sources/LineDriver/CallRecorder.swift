@@ -65,7 +65,8 @@ public final class CallRecorder: @unchecked Sendable {
     }
 
     /// Writes out what the ring holds and closes the file (durably). Send `.stopRecording` to
-    /// the channel first; anything it still writes afterwards is not kept.
+    /// the channel and wait for its `recordingStopped` first: until then the frame thread still
+    /// holds the ring, and would be the one to free it.
     public func finish(_ recording: Recording) {
         state.withLock { s in
             recording.closing = true

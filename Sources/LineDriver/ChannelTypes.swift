@@ -18,6 +18,8 @@ public struct ChannelEvent: Sendable {
         case playbackFinished(id: Int32, interrupted: Bool)
         case dialled
         case faxFinished
+        /// The channel has let go of its recording ring: the recorder may finish it.
+        case recordingStopped
     }
 
     public let channel: Int

@@ -19,6 +19,10 @@ public final class FrameLoop: @unchecked Sendable {
     /// Ticks once per frame: a watchdog can tell a stalled loop from a busy one.
     public let heartbeat = Atomic<Int>(0)
     public private(set) var timing = FrameTiming()
+    /// When set (before `start`), the thread CPU time spent in the channels — the box's own
+    /// work, without the backend — is added up in `channelCPUNanos`.
+    public var measuresChannelCPU = false
+    public private(set) var channelCPUNanos: UInt64 = 0
 
     /// What the thread could and could not get from the kernel, for one warning line each.
     public struct RealTimeReport: Sendable {
@@ -42,9 +46,11 @@ public final class FrameLoop: @unchecked Sendable {
     public func step() {
         let time = now
         backend.receive(into: rx) { channel, event in channels[channel].signalling(event, at: time) }
+        let started = measuresChannelCPU ? Self.threadCPUNanos() : 0
         for channel in channels {
             channel.process(rx: UnsafeBufferPointer(rx[channel.index]), tx: tx[channel.index], at: time)
         }
+        if measuresChannelCPU { channelCPUNanos += Self.threadCPUNanos() - started }
         backend.transmit(tx)
         advanceClock()
     }
@@ -120,6 +126,12 @@ public final class FrameLoop: @unchecked Sendable {
         return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     }
 
+    public static func threadCPUNanos() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+
     private static func sleep(until nanos: UInt64) {
         var ts = timespec(tv_sec: Int(nanos / 1_000_000_000), tv_nsec: Int(nanos % 1_000_000_000))
         while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil) == EINTR {}
@@ -131,7 +143,9 @@ public final class FrameLoop: @unchecked Sendable {
         param.sched_priority = priority
         let rc = pthread_setschedparam(pthread_self(), SCHED_FIFO, &param)
         if rc != 0 { report.schedFIFO = "SCHED_FIFO refused (\(String(cString: strerror(rc)))): frames run at normal priority" }
-        if mlockall(MCL_CURRENT | MCL_FUTURE) != 0 {
+        // MCL_ONFAULT: lock pages as they are touched, instead of faulting in every mapped
+        // library at once (ICU alone would add tens of MB of resident memory).
+        if mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) != 0 {
             report.memoryLocked = "mlockall refused (\(String(cString: strerror(errno)))): memory may be paged out"
         }
         return report

@@ -246,7 +246,11 @@ public final class LineChannel: @unchecked Sendable {
         case .record(let ring, let twoChannels):
             recorder = ring
             stereo = twoChannels
-        case .stopRecording: recorder = nil
+        case .stopRecording:
+            if recorder != nil {
+                recorder = nil
+                emit(.recordingStopped, at: now)
+            }
         case .hangUp: supervise(.hangUp)
         case .dial(let digits):
             pendingDial = digits

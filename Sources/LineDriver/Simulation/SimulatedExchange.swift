@@ -38,7 +38,7 @@ public final class SimulatedExchange: LineBackend, @unchecked Sendable {
     /// Files the script plays are read now, so a bad file is an error here, not mid-call.
     public func schedule(_ call: SimulatedCall, line: Int, atMs: Int) throws(ScheduleError) {
         guard lines.indices.contains(line) else { throw .noSuchLine(line) }
-        let wavs = try Self.load(call.script)
+        let wavs = try load(call.script)
         scheduled.append((SampleClock.samples(ms: atMs), line, call, wavs))
     }
 
@@ -46,7 +46,7 @@ public final class SimulatedExchange: LineBackend, @unchecked Sendable {
     public func setCallee(_ behaviour: CalleeBehaviour, line: Int) throws(ScheduleError) {
         guard lines.indices.contains(line) else { throw .noSuchLine(line) }
         var wavs: [String: [Int16]] = [:]
-        if case .answer(_, let script) = behaviour { wavs = try Self.load(script) }
+        if case .answer(_, let script) = behaviour { wavs = try load(script) }
         lines[line].setCallee(behaviour, wavs: wavs)
     }
 
@@ -59,12 +59,17 @@ public final class SimulatedExchange: LineBackend, @unchecked Sendable {
     /// The call in progress on `line`, if any.
     public func activeCall(line: Int) -> SimulatedCallRecord? { lines[line].record }
 
-    static func load(_ script: [CallerAction]) throws(ScheduleError) -> [String: [Int16]] {
+    /// Files already read, so traffic that repeats a script does no disk I/O on the frame thread.
+    private var wavCache: [String: [Int16]] = [:]
+
+    func load(_ script: [CallerAction]) throws(ScheduleError) -> [String: [Int16]] {
         var wavs: [String: [Int16]] = [:]
         for (i, action) in script.enumerated() {
             switch action {
             case .play(let wav):
+                if let cached = wavCache[wav] { wavs[wav] = cached; continue }
                 do { wavs[wav] = try WAVFile.read(wav) } catch { throw .badStep(i, error.description) }
+                wavCache[wav] = wavs[wav]
             case .dtmf(let digits, _):
                 if let bad = digits.first(where: { !DTMFGenerator.validDigits.contains($0) }) {
                     throw .badStep(i, "\"\(bad)\" is not a DTMF digit")
@@ -99,7 +104,7 @@ public final class SimulatedExchange: LineBackend, @unchecked Sendable {
     private func startDueCalls() {
         if let traffic {
             for line in lines where line.isIdle && !scheduled.contains(where: { $0.line == line.index }) {
-                if let next = traffic(line.index, now), let wavs = try? Self.load(next.call.script) {
+                if let next = traffic(line.index, now), let wavs = try? load(next.call.script) {
                     scheduled.append((now + SampleClock.samples(ms: next.afterMs), line.index, next.call, wavs))
                 }
             }
