@@ -86,7 +86,13 @@ public final class FrameLoop: @unchecked Sendable {
         let thread = Thread { [self] in
             let report = realTime ? Self.becomeRealTime(priority: priority) : RealTimeReport()
             reported.push(report)
-            if realTime && !backend.pacesItself { runPaced() } else { while running.load(ordering: .relaxed) { step() } }
+            if !realTime {
+                while running.load(ordering: .relaxed) { step() }
+            } else if backend.pacesItself {
+                runBackendPaced()
+            } else {
+                runPaced()
+            }
             finished.store(true, ordering: .releasing)
         }
         thread.name = "frames"
@@ -117,6 +123,21 @@ public final class FrameLoop: @unchecked Sendable {
             deadline += period
             // After a stall, resynchronise rather than run a burst of late frames.
             if done > deadline + period { deadline = done + period }
+        }
+    }
+
+    /// The backend's blocking reads are the clock; lateness is measured against the cadence the
+    /// first frame set, so a backend that drifts or stalls shows up in `timing`.
+    private func runBackendPaced() {
+        let period = UInt64(LineFrame.milliseconds) * 1_000_000
+        var expected = Self.monotonicNanos()
+        while running.load(ordering: .relaxed) {
+            let started = Self.monotonicNanos()
+            step()
+            let done = Self.monotonicNanos()
+            let late = Int64(started) - Int64(expected)
+            timing.record(latenessMicros: Int(late / 1000), processingMicros: Int(done - started) / 1000, missed: done > expected + 2 * period)
+            expected = late > Int64(period) ? started + period : expected + period
         }
     }
 

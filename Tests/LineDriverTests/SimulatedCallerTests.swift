@@ -1,4 +1,5 @@
 import DSP
+import Dispatch
 import Foundation
 import LineDriver
 import TestSupport
@@ -25,6 +26,26 @@ import Testing
         #expect(try FaxDocument.read(scratch.path("in.tif")) == pages)
         rig.run(maxMs: 10_000) { $0.isDisconnect }
         #expect(rig.calls.first?.faxResult?.success == true)
+    }
+
+    /// Fax-back: the caller asks with a digit and the box sends a document on the same call.
+    @Test func theBoxFaxesADocumentBackToTheCaller() throws {
+        let scratch = try ScratchDirectory()
+        let pages = [FaxPage.testChart(number: 3)]
+        try FaxDocument.write(pages, to: scratch.path("guide.tif"))
+        let rig = LineRig()
+        try rig.exchange.schedule(SimulatedCall(script: [.wait(ms: 500), .dtmf("1", .init()), .receiveFax(into: scratch.path("got.tif")),
+                                                         .hangUp(.loopDrop)]), line: 0, atMs: 0)
+        rig.run(maxMs: 15_000) { if case .digit = $0.kind { true } else { false } }
+        let terminal = try FaxTerminal(FaxSessionConfig(direction: .send(tiff: scratch.path("guide.tif")), callingParty: true, ident: "12345 HOTLINE"))
+        rig.command(.fax(terminal))
+        #expect(rig.run(maxMs: 120_000) { if case .faxFinished = $0.kind { true } else { false } } != nil)
+        #expect(terminal.result?.success == true)
+        rig.run(maxMs: 10_000) { $0.isDisconnect }
+        let call = try #require(rig.calls.first)
+        #expect(call.faxResult?.success == true)
+        #expect(call.faxResult?.remoteIdent == "12345 HOTLINE")
+        #expect(try FaxDocument.read(scratch.path("got.tif")) == pages)
     }
 
     /// The caller waits for the box's beep, keys a digit after it, and keeps what it heard.
@@ -77,5 +98,30 @@ import Testing
         let frames = loop.frame
         #expect(frames >= 500)
         #expect(loop.frame == frames)
+    }
+}
+
+/// A backend whose `receive` blocks until the next 20 ms tick, as DAHDI's reads do.
+private final class BlockingBackend: LineBackend, @unchecked Sendable {
+    private var next = DispatchTime.now().uptimeNanoseconds
+    var channelCount: Int { 1 }
+    var pacesItself: Bool { true }
+    func receive(into rx: FrameBuffers, events: (Int, LineEvent) -> Void) {
+        next += 20_000_000
+        let wait = Int64(next) - Int64(DispatchTime.now().uptimeNanoseconds)
+        if wait > 0 { usleep(UInt32(wait / 1000)) }
+    }
+    func transmit(_ tx: FrameBuffers) {}
+    func setHook(_ command: HookCommand, channel: Int) {}
+}
+
+@Suite struct BackendPacedLoopTests {
+    @Test func aSelfPacingBackendIsTheClockAndIsTimed() {
+        let loop = FrameLoop(backend: BlockingBackend(), config: ChannelConfig())
+        _ = loop.start(realTime: true)
+        while loop.heartbeat.load(ordering: .relaxed) < 10 { usleep(1000) }
+        loop.stop()
+        #expect(loop.timing.frames >= 10)
+        #expect(loop.timing.deadlineMisses == 0)
     }
 }
