@@ -10,6 +10,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -25,12 +27,13 @@ let package = Package(
         ),
         .target(name: "DSP", dependencies: ["CSpanDSP"]),
         .target(name: "LineDriver", dependencies: ["DSP", "CDahdi"]),
-        .target(name: "LocalDB", dependencies: ["CSQLite"]),
+        .target(name: "LocalDB", dependencies: ["CSQLite", .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(
             name: "Appliance",
             dependencies: [
                 "DSP", "LineDriver", "LocalDB",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -40,7 +43,7 @@ let package = Package(
         .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
         .testTarget(name: "DSPTests", dependencies: ["DSP", "TestSupport"]),
         .testTarget(name: "LineDriverTests", dependencies: ["LineDriver", "TestSupport", "CAllocationCounter"]),
-        .testTarget(name: "LocalDBTests", dependencies: ["LocalDB"]),
+        .testTarget(name: "LocalDBTests", dependencies: ["LocalDB", "TestSupport"]),
         .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "DSP", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

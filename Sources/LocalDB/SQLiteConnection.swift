@@ -41,6 +41,31 @@ public final class SQLiteConnection {
         }
     }
 
+    /// Runs `sql` with `arguments` bound to its `?` placeholders; returns the rows.
+    @discardableResult
+    public func query(_ sql: String, _ arguments: [SQLBindable] = []) throws(SQLiteError) -> [SQLRow] {
+        let statement = try Statement(db: db, sql: sql)
+        statement.bind(arguments)
+        return try statement.rows()
+    }
+
+    /// The rowid of the last row inserted on this connection.
+    public var lastInsertedRowID: Int { Int(sqlite3_last_insert_rowid(db)) }
+
+    /// Runs `body` in one transaction (BEGIN IMMEDIATE … COMMIT, rolled back if it throws).
+    /// With synchronous=FULL, what it wrote is on disk when this returns.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
     /// The first column of the first row of `sql`, as text (nil when there is no row or NULL).
     public func scalar(_ sql: String) throws(SQLiteError) -> String? {
         var statement: OpaquePointer?

@@ -1,0 +1,98 @@
+public enum CaseKind: String, Sendable, Codable, CaseIterable {
+    case mayorMailbox = "mayor_mailbox"
+    case complaint
+    case report
+    case consultationCallback = "consultation_callback"
+    case fax
+    case survey
+}
+
+/// A case's status. The box creates cases as accepted (已受理); the central office moves them on:
+/// being processed (正在受理), not accepted (不受理), closed (办结).
+public enum CaseStatus: String, Sendable, Codable, CaseIterable {
+    case accepted
+    case inProgress = "in_progress"
+    case rejected
+    case closed
+}
+
+public enum MediaKind: String, Sendable, Codable {
+    /// A caller's message (complaint, mailbox).
+    case recording
+    /// The whole call, caller left and box right.
+    case callRecording = "call_recording"
+    case fax
+}
+
+public struct CaseRecord: Sendable, Equatable, Codable {
+    public var id: Int
+    public var number: AcceptanceNumber
+    public var kind: CaseKind
+    public var status: CaseStatus
+    public var statusVersion: Int
+    public var callID: Int?
+    public var callerNumber: String?
+    /// False when the caller hung up before finishing (the recording is kept all the same).
+    public var complete: Bool
+    public var createdAt: String
+}
+
+public struct MediaRecord: Sendable, Equatable, Codable {
+    public var id: Int
+    public var caseID: Int?
+    public var callID: Int?
+    public var kind: MediaKind
+    public var path: String
+    public var durationMs: Int?
+    public var pages: Int?
+    public var size: Int
+    public var sha256: String
+    public var complete: Bool
+}
+
+/// A file to attach to a case or call; size and digest are computed when it is stored.
+public struct NewMedia: Sendable {
+    public var kind: MediaKind
+    public var path: String
+    public var durationMs: Int?
+    public var pages: Int?
+    public var complete: Bool
+
+    public init(kind: MediaKind, path: String, durationMs: Int? = nil, pages: Int? = nil, complete: Bool = true) {
+        self.kind = kind
+        self.path = path
+        self.durationMs = durationMs
+        self.pages = pages
+        self.complete = complete
+    }
+}
+
+/// Who called, as the CDR keeps it.
+public struct CallerInfo: Sendable, Equatable {
+    public var number: String?
+    public var name: String?
+    public var absence: String?
+    public var standard: String?
+
+    public init(number: String? = nil, name: String? = nil, absence: String? = nil, standard: String? = nil) {
+        self.number = number
+        self.name = name
+        self.absence = absence
+        self.standard = standard
+    }
+}
+
+public struct CallRecordRow: Sendable, Equatable, Codable {
+    public var id: Int
+    public var uid: String
+    public var line: Int
+    public var direction: String
+    public var startedAt: String
+    public var answeredAt: String?
+    public var endedAt: String?
+    public var callerNumber: String?
+    public var disconnectReason: String?
+    public var disposition: String?
+    public var ivrPath: String
+    public var digits: String
+}

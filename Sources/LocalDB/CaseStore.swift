@@ -1,0 +1,216 @@
+import Crypto
+import Foundation
+
+/// The box's durable record of calls, cases, their media and survey answers, and the change
+/// feed the central office pulls. Every method that creates something commits before it
+/// returns (WAL, synchronous=FULL): a caller is only told an acceptance number the disk already
+/// holds. One instance per thread.
+public final class CaseStore {
+    public let db: SQLiteConnection
+    public let prefix: NodePrefix
+
+    public init(path: String, prefix: NodePrefix) throws(SQLiteError) {
+        db = try SQLiteConnection(path: path)
+        self.prefix = prefix
+        try Migrations.apply(to: db)
+    }
+
+    public enum StoreError: Error, CustomStringConvertible {
+        case sql(SQLiteError)
+        case media(path: String, reason: String)
+        case numbersExhausted
+
+        public var description: String {
+            switch self {
+            case .sql(let e): e.description
+            case .media(let p, let r): "\(p): \(r)"
+            case .numbersExhausted: "every acceptance number of this node is in use"
+            }
+        }
+    }
+
+    // MARK: Calls
+
+    @discardableResult
+    public func beginCall(line: Int, direction: String = "inbound", at time: String, caller: CallerInfo = CallerInfo()) throws(StoreError) -> Int {
+        try run {
+            try db.query("""
+                INSERT INTO calls (uid, line, direction, started_at, caller_number, caller_name, caller_absence, caller_id_standard)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, [UUID().uuidString.lowercased(), line, direction, time, caller.number, caller.name, caller.absence, caller.standard])
+            let id = db.lastInsertedRowID
+            try change("call", id, "created", time)
+            return id
+        }
+    }
+
+    public func setCaller(call: Int, _ caller: CallerInfo) throws(StoreError) {
+        try run {
+            try db.query("UPDATE calls SET caller_number = ?, caller_name = ?, caller_absence = ?, caller_id_standard = ? WHERE id = ?",
+                         [caller.number, caller.name, caller.absence, caller.standard, call])
+        }
+    }
+
+    public func answerCall(_ call: Int, at time: String) throws(StoreError) {
+        try run { try db.query("UPDATE calls SET answered_at = ? WHERE id = ?", [time, call]) }
+    }
+
+    /// Closes the CDR: how it ended, the path through the IVR and every digit keyed.
+    public func finishCall(_ call: Int, at time: String, disconnectReason: String, disposition: String, ivrPath: [String], digits: String) throws(StoreError) {
+        try run {
+            try db.query("UPDATE calls SET ended_at = ?, disconnect_reason = ?, disposition = ?, ivr_path = ?, digits = ? WHERE id = ?",
+                         [time, disconnectReason, disposition, ivrPath.joined(separator: " "), digits, call])
+            try change("call", call, "ended", time)
+        }
+    }
+
+    public func calls() throws(StoreError) -> [CallRecordRow] {
+        try run {
+            try db.query("SELECT * FROM calls ORDER BY id").map { r in
+                CallRecordRow(id: r.int("id") ?? 0, uid: r.text("uid") ?? "", line: r.int("line") ?? 0, direction: r.text("direction") ?? "",
+                              startedAt: r.text("started_at") ?? "", answeredAt: r.text("answered_at"), endedAt: r.text("ended_at"),
+                              callerNumber: r.text("caller_number"), disconnectReason: r.text("disconnect_reason"),
+                              disposition: r.text("disposition"), ivrPath: r.text("ivr_path") ?? "", digits: r.text("digits") ?? "")
+            }
+        }
+    }
+
+    // MARK: Cases
+
+    /// Creates a case with its media in one transaction, and returns it with its new number.
+    public func createCase(kind: CaseKind, call: Int?, callerNumber: String?, complete: Bool = true, media: [NewMedia] = [],
+                           at time: String) throws(StoreError) -> CaseRecord {
+        let digests = try media.map { m throws(StoreError) in (m, try Self.digest(m.path)) }
+        return try run {
+            let number = try nextNumber()
+            try db.query("""
+                INSERT INTO cases (number, kind, status, status_version, call_id, caller_number, complete, created_at, updated_at)
+                VALUES (?, ?, 'accepted', 1, ?, ?, ?, ?, ?)
+                """, [number.digits, kind.rawValue, call, callerNumber, complete, time, time])
+            let id = db.lastInsertedRowID
+            try db.query("INSERT INTO case_status_history (case_id, status, version, source, changed_at) VALUES (?, 'accepted', 1, 'box', ?)", [id, time])
+            try change("case", id, "created", time)
+            for (m, d) in digests { try insertMedia(m, digest: d, caseID: id, callID: call, at: time) }
+            return CaseRecord(id: id, number: number, kind: kind, status: .accepted, statusVersion: 1, callID: call,
+                              callerNumber: callerNumber, complete: complete, createdAt: time)
+        }
+    }
+
+    /// Attaches a file to a call (a whole-call recording, say).
+    public func addMedia(_ media: NewMedia, call: Int, at time: String) throws(StoreError) {
+        let digest = try Self.digest(media.path)
+        try run { try insertMedia(media, digest: digest, caseID: nil, callID: call, at: time) }
+    }
+
+    public func lookup(_ number: AcceptanceNumber) throws(StoreError) -> CaseRecord? {
+        try run { try db.query("SELECT * FROM cases WHERE number = ?", [number.digits]).first.map(Self.caseRecord) }
+    }
+
+    public func cases() throws(StoreError) -> [CaseRecord] {
+        try run { try db.query("SELECT * FROM cases ORDER BY id").map(Self.caseRecord) }
+    }
+
+    public func media(case caseID: Int) throws(StoreError) -> [MediaRecord] {
+        try run { try db.query("SELECT * FROM media WHERE case_id = ? ORDER BY id", [caseID]).map(Self.mediaRecord) }
+    }
+
+    public func media(call callID: Int) throws(StoreError) -> [MediaRecord] {
+        try run { try db.query("SELECT * FROM media WHERE call_id = ? ORDER BY id", [callID]).map(Self.mediaRecord) }
+    }
+
+    public enum StatusUpdate: Equatable, Sendable {
+        case applied(version: Int)
+        /// The case already has this version or a newer one: nothing changed (idempotent).
+        case stale(current: Int)
+        case unknownCase
+    }
+
+    /// Sets a case's status. With `version`, the update applies only if it is newer than the
+    /// case's (so a repeated or reordered push changes nothing); without, it is the next one.
+    public func setStatus(_ number: AcceptanceNumber, to status: CaseStatus, version: Int? = nil, source: String = "central",
+                          note: String? = nil, at time: String) throws(StoreError) -> StatusUpdate {
+        try run {
+            guard let row = try db.query("SELECT id, status_version FROM cases WHERE number = ?", [number.digits]).first,
+                  let id = row.int("id"), let current = row.int("status_version") else { return .unknownCase }
+            let next = version ?? current + 1
+            guard next > current else { return .stale(current: current) }
+            try db.query("UPDATE cases SET status = ?, status_version = ?, updated_at = ? WHERE id = ?", [status.rawValue, next, time, id])
+            try db.query("INSERT INTO case_status_history (case_id, status, version, source, note, changed_at) VALUES (?, ?, ?, ?, ?, ?)",
+                         [id, status.rawValue, next, source, note, time])
+            try change("case", id, "status", time)
+            return .applied(version: next)
+        }
+    }
+
+    // MARK: Surveys
+
+    public func recordSurveyAnswer(call: Int, survey: String, question: String, answer: String, at time: String) throws(StoreError) {
+        try run {
+            try db.query("INSERT INTO survey_answers (call_id, survey, question, answer, answered_at) VALUES (?, ?, ?, ?, ?)",
+                         [call, survey, question, answer, time])
+            try change("survey_answer", db.lastInsertedRowID, "created", time)
+        }
+    }
+
+    public func surveyAnswers(call: Int) throws(StoreError) -> [(question: String, answer: String)] {
+        try run { try db.query("SELECT question, answer FROM survey_answers WHERE call_id = ? ORDER BY id", [call]).map { ($0.text("question") ?? "", $0.text("answer") ?? "") } }
+    }
+
+    // MARK: Internals
+
+    private func run<T>(_ body: () throws -> T) throws(StoreError) -> T {
+        do { return try db.transaction(body) } catch let e as SQLiteError { throw .sql(e) } catch let e as StoreError { throw e } catch {
+            throw .sql(SQLiteError(code: 0, message: "\(error)", context: "case store"))
+        }
+    }
+
+    private func change(_ entity: String, _ id: Int, _ what: String, _ time: String) throws {
+        try db.query("INSERT INTO changes (entity, entity_id, change, at) VALUES (?, ?, ?, ?)", [entity, id, what, time])
+    }
+
+    /// The next unused number in this node's sequence (it wraps, skipping numbers still held).
+    private func nextNumber() throws -> AcceptanceNumber {
+        var value = Int(try db.query("SELECT value FROM sequences WHERE name = 'case'").first?.int("value") ?? 0)
+        for _ in 0..<prefix.sequenceLimit {
+            value = value % prefix.sequenceLimit + 1
+            let number = AcceptanceNumber(prefix: prefix, sequence: value % prefix.sequenceLimit)
+            if try db.query("SELECT 1 FROM cases WHERE number = ?", [number.digits]).isEmpty {
+                try db.query("INSERT INTO sequences (name, value) VALUES ('case', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value", [value])
+                return number
+            }
+        }
+        throw StoreError.numbersExhausted
+    }
+
+    private func insertMedia(_ m: NewMedia, digest: (size: Int, sha256: String), caseID: Int?, callID: Int?, at time: String) throws {
+        try db.query("""
+            INSERT INTO media (case_id, call_id, kind, path, duration_ms, pages, size, sha256, complete, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [caseID, callID, m.kind.rawValue, m.path, m.durationMs, m.pages, digest.size, digest.sha256, m.complete, time])
+        try change("media", db.lastInsertedRowID, "created", time)
+    }
+
+    static func digest(_ path: String) throws(StoreError) -> (size: Int, sha256: String) {
+        guard let data = FileManager.default.contents(atPath: path) else { throw .media(path: path, reason: "cannot read the file") }
+        let hex = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return (data.count, hex)
+    }
+
+    private static func caseRecord(_ r: SQLRow) -> CaseRecord {
+        CaseRecord(id: r.int("id") ?? 0, number: AcceptanceNumber(trusted: r.text("number") ?? ""), kind: CaseKind(rawValue: r.text("kind") ?? "") ?? .complaint,
+                   status: CaseStatus(rawValue: r.text("status") ?? "") ?? .accepted, statusVersion: r.int("status_version") ?? 1,
+                   callID: r.int("call_id"), callerNumber: r.text("caller_number"), complete: r.int("complete") == 1,
+                   createdAt: r.text("created_at") ?? "")
+    }
+
+    private static func mediaRecord(_ r: SQLRow) -> MediaRecord {
+        MediaRecord(id: r.int("id") ?? 0, caseID: r.int("case_id"), callID: r.int("call_id"), kind: MediaKind(rawValue: r.text("kind") ?? "") ?? .recording,
+                    path: r.text("path") ?? "", durationMs: r.int("duration_ms"), pages: r.int("pages"), size: r.int("size") ?? 0,
+                    sha256: r.text("sha256") ?? "", complete: r.int("complete") == 1)
+    }
+}
+
+extension AcceptanceNumber {
+    /// A number read back from the store, which only ever holds valid ones.
+    init(trusted digits: String) { self.digits = digits }
+}

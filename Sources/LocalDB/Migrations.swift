@@ -1,0 +1,89 @@
+/// The case store's schema, one migration per version (SQLite's `user_version` holds the
+/// version applied). Append new migrations; never edit one that has shipped.
+enum Migrations {
+    static let all: [String] = [
+        // 1: calls, cases, status history, media, survey answers, sync bookkeeping.
+        """
+        CREATE TABLE calls (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            line INTEGER NOT NULL,
+            direction TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound')),
+            started_at TEXT NOT NULL,
+            answered_at TEXT,
+            ended_at TEXT,
+            caller_number TEXT,
+            caller_name TEXT,
+            caller_absence TEXT,
+            caller_id_standard TEXT,
+            disconnect_reason TEXT,
+            disposition TEXT,
+            ivr_path TEXT NOT NULL DEFAULT '',
+            digits TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE cases (
+            id INTEGER PRIMARY KEY,
+            number TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('mayor_mailbox', 'complaint', 'report', 'consultation_callback', 'fax', 'survey')),
+            status TEXT NOT NULL CHECK (status IN ('accepted', 'in_progress', 'rejected', 'closed')),
+            status_version INTEGER NOT NULL DEFAULT 1,
+            call_id INTEGER REFERENCES calls(id),
+            caller_number TEXT,
+            complete INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE case_status_history (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            status TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            source TEXT NOT NULL CHECK (source IN ('box', 'central')),
+            note TEXT,
+            changed_at TEXT NOT NULL
+        );
+        CREATE TABLE media (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER REFERENCES cases(id),
+            call_id INTEGER REFERENCES calls(id),
+            kind TEXT NOT NULL CHECK (kind IN ('recording', 'call_recording', 'fax')),
+            path TEXT NOT NULL,
+            duration_ms INTEGER,
+            pages INTEGER,
+            size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            complete INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE survey_answers (
+            id INTEGER PRIMARY KEY,
+            call_id INTEGER NOT NULL REFERENCES calls(id),
+            survey TEXT NOT NULL,
+            question TEXT NOT NULL,
+            answer TEXT NOT NULL,
+            answered_at TEXT NOT NULL
+        );
+        CREATE TABLE changes (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            entity TEXT NOT NULL,
+            entity_id INTEGER NOT NULL,
+            change TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+        CREATE INDEX cases_call ON cases(call_id);
+        CREATE INDEX media_case ON media(case_id);
+        """,
+    ]
+
+    static func apply(to db: SQLiteConnection) throws(SQLiteError) {
+        let current = Int(try db.scalar("PRAGMA user_version") ?? "0") ?? 0
+        guard current <= all.count else {
+            throw SQLiteError(code: 0, message: "database schema version \(current) is newer than this software (\(all.count))", context: "opening \(db.path)")
+        }
+        for version in current..<all.count {
+            try db.execute("BEGIN IMMEDIATE; \(all[version]) PRAGMA user_version = \(version + 1); COMMIT;")
+        }
+    }
+}

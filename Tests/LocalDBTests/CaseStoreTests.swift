@@ -1,0 +1,120 @@
+import Foundation
+import LocalDB
+import TestSupport
+import Testing
+
+@Suite struct AcceptanceNumberTests {
+    @Test func numbersCarryThePrefixAndAValidCheckDigit() throws {
+        let prefix = try #require(NodePrefix("37"))
+        let n = AcceptanceNumber(prefix: prefix, sequence: 1234)
+        #expect(n.digits.count == 8)
+        #expect(n.digits.hasPrefix("3701234"))
+        #expect(try AcceptanceNumber(validating: n.digits) == n)
+    }
+
+    /// Every single wrong digit and every swap of adjacent digits is caught, for many numbers.
+    @Test func everySingleDigitErrorAndAdjacentSwapIsCaught() throws {
+        let prefix = try #require(NodePrefix("1"))
+        for sequence in stride(from: 0, to: 1_000_000, by: 9973) {
+            let good = Array(AcceptanceNumber(prefix: prefix, sequence: sequence).digits)
+            for i in 0..<8 {
+                for d in "0123456789" where d != good[i] {
+                    var bad = good
+                    bad[i] = d
+                    #expect(throws: AcceptanceNumber.Problem.checkDigitMismatch(String(bad))) { try AcceptanceNumber(validating: String(bad)) }
+                }
+                if i < 7 && good[i] != good[i + 1] {
+                    var swapped = good
+                    swapped.swapAt(i, i + 1)
+                    #expect(throws: AcceptanceNumber.Problem.self) { try AcceptanceNumber(validating: String(swapped)) }
+                }
+            }
+        }
+    }
+
+    @Test(arguments: ["1234567", "123456789", "1234567a", ""])
+    func malformedInputIsNamed(text: String) {
+        #expect(throws: AcceptanceNumber.Problem.notEightDigits(text)) { try AcceptanceNumber(validating: text) }
+    }
+
+    @Test func prefixesAreOneToThreeDigitsNotStartingWithZero() {
+        #expect(NodePrefix("0") == nil)
+        #expect(NodePrefix("1234") == nil)
+        #expect(NodePrefix("12")?.sequenceLimit == 100_000)
+    }
+}
+
+@Suite struct CaseStoreTests {
+    let scratch: ScratchDirectory
+    init() throws { scratch = try ScratchDirectory() }
+
+    func store() throws -> CaseStore { try CaseStore(path: scratch.path("cases.sqlite"), prefix: NodePrefix("5")!) }
+
+    @Test func aCaseIsDurableWithItsMediaAndHistory() throws {
+        let recording = scratch.path("msg.wav")
+        try Data("RIFF-test".utf8).write(to: URL(fileURLWithPath: recording))
+        var created: CaseRecord
+        do {
+            let db = try store()
+            let call = try db.beginCall(line: 2, at: "2026-11-29T08:00:00Z", caller: CallerInfo(number: "13812345678", standard: "bell202"))
+            created = try db.createCase(kind: .complaint, call: call, callerNumber: "13812345678",
+                                        media: [NewMedia(kind: .recording, path: recording, durationMs: 12_000)], at: "2026-11-29T08:01:00Z")
+            try db.finishCall(call, at: "2026-11-29T08:02:00Z", disconnectReason: "loop_current_lost", disposition: "case_created",
+                              ivrPath: ["welcome", "auto_menu", "complaint"], digits: "221")
+        }
+        // A new connection (as after a restart) sees everything.
+        let db = try store()
+        let found = try #require(try db.lookup(created.number))
+        #expect(found == created)
+        let media = try db.media(case: found.id)
+        #expect(media.count == 1)
+        #expect(media.first?.sha256 == "b0235405d47fa39162573b81108b2f7014448e4cb1b3345e9c9868981393460d")
+        #expect(media.first?.size == 9)
+        let call = try #require(try db.calls().first)
+        #expect(call.ivrPath == "welcome auto_menu complaint")
+        #expect(call.disconnectReason == "loop_current_lost")
+    }
+
+    @Test func numbersFollowTheSequenceAndNeverRepeat() throws {
+        let db = try store()
+        let numbers = try (0..<50).map { _ in try db.createCase(kind: .mayorMailbox, call: nil, callerNumber: nil, at: "t").number.digits }
+        #expect(Set(numbers).count == 50)
+        #expect(numbers.first == AcceptanceNumber(prefix: NodePrefix("5")!, sequence: 1).digits)
+        #expect(numbers.allSatisfy { $0.hasPrefix("5") })
+    }
+
+    @Test func statusUpdatesAreVersionedAndIdempotent() throws {
+        let db = try store()
+        let c = try db.createCase(kind: .complaint, call: nil, callerNumber: nil, at: "t0")
+        #expect(try db.setStatus(c.number, to: .inProgress, version: 2, at: "t1") == .applied(version: 2))
+        #expect(try db.setStatus(c.number, to: .inProgress, version: 2, at: "t2") == .stale(current: 2))
+        #expect(try db.setStatus(c.number, to: .accepted, version: 1, at: "t3") == .stale(current: 2))
+        #expect(try db.setStatus(c.number, to: .closed, at: "t4") == .applied(version: 3))
+        #expect(try db.lookup(c.number)?.status == .closed)
+        let unknown = AcceptanceNumber(prefix: NodePrefix("5")!, sequence: 99_999)
+        #expect(try db.setStatus(unknown, to: .closed, at: "t5") == .unknownCase)
+    }
+
+    @Test func aMissingMediaFileIsRefusedAndNothingIsStored() throws {
+        let db = try store()
+        #expect(throws: CaseStore.StoreError.self) {
+            try db.createCase(kind: .complaint, call: nil, callerNumber: nil, media: [NewMedia(kind: .recording, path: scratch.path("none.wav"))], at: "t")
+        }
+        #expect(try db.cases().isEmpty)
+    }
+
+    @Test func surveyAnswersAreKeptPerCall() throws {
+        let db = try store()
+        let call = try db.beginCall(line: 0, at: "t")
+        try db.recordSurveyAnswer(call: call, survey: "satisfaction", question: "q1", answer: "4", at: "t")
+        try db.recordSurveyAnswer(call: call, survey: "satisfaction", question: "q2", answer: "1", at: "t")
+        #expect(try db.surveyAnswers(call: call).map(\.answer) == ["4", "1"])
+    }
+
+    @Test func aNewerSchemaIsRefused() throws {
+        let path = scratch.path("future.sqlite")
+        try SQLiteConnection(path: path).execute("PRAGMA user_version = 99")
+        let error = #expect(throws: SQLiteError.self) { try CaseStore(path: path, prefix: NodePrefix("5")!) }
+        #expect(error?.description.contains("newer than this software") == true)
+    }
+}
