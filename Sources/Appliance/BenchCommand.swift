@@ -129,7 +129,7 @@ struct LineBench {
             while loop.frame < frames {
                 if !stopped && loop.frame >= stopAt {
                     stopped = true
-                    for channel in loop.channels { channel.commands.push(.stopRecording) }
+                    for channel in loop.channels { channel.commands.push(.stopRecording(.call)) }
                 }
                 responder.poll()
                 usleep(5000)
@@ -137,7 +137,7 @@ struct LineBench {
             loop.stop()
         } else {
             for f in 0..<frames {
-                if f == stopAt { for channel in loop.channels { channel.commands.push(.stopRecording) } }
+                if f == stopAt { for channel in loop.channels { channel.commands.push(.stopRecording(.call)) } }
                 loop.step()
                 responder.poll()
                 // Virtual time outruns the writer thread; drain the rings every second of line time.

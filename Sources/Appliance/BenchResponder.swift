@@ -35,7 +35,7 @@ final class BenchResponder {
             callNumber += 1
             if let recording = try? recorder.start(path: "\(directory)/line\(channel.index)-call\(callNumber).wav", stereo: true) {
                 recordings[channel.index] = recording
-                channel.commands.push(.record(recording.ring, stereo: true))
+                channel.commands.push(.record(recording.ring, stereo: true, tap: .call))
             }
             channel.commands.push(.play(prompt, id: 1, bargeIn: true))
         case .digit(let d):
@@ -43,8 +43,8 @@ final class BenchResponder {
             if d.digit == "#" { channel.commands.push(.play(prompt, id: 2, bargeIn: true)) }
         case .disconnected:
             ended += 1
-            channel.commands.push(.stopRecording)
-        case .recordingStopped:
+            channel.commands.push(.stopRecording(.call))
+        case .recordingStopped(.call):
             if let recording = recordings.removeValue(forKey: channel.index) {
                 recorder.finish(recording)
                 lostSamples += recording.lostSamples

@@ -18,8 +18,8 @@ public struct ChannelEvent: Sendable {
         case playbackFinished(id: Int32, interrupted: Bool)
         case dialled
         case faxFinished
-        /// The channel has let go of its recording ring: the recorder may finish it.
-        case recordingStopped
+        /// The channel has let go of a recording ring: the recorder may finish it.
+        case recordingStopped(RecordingTap)
     }
 
     public let channel: Int
@@ -43,6 +43,14 @@ public struct DialString: Sendable {
     }
 }
 
+/// A channel records into at most one ring per tap at a time.
+public enum RecordingTap: Int, Sendable, CaseIterable {
+    /// The whole call (usually stereo).
+    case call = 0
+    /// A caller's message (mono).
+    case message = 1
+}
+
 /// What the rest of the box asks of a channel.
 ///
 /// Unchecked Sendable: a `fax` command hands its terminal to the frame thread, which alone uses
@@ -52,8 +60,8 @@ public enum ChannelCommand: @unchecked Sendable {
     case play(PromptAudio, id: Int32, bargeIn: Bool)
     case stopPlayback
     /// Tap the line into `ring`: the caller's audio, or caller left and box right.
-    case record(SampleRing, stereo: Bool)
-    case stopRecording
+    case record(SampleRing, stereo: Bool, tap: RecordingTap)
+    case stopRecording(RecordingTap)
     case hangUp
     case dial(DialString)
     case flash

@@ -34,8 +34,7 @@ public final class LineChannel: @unchecked Sendable {
     private static let queueCapacity = 32
     private var queue: [Queued] = []
     private var position = 0
-    private var recorder: SampleRing?
-    private var stereo = false
+    private var taps: [(ring: SampleRing, stereo: Bool)?] = [nil, nil]
     private var fax: FaxTerminal?
 
     private var now = 0
@@ -129,8 +128,9 @@ public final class LineChannel: @unchecked Sendable {
             tx.update(repeating: 0)
         }
 
-        if let recorder {
-            if stereo { recorder.writeInterleaved(rx, UnsafeBufferPointer(tx)) } else { recorder.write(rx) }
+        for t in 0..<taps.count {
+            guard let tap = taps[t] else { continue }
+            if tap.stereo { tap.ring.writeInterleaved(rx, UnsafeBufferPointer(tx)) } else { tap.ring.write(rx) }
         }
         supervise(.tick(boxTransmitting: fax != nil || dialling || !queue.isEmpty))
     }
@@ -243,13 +243,12 @@ public final class LineChannel: @unchecked Sendable {
                 emit(.playbackFinished(id: id, interrupted: true), at: now)
             }
         case .stopPlayback: stopPlayback()
-        case .record(let ring, let twoChannels):
-            recorder = ring
-            stereo = twoChannels
-        case .stopRecording:
-            if recorder != nil {
-                recorder = nil
-                emit(.recordingStopped, at: now)
+        case .record(let ring, let twoChannels, let tap):
+            taps[tap.rawValue] = (ring, twoChannels)
+        case .stopRecording(let tap):
+            if taps[tap.rawValue] != nil {
+                taps[tap.rawValue] = nil
+                emit(.recordingStopped(tap), at: now)
             }
         case .hangUp: supervise(.hangUp)
         case .dial(let digits):

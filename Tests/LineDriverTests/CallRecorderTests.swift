@@ -14,14 +14,14 @@ import Testing
         defer { recorder.shutdown() }
         rig.run(maxMs: 10_000) { $0.isAnswer }
         let recording = try recorder.start(path: scratch.path("call.wav"), stereo: true)
-        rig.command(.record(recording.ring, stereo: true))
+        rig.command(.record(recording.ring, stereo: true, tap: .call))
         rig.command(.play(PromptAudio(name: "beep", samples: DSPTestTone.beep), id: 1, bargeIn: false))
         rig.run(maxMs: 10_000) { event in
             if case .playbackFinished = event.kind { recorder.pass() }
             return event.isDisconnect
         }
-        rig.command(.stopRecording)
-        #expect(rig.run(maxMs: 100) { if case .recordingStopped = $0.kind { true } else { false } } != nil)
+        rig.command(.stopRecording(.call))
+        #expect(rig.run(maxMs: 100) { if case .recordingStopped(.call) = $0.kind { true } else { false } } != nil)
         recorder.finish(recording)
         #expect(recording.lostSamples == 0)
         let stereo = try WAVFile.read(scratch.path("call.wav"), channels: 2)

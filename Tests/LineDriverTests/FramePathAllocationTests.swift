@@ -26,7 +26,7 @@ import Testing
         for (channel, ring) in zip(loop.channels, rings) {
             #expect(channel.isOffHook)
             channel.commands.push(.play(prompt, id: 1, bargeIn: false))
-            channel.commands.push(.record(ring, stereo: true))
+            channel.commands.push(.record(ring, stereo: true, tap: .call))
         }
         loop.run(frames: LineFrame.frames(ms: 3000))
 

@@ -1,0 +1,105 @@
+import Yams
+
+/// A problem in a text file the technician or the central office wrote, with where it is.
+struct SourceError: Error, CustomStringConvertible, Equatable, Sendable {
+    var file: String
+    var line: Int
+    var message: String
+    var description: String { "\(file):\(line): \(message)" }
+}
+
+/// Reads a YAML document while keeping each value's line, collecting every problem rather than
+/// stopping at the first, so one load reports all of them.
+final class YAMLReader {
+    let file: String
+    private(set) var errors: [SourceError] = []
+
+    init(file: String) { self.file = file }
+
+    /// The document's root mapping, or nil (with an error) when the text is not YAML at all.
+    func root(_ text: String) -> Node? {
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                fail(1, "the file is empty")
+                return nil
+            }
+            return node
+        } catch let error as YamlError {
+            fail(Self.line(of: error), "not valid YAML: \(error)")
+        } catch {
+            fail(1, "not valid YAML: \(error)")
+        }
+        return nil
+    }
+
+    func fail(_ line: Int, _ message: String) { errors.append(SourceError(file: file, line: line, message: message)) }
+    func fail(_ node: Node?, _ message: String) { fail(line(node), message) }
+    func line(_ node: Node?) -> Int { (node?.mark?.line ?? 0) + 1 }
+
+    /// The pairs of a mapping as (key, value, line), reporting duplicated and non-string keys.
+    func pairs(_ node: Node?, what: String) -> [(key: String, value: Node, line: Int)] {
+        guard let node else { return [] }
+        guard let mapping = node.mapping else {
+            fail(node, "\(what) must be a mapping of names to values")
+            return []
+        }
+        var seen: [String: Int] = [:]
+        var out: [(String, Node, Int)] = []
+        for (k, v) in mapping {
+            guard let key = k.string else { fail(k, "\(what): keys must be plain text"); continue }
+            if let first = seen[key] {
+                fail(k, "\(what): duplicate key \"\(key)\" (first at line \(first))")
+                continue
+            }
+            seen[key] = line(k)
+            out.append((key, v, line(k)))
+        }
+        return out
+    }
+
+    func string(_ node: Node?, _ field: String, in owner: String, at ownerLine: Int, required: Bool = true) -> String? {
+        guard let node else {
+            if required { fail(ownerLine, "\(owner): missing \"\(field)\"") }
+            return nil
+        }
+        guard let s = node.string, node.scalar != nil, !s.isEmpty else {
+            fail(node, "\(owner): \"\(field)\" must be a non-empty text value")
+            return nil
+        }
+        return s
+    }
+
+    func int(_ node: Node?, _ field: String, in owner: String, range: ClosedRange<Int>) -> Int? {
+        guard let node else { return nil }
+        guard let s = node.string, let v = Int(s), range.contains(v) else {
+            fail(node, "\(owner): \"\(field)\" must be a whole number in \(range.lowerBound)…\(range.upperBound)")
+            return nil
+        }
+        return v
+    }
+
+    /// Durations written as 500ms, 5s, 3m (or a plain number of seconds).
+    func duration(_ node: Node?, _ field: String, in owner: String, range: ClosedRange<Int>) -> Int? {
+        guard let node else { return nil }
+        guard let text = node.string, let ms = Self.milliseconds(text), range.contains(ms) else {
+            fail(node, "\(owner): \"\(field)\" must be a duration like 500ms, 5s or 3m, from \(range.lowerBound) ms to \(range.upperBound) ms")
+            return nil
+        }
+        return ms
+    }
+
+    static func milliseconds(_ text: String) -> Int? {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        for (suffix, scale) in [("ms", 1), ("s", 1000), ("m", 60_000)] where t.hasSuffix(suffix) {
+            return Double(t.dropLast(suffix.count)).map { Int($0 * Double(scale)) }
+        }
+        return Double(t).map { Int($0 * 1000) }
+    }
+
+    private static func line(of error: YamlError) -> Int {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _): mark.line + 1
+        default: 1
+        }
+    }
+}
