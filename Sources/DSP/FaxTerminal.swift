@@ -140,6 +140,15 @@ public final class FaxTerminal {
         }
     }
 
+    /// Ends a session the line has gone away from (the far end hung up). SpanDSP's own
+    /// `t30_terminate` judges it: a hang-up just after the last page was confirmed is a success;
+    /// anything earlier is T30_ERR_CALLDROPPED. Either way the received file is closed.
+    public func abandon(_ reason: String) {
+        guard result == nil else { return }
+        t30_terminate(t30)
+        if result == nil { result = makeResult(code: -1, text: reason) }
+    }
+
     private func finished(code: Int) {
         guard result == nil else { return }
         let text = String(cString: t30_completion_code_to_str(Int32(code)))

@@ -220,6 +220,11 @@ public final class LineChannel: @unchecked Sendable {
             setHook(command)
             emit(.hook(command), at: now)
             if command == .onHook {
+                if fax != nil {
+                    // The sender reads (or completes, with `abandon`) the terminal's result.
+                    fax = nil
+                    emit(.faxFinished, at: now)
+                }
                 stopPlayback()
                 dialling = false
                 voiceReported = false

@@ -5,16 +5,16 @@ import Yams
 /// Loads and checks a flow file. A flow with any problem is refused as a whole, with every
 /// problem listed as file:line, so the flow already running keeps running.
 enum FlowLoader {
-    static func load(file: String, prompts: Set<String>, documents: Set<String>) -> Result<Flow, FlowLoadError> {
+    static func load(file: String, prompts: Set<String>, documents: Set<String>) -> Result<Flow, SourceErrors> {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-            return .failure(FlowLoadError(errors: [SourceError(file: file, line: 0, message: "cannot read the flow file")]))
+            return .failure(SourceErrors(errors: [SourceError(file: file, line: 0, message: "cannot read the flow file")]))
         }
         return parse(text, file: file, prompts: prompts, documents: documents)
     }
 
-    static func parse(_ text: String, file: String, prompts: Set<String>, documents: Set<String>) -> Result<Flow, FlowLoadError> {
+    static func parse(_ text: String, file: String, prompts: Set<String>, documents: Set<String>) -> Result<Flow, SourceErrors> {
         let y = YAMLReader(file: file)
-        guard let root = y.root(text) else { return .failure(FlowLoadError(errors: y.errors)) }
+        guard let root = y.root(text) else { return .failure(SourceErrors(errors: y.errors)) }
         let top = Dictionary(y.pairs(root, what: "flow file").map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
         for key in top.keys where !["flow", "start", "nodes"].contains(key) { y.fail(top[key]!.line, "unknown top-level key \"\(key)\"") }
         let name = y.string(top["flow"]?.value, "flow", in: "flow file", at: 1) ?? "unnamed"
@@ -48,7 +48,7 @@ enum FlowLoader {
                 y.fail(node.line, "\(node.name): unreachable from \"\(start)\"")
             }
         }
-        guard y.errors.isEmpty, let start else { return .failure(FlowLoadError(errors: y.errors.sorted { $0.line < $1.line })) }
+        guard y.errors.isEmpty, let start else { return .failure(SourceErrors(errors: y.errors.sorted { $0.line < $1.line })) }
         return .success(Flow(name: name, start: start, nodes: nodes, file: file))
     }
 
@@ -159,7 +159,7 @@ enum FlowLoader {
     }
 }
 
-struct FlowLoadError: Error, CustomStringConvertible {
+struct SourceErrors: Error, CustomStringConvertible {
     var errors: [SourceError]
     var description: String { errors.map(\.description).joined(separator: "\n") }
 }

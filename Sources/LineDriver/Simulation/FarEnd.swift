@@ -33,6 +33,13 @@ final class FarEnd {
 
     var finished: Bool { step >= script.count }
 
+    /// The box hung up: a fax in progress ends as SpanDSP judges a dropped call.
+    func lineDropped() -> FaxResult? {
+        guard let fax else { return nil }
+        fax.abandon("the box hung up during the fax")
+        return fax.result
+    }
+
     /// Listens to `heard`, fills `say` with what the far end sends, and reports what happened.
     func frame(heard: UnsafeBufferPointer<Int16>, say: UnsafeMutableBufferPointer<Int16>, at now: Int, report: (Outcome) -> Void) {
         ear.process(heard)

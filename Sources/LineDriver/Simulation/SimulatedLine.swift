@@ -247,6 +247,7 @@ final class SimulatedLine {
     }
 
     private func end(at now: Int) {
+        if let result = farEnd?.lineDropped() { record?.faxResult = result }
         if var done = record {
             if boxOffHook == false && done.answeredAt != nil { done.boxOnHookAt = now }
             finish(done)

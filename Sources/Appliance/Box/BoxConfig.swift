@@ -1,0 +1,124 @@
+import DSP
+import Foundation
+import LineDriver
+import LocalDB
+import Yams
+
+/// The box's settings, from a YAML file (docs/CONFIG.md) or the embedded defaults: 4 simulated
+/// lines, data under ./var, demo traffic.
+struct BoxConfig: Sendable {
+    var nodePrefix = NodePrefix("1")!
+    var dataDirectory = "var"
+    var lines = 4
+    var demoTraffic = true
+    var wholeCallRecording = true
+    var transferNumber: String?
+    /// Manual service hours, minutes since midnight local time (start, end).
+    var transferHours: (start: Int, end: Int) = (8 * 60, 18 * 60)
+    var faxIdent = "12345 HOTLINE"
+    var flowFile = "flows/seed.yaml"
+    var promptsFile = "prompts/cmn.yaml"
+    var documentsDirectory = "documents"
+    /// Where the spoken prompt pack is kept; default DATA_DIR/prompts/cmn.
+    var promptCache: String?
+    var supervision = SupervisionConfig()
+
+    func transferAvailable(atMs ms: Int, timestamp: String) -> Bool {
+        guard transferNumber != nil else { return false }
+        let time = ISO8601DateFormatter().date(from: String(timestamp.prefix(19)) + "Z") ?? Date()
+        let parts = Calendar(identifier: .gregorian).dateComponents(in: .current, from: time)
+        let minutes = (parts.hour ?? 0) * 60 + (parts.minute ?? 0)
+        return minutes >= transferHours.start && minutes < transferHours.end
+    }
+
+    /// Reads and checks a config file; every problem is reported as file:line.
+    static func load(_ file: String) throws -> BoxConfig {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            throw SourceError(file: file, line: 0, message: "cannot read the config file")
+        }
+        let y = YAMLReader(file: file)
+        var c = BoxConfig()
+        let base = (file as NSString).deletingLastPathComponent
+        func path(_ p: String) -> String { p.hasPrefix("/") || base.isEmpty ? p : "\(base)/\(p)" }
+        c.flowFile = path(c.flowFile)
+        c.promptsFile = path(c.promptsFile)
+        c.documentsDirectory = path(c.documentsDirectory)
+        c.dataDirectory = path(c.dataDirectory)
+        guard let root = y.root(text) else { throw SourceErrors(errors: y.errors) }
+        for (key, value, line) in y.pairs(root, what: "config") {
+            switch key {
+            case "node_prefix":
+                if let s = y.string(value, key, in: "config", at: line) {
+                    if let p = NodePrefix(s) { c.nodePrefix = p } else { y.fail(value, "node_prefix must be 1-3 digits, not starting with 0") }
+                }
+            case "data_dir": if let s = y.string(value, key, in: "config", at: line) { c.dataDirectory = path(s) }
+            case "lines": c.lines = y.int(value, key, in: "config", range: 1...120) ?? c.lines
+            case "demo_traffic": c.demoTraffic = bool(value, key, y) ?? c.demoTraffic
+            case "whole_call_recording": c.wholeCallRecording = bool(value, key, y) ?? c.wholeCallRecording
+            case "fax_ident":
+                if let s = y.string(value, key, in: "config", at: line) {
+                    if s.count <= 20 && s.allSatisfy(\.isASCII) { c.faxIdent = s } else { y.fail(value, "fax_ident must be at most 20 ASCII characters") }
+                }
+            case "flow": if let s = y.string(value, key, in: "config", at: line) { c.flowFile = path(s) }
+            case "prompts": if let s = y.string(value, key, in: "config", at: line) { c.promptsFile = path(s) }
+            case "documents": if let s = y.string(value, key, in: "config", at: line) { c.documentsDirectory = path(s) }
+            case "prompt_cache": if let s = y.string(value, key, in: "config", at: line) { c.promptCache = path(s) }
+            case "transfer":
+                for (k, v, l) in y.pairs(value, what: "transfer") {
+                    switch k {
+                    case "number":
+                        if let s = y.string(v, k, in: "transfer", at: l) {
+                            if DialString(s) != nil { c.transferNumber = s } else { y.fail(v, "transfer number must be DTMF digits (at most 32)") }
+                        }
+                    case "hours":
+                        if let s = y.string(v, k, in: "transfer", at: l), let h = hours(s) { c.transferHours = h } else { y.fail(v, "hours must look like 08:00-18:00") }
+                    default: y.fail(l, "transfer: unknown key \"\(k)\"")
+                    }
+                }
+            case "supervision":
+                for (k, v, l) in y.pairs(value, what: "supervision") {
+                    let s = "supervision"
+                    switch k {
+                    case "answer_after_rings": c.supervision.answerAfterRings = y.int(v, k, in: s, range: 1...10) ?? c.supervision.answerAfterRings
+                    case "caller_id":
+                        switch v.string {
+                        case "bell202", "fsk": c.supervision.callerID = .fskAfterFirstRing(.bell202)
+                        case "v23": c.supervision.callerID = .fskAfterFirstRing(.v23)
+                        case "dtmf": c.supervision.callerID = .dtmfBeforeRing
+                        case "none": c.supervision.callerID = .none
+                        default: y.fail(v, "caller_id must be bell202, v23, dtmf or none")
+                        }
+                    case "ring_timeout": c.supervision.ringTimeoutMs = y.duration(v, k, in: s, range: 5000...30_000) ?? c.supervision.ringTimeoutMs
+                    case "loop_drop_debounce": c.supervision.loopDropDebounceMs = y.duration(v, k, in: s, range: 0...2000) ?? c.supervision.loopDropDebounceMs
+                    case "hangup_on_polarity_reversal": c.supervision.hangUpOnPolarityReversal = bool(v, k, y) ?? c.supervision.hangUpOnPolarityReversal
+                    case "hangup_on_busy_tone": c.supervision.hangUpOnBusyTone = bool(v, k, y) ?? c.supervision.hangUpOnBusyTone
+                    case "silence_timeout": c.supervision.silenceTimeoutMs = y.duration(v, k, in: s, range: 0...600_000) ?? c.supervision.silenceTimeoutMs
+                    case "max_call": c.supervision.maxCallMs = y.duration(v, k, in: s, range: 60_000...7_200_000) ?? c.supervision.maxCallMs
+                    default: y.fail(l, "supervision: unknown key \"\(k)\"")
+                    }
+                }
+                for problem in c.supervision.problems() { y.fail(line, "supervision: \(problem)") }
+            default:
+                y.fail(line, "unknown setting \"\(key)\"")
+            }
+        }
+        if !y.errors.isEmpty { throw SourceErrors(errors: y.errors) }
+        return c
+    }
+
+    private static func bool(_ node: Yams.Node, _ key: String, _ y: YAMLReader) -> Bool? {
+        switch node.string {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default:
+            y.fail(node, "\(key) must be true or false")
+            return nil
+        }
+    }
+
+    private static func hours(_ text: String) -> (Int, Int)? {
+        let parts = text.split(separator: "-").map { $0.split(separator: ":").compactMap { Int($0) } }
+        guard parts.count == 2, parts.allSatisfy({ $0.count == 2 && (0...23).contains($0[0]) && (0...59).contains($0[1]) }) else { return nil }
+        return (parts[0][0] * 60 + parts[0][1], parts[1][0] * 60 + parts[1][1])
+    }
+}

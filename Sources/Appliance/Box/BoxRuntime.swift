@@ -1,0 +1,56 @@
+import DSP
+import Foundation
+import LineDriver
+import LocalDB
+
+/// Everything the box runs on, built from a config: content (prompts, documents, flow), the
+/// case store, the recorder, the simulated exchange with its frame loop, and the switchboard.
+/// `simulate` drives it in virtual time; `run` in real time.
+final class BoxRuntime {
+    let config: BoxConfig
+    let exchange: SimulatedExchange
+    let loop: FrameLoop
+    let store: CaseStore
+    let recorder: CallRecorder
+    let switchboard: Switchboard
+    let dataDirectory: String
+
+    init(config: BoxConfig, startedAt: Date = Date(), realTime: Bool, log: @escaping (String) -> Void) throws {
+        self.config = config
+        dataDirectory = config.dataDirectory
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        let prompts = try PromptLibrary.build(source: config.promptsFile, into: config.promptCache ?? "\(dataDirectory)/prompts/cmn")
+        let documents = try FaxTextRenderer.renderDocuments(from: config.documentsDirectory, into: "\(dataDirectory)/documents")
+        let flow = try FlowLoader.load(file: config.flowFile, prompts: prompts.names, documents: Set(documents.keys)).get()
+        store = try CaseStore(path: "\(dataDirectory)/cases.sqlite", prefix: config.nodePrefix)
+        recorder = CallRecorder()
+        exchange = SimulatedExchange(lines: config.lines)
+        var channelConfig = ChannelConfig()
+        channelConfig.supervision = config.supervision
+        loop = FrameLoop(backend: exchange, config: channelConfig)
+        let loop = self.loop
+        let clock: () -> Int = realTime
+            ? { loop.heartbeat.load(ordering: .relaxed) * LineFrame.milliseconds }
+            : { SampleClock.ms(loop.now) }
+        switchboard = try Switchboard(loop: loop, store: store, recorder: recorder, prompts: prompts, documents: documents, flow: flow,
+                                      config: config, dataDirectory: dataDirectory, startedAt: startedAt, nowMs: clock)
+        switchboard.onLog = log
+    }
+
+    /// Reloads the flow file; a flow with problems is refused and the running one kept.
+    func reloadFlow() -> Result<Flow, SourceErrors> {
+        let result = FlowLoader.load(file: config.flowFile, prompts: switchboard.prompts.names, documents: Set(switchboard.documents.keys))
+        if case .success(let flow) = result { switchboard.replaceFlow(flow) }
+        return result
+    }
+
+    /// One frame of virtual time and the events it produced. Virtual time outruns the recorder's
+    /// writer thread, so the rings are drained here too, every half second of line time.
+    func step() {
+        loop.step()
+        switchboard.poll()
+        if loop.frame % 25 == 0 { recorder.pass() }
+    }
+
+    func shutdown() { recorder.shutdown() }
+}

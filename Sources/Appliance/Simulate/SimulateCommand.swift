@@ -1,0 +1,179 @@
+import ArgumentParser
+import DSP
+import Foundation
+import LineDriver
+import LocalDB
+
+struct SimulateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Run the whole box (flows, case DB, DSP) against simulated callers in virtual time and report what happened.",
+        discussion: "Scenario and report formats: docs/SIMULATE.md. Examples: scenarios/.")
+
+    @Argument(help: "Scenario file (JSON).") var scenario: String
+    @Option(help: "Where the box keeps its data (cases.sqlite, recordings, faxes, heard audio).") var data = "var/simulate"
+    @Option(help: "Write the report (JSON) here; without it a summary is printed.") var report: String?
+    @Option(help: "Box config (YAML); default: the embedded one.") var config: String?
+    @Option(help: "Keep the spoken prompt pack here (shared between runs).") var promptCache: String?
+    @Flag(help: "Print one log line per call outcome.") var verbose = false
+
+    func run() throws {
+        let spec = try Scenario.load(scenario)
+        var box = config.map { path in Result { try BoxConfig.load(path) } } ?? .success(BoxConfig())
+        if case .failure(let e) = box { throw CommandFailure("\(e)") }
+        var settings = try box.get()
+        settings.dataDirectory = data
+        settings.lines = spec.lines ?? settings.lines
+        settings.demoTraffic = false
+        if let promptCache { settings.promptCache = promptCache }
+        box = .success(settings)
+        let result: SimulationReport
+        do { result = try Simulation(scenario: spec, config: settings, verbose: verbose).run() } catch let e as CommandFailure { throw e } catch {
+            throw CommandFailure("\(error)")
+        }
+        if let report {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            try encoder.encode(result).write(to: URL(fileURLWithPath: report))
+        }
+        print(result.summary.text)
+    }
+}
+
+struct SimulationReport: Codable {
+    struct Call: Codable {
+        var line: Int
+        var startMs: Int
+        var callerNumber: String?
+        var answeredMs: Int?
+        var endedMs: Int?
+        var disposition: String
+        var disconnectReason: String?
+        var path: [String]
+        var digits: String
+        var prompts: [CallSummary.PromptPlayed]
+        var cases: [CallSummary.CaseMade]
+        var fax: FaxResult?
+        var callerFax: FaxResult?
+        var callRecording: String?
+        var heardWAV: String?
+        var callerWaitsTimedOut: [Int]
+        var farEndHungUpMs: Int?
+    }
+
+    struct Summary: Codable {
+        var calls: Int
+        var answered: Int
+        var casesCreated: Int
+        var dispositions: [String: Int]
+        var lineSeconds: Double
+        var wallSeconds: Double
+        var cpuSeconds: Double
+
+        var text: String {
+            let d = dispositions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            return "\(calls) calls, \(answered) answered, \(casesCreated) cases created (\(d)); "
+                + String(format: "%.0f s of line time in %.2f s wall, %.2f s CPU", lineSeconds, wallSeconds, cpuSeconds)
+        }
+    }
+
+    var calls: [Call]
+    var summary: Summary
+}
+
+/// One run of a scenario.
+struct Simulation {
+    var scenario: Scenario
+    var config: BoxConfig
+    var verbose: Bool
+
+    func run() throws -> SimulationReport {
+        let wallStart = Date()
+        let cpuStart = LineBench.processCPUSeconds()
+        let runtime = try BoxRuntime(config: config, realTime: false, log: { if verbose { print($0) } })
+        defer { runtime.shutdown() }
+        let work = "\(config.dataDirectory)/scenario"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        for call in scenario.calls where !(0..<config.lines).contains(call.line) {
+            throw CommandFailure("scenario: call on line \(call.line), but there are \(config.lines) lines")
+        }
+
+        let order = scenario.calls.indices.sorted { scenario.calls[$0].atMs < scenario.calls[$1].atMs }
+        var pending = order[...]
+        var central = (scenario.central ?? []).sorted { $0.atMs < $1.atMs }[...]
+        var placed: [(index: Int, line: Int, at: Int)] = []
+        var records: [SimulatedCallRecord] = []
+        let lastStart = scenario.calls.map(\.atMs).max() ?? 0
+        let limitMs = lastStart + (scenario.maxCallMs ?? 10 * 60_000)
+
+        while true {
+            let now = SampleClock.ms(runtime.loop.now)
+            while let next = pending.first, scenario.calls[next].atMs <= now {
+                pending = pending.dropFirst()
+                let call = scenario.calls[next]
+                let numbers = try runtime.store.cases().map(\.number.digits)
+                let script = try scenario.script(of: next, directory: work, caseNumbers: numbers)
+                do {
+                    try runtime.exchange.schedule(SimulatedCall(callerID: call.callerID.map(Self.callerID), script: script,
+                                                                impairments: Self.impairments(call.impairments), listens: true),
+                                                  line: call.line, atMs: now)
+                } catch { throw CommandFailure("calls[\(next)]: \(error)") }
+                placed.append((next, call.line, now))
+            }
+            while let action = central.first, action.atMs <= now {
+                central = central.dropFirst()
+                let numbers = try runtime.store.cases().map(\.number)
+                guard action.setStatus.caseIndex < numbers.count, let status = CaseStatus(rawValue: action.setStatus.status) else {
+                    throw CommandFailure("central action at \(action.atMs) ms: no case \(action.setStatus.caseIndex) or unknown status \"\(action.setStatus.status)\"")
+                }
+                _ = try runtime.store.setStatus(numbers[action.setStatus.caseIndex], to: status, at: runtime.switchboard.timestamp(now))
+            }
+            while let r = runtime.exchange.finishedCalls.pop() { records.append(r) }
+            let done = pending.isEmpty && records.count >= placed.count && runtime.switchboard.activeCalls == 0
+                && (0..<config.lines).allSatisfy { runtime.exchange.activeCall(line: $0) == nil }
+            if (done && central.isEmpty) || now > limitMs { break }
+            runtime.step()
+        }
+        // Let the last recordings and CDRs settle.
+        for _ in 0..<10 { runtime.step() }
+
+        let heardDir = "\(config.dataDirectory)/heard"
+        try FileManager.default.createDirectory(atPath: heardDir, withIntermediateDirectories: true)
+        var summaries = runtime.switchboard.finished
+        var calls: [SimulationReport.Call] = []
+        for (n, p) in placed.enumerated() {
+            let record = records.first { $0.line == p.line && SampleClock.ms($0.placedAt) >= p.at - 20 && SampleClock.ms($0.placedAt) <= p.at + 1000 }
+            let boxIndex = summaries.firstIndex { $0.line == p.line }
+            let box = boxIndex.map { summaries.remove(at: $0) }
+            var heard: String?
+            if let record, !record.heard.isEmpty {
+                heard = "\(heardDir)/call-\(n).wav"
+                try? record.writeHeard(to: heard!)
+            }
+            calls.append(.init(line: p.line, startMs: p.at, callerNumber: box?.callerNumber, answeredMs: box?.answeredAtMs, endedMs: box?.endedAtMs,
+                               disposition: box?.disposition ?? "not_seen_by_box", disconnectReason: box?.disconnectReason, path: box?.path ?? [],
+                               digits: box?.digits ?? "", prompts: box?.prompts ?? [], cases: box?.cases ?? [], fax: box?.fax,
+                               callerFax: record?.faxResult, callRecording: box?.callRecording, heardWAV: heard,
+                               callerWaitsTimedOut: record?.timedOutSteps ?? [], farEndHungUpMs: record?.farEndHungUpAt.map(SampleClock.ms)))
+        }
+        var dispositions: [String: Int] = [:]
+        for c in calls { dispositions[c.disposition, default: 0] += 1 }
+        let summary = SimulationReport.Summary(
+            calls: calls.count, answered: calls.filter { $0.answeredMs != nil }.count, casesCreated: calls.reduce(0) { $0 + $1.cases.count },
+            dispositions: dispositions, lineSeconds: Double(runtime.loop.now) / Double(SampleClock.rate),
+            wallSeconds: Date().timeIntervalSince(wallStart), cpuSeconds: LineBench.processCPUSeconds() - cpuStart)
+        return SimulationReport(calls: calls, summary: summary)
+    }
+
+    static func callerID(_ spec: Scenario.CallerIDSpec) -> CallerID {
+        let standard = spec.standard ?? .bell202
+        return CallerID(standard: standard, format: standard == .bell202 ? .mdmf : nil, number: spec.number, name: standard == .dtmf ? nil : spec.name,
+                        dateTime: standard == .dtmf ? nil : CallerIDDateTime(month: 11, day: 29, hour: 9, minute: 0),
+                        numberAbsence: spec.number == nil ? (spec.absent ?? .unavailable) : nil)
+    }
+
+    static func impairments(_ i: Scenario.Impairments?) -> LineImpairments {
+        LineImpairments(attenuationDB: i?.attenuationDB ?? 3, noiseDBm0: i?.noiseDBm0 ?? -65, echoDelayMs: i?.echoDelayMs ?? 0,
+                        echoReturnLossDB: i?.echoReturnLossDB)
+    }
+}
