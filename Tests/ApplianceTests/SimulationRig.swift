@@ -1,0 +1,77 @@
+@testable import Appliance
+import DSP
+import Foundation
+import LocalDB
+import TestSupport
+
+/// Runs scenarios through the whole box (flows, case DB, DSP, simulated exchange) for tests.
+enum SimulationRig {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// The spoken prompt pack, made once per test process and shared read-only.
+    static let promptCache: Result<String, any Error> = Result {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-test-prompts").path
+        _ = try PromptLibrary.build(source: "\(repository)/prompts/cmn.yaml", into: dir)
+        return dir
+    }
+
+    static func config(data: String) throws -> BoxConfig {
+        var c = BoxConfig()
+        c.flowFile = "\(repository)/flows/seed.yaml"
+        c.promptsFile = "\(repository)/prompts/cmn.yaml"
+        c.documentsDirectory = "\(repository)/documents"
+        c.promptCache = try promptCache.get()
+        c.dataDirectory = data
+        c.demoTraffic = false
+        return c
+    }
+
+    struct Outcome {
+        var report: SimulationReport
+        var store: CaseStore
+        var data: ScratchDirectory
+    }
+
+    static func run(_ json: String, adjust: (inout BoxConfig) -> Void = { _ in }) throws -> Outcome {
+        let data = try ScratchDirectory()
+        let file = data.path("scenario.json")
+        try json.write(toFile: file, atomically: true, encoding: .utf8)
+        let scenario = try Scenario.load(file)
+        var c = try config(data: data.path("box"))
+        c.lines = scenario.lines ?? 1
+        adjust(&c)
+        let report = try Simulation(scenario: scenario, config: c, verbose: false).run()
+        return Outcome(report: report, store: try CaseStore(path: data.path("box/cases.sqlite"), prefix: c.nodePrefix), data: data)
+    }
+
+    /// A one-call scenario on line 0 with these script steps.
+    static func call(_ steps: String, caller: String = "13812345678") -> String {
+        """
+        {"lines": 1, "calls": [{"line": 0, "at_ms": 0, "caller_id": {"number": "\(caller)"}, "script": [\(steps)]}]}
+        """
+    }
+
+    /// Steps that reach the automatic menu and choose `key` there.
+    static func autoMenu(_ key: String) -> String {
+        #"{"do": "wait_for_prompt"}, {"do": "wait", "ms": 1000}, {"do": "dtmf", "digits": "2"}, {"do": "wait", "ms": 1500}, {"do": "dtmf", "digits": "\#(key)"}"#
+    }
+
+    /// Steps that leave a complaint and confirm it.
+    static let complaint = autoMenu("2") + #"""
+        , {"do": "wait_for_beep"}, {"do": "say", "text": "我要投诉,幸福小区门口的路灯坏了,请尽快修理。"}, {"do": "dtmf", "digits": "#"},
+        {"do": "wait_for_prompt"}, {"do": "wait", "ms": 800}, {"do": "dtmf", "digits": "1"},
+        {"do": "wait_for_prompt"}, {"do": "wait_for_silence", "ms": 3000}
+        """#
+
+    static let hangUp = #"{"do": "hang_up", "how": "loop_drop"}"#
+}
+
+extension SimulationReport.Call {
+    var promptNames: [String] { prompts.map(\.prompt) }
+
+    /// The digits read back after the first "your number is".
+    var numberReadBack: String {
+        guard let start = promptNames.firstIndex(of: "your_number_is") else { return "" }
+        return String(promptNames[(start + 1)...].prefix { $0.hasPrefix("digit_") }.map { $0.last! })
+    }
+}
