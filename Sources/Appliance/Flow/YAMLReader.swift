@@ -24,6 +24,9 @@ final class YAMLReader {
                 return nil
             }
             return node
+        } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
+            let keys = duplicates.map { "\"\($0)\"" }.joined(separator: ", ")
+            fail(context.mark.line, "duplicate key \(keys) in the mapping that starts here")
         } catch let error as YamlError {
             fail(Self.line(of: error), "not valid YAML: \(error)")
         } catch {
@@ -34,7 +37,7 @@ final class YAMLReader {
 
     func fail(_ line: Int, _ message: String) { errors.append(SourceError(file: file, line: line, message: message)) }
     func fail(_ node: Node?, _ message: String) { fail(line(node), message) }
-    func line(_ node: Node?) -> Int { (node?.mark?.line ?? 0) + 1 }
+    func line(_ node: Node?) -> Int { node?.mark?.line ?? 1 }
 
     /// The pairs of a mapping as (key, value, line), reporting duplicated and non-string keys.
     func pairs(_ node: Node?, what: String) -> [(key: String, value: Node, line: Int)] {
@@ -98,7 +101,7 @@ final class YAMLReader {
 
     private static func line(of error: YamlError) -> Int {
         switch error {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _): mark.line + 1
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): mark.line
         default: 1
         }
     }
