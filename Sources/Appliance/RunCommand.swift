@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import LineDriver
+import Synchronization
+
+/// Set by SIGTERM/SIGINT; the main loop checks it between polls.
+private let stopRequested = Atomic<Bool>(false)
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the box: answer calls on its lines, run the flows, keep cases. Without hardware, 4 simulated lines with demo callers.")
+
+    @Option(help: "Config file (YAML, docs/CONFIG.md). Default: the embedded one (4 simulated lines, data in ./var, demo traffic).")
+    var config: String?
+    @Option(help: "Stop after this many seconds (default: run until SIGTERM or SIGINT).") var seconds: Double?
+    @Flag(help: "Run line time as fast as the CPU allows (demos, tests) instead of in real time.") var virtual = false
+
+    func run() throws {
+        let settings: BoxConfig
+        do { settings = try config.map(BoxConfig.load) ?? BoxConfig() } catch { throw CommandFailure("\(error)") }
+        let stamp = ISO8601DateFormatter()
+        let log: (String) -> Void = { line in
+            // One write per line, unbuffered: the log survives a kill -9.
+            FileHandle.standardOutput.write(Data("\(stamp.string(from: Date())) \(line)\n".utf8))
+        }
+        let runtime: BoxRuntime
+        do { runtime = try BoxRuntime(config: settings, realTime: !virtual, log: log) } catch { throw CommandFailure("\(error)") }
+        if settings.demoTraffic {
+            let traffic = try DemoTraffic(directory: "\(settings.dataDirectory)/demo")
+            runtime.exchange.traffic = { line, now in traffic.next(line: line, now: now) }
+            runtime.switchboard.onCallEnded = { summary in for c in summary.cases { traffic.created.push(c.number) } }
+        }
+        log("box up: \(settings.lines) simulated lines, flow \"\(runtime.switchboard.flow.name)\", data in \(settings.dataDirectory)"
+            + (settings.demoTraffic ? ", demo callers on" : ""))
+        signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
+        signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
+
+        let started = Date()
+        var flowModified = Self.modified(settings.flowFile)
+        var lastCheck = Date()
+        if !virtual {
+            let report = runtime.loop.start(realTime: true)
+            for warning in [report.schedFIFO, report.memoryLocked].compactMap({ $0 }) { log("warning: \(warning)") }
+        }
+        while !stopRequested.load(ordering: .relaxed) && Date().timeIntervalSince(started) < (seconds ?? .infinity) {
+            if virtual { runtime.step() } else {
+                runtime.switchboard.poll()
+                usleep(5000)
+            }
+            if Date().timeIntervalSince(lastCheck) > 2 {
+                lastCheck = Date()
+                let now = Self.modified(settings.flowFile)
+                if now != flowModified {
+                    flowModified = now
+                    switch runtime.reloadFlow() {
+                    case .success(let flow): log("flow reloaded: \"\(flow.name)\"")
+                    case .failure(let problems): log("flow not reloaded, the running one is kept:\n\(problems)")
+                    }
+                }
+            }
+        }
+        if !virtual { runtime.loop.stop() }
+        runtime.shutdown()
+        log("box down after \(Int(Date().timeIntervalSince(started))) s; \(runtime.switchboard.finished.count) calls ended")
+    }
+
+    private static func modified(_ path: String) -> Date? {
+        (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+    }
+}

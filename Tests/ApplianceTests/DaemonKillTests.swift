@@ -1,0 +1,64 @@
+@testable import Appliance
+import DSP
+import Foundation
+import LocalDB
+import TestSupport
+import Testing
+
+/// `appliance run` killed with -9 in the middle of its work loses no case it had announced,
+/// and leaves only playable recordings.
+@Suite(.serialized) struct DaemonKillTests {
+    @Test(arguments: [1, 2, 3])
+    func killNineLosesNoCommittedCase(afterCases: Int) throws {
+        let scratch = try ScratchDirectory()
+        let repo = SimulationRig.repository
+        try """
+            node_prefix: "2"
+            data_dir: \(scratch.path("box"))
+            lines: 3
+            flow: \(repo)/flows/seed.yaml
+            prompts: \(repo)/prompts/cmn.yaml
+            documents: \(repo)/documents
+            prompt_cache: \(try SimulationRig.promptCache.get())
+            """.write(toFile: scratch.path("box.yaml"), atomically: true, encoding: .utf8)
+        let box = Process()
+        box.executableURL = URL(fileURLWithPath: Tool.appliance)
+        box.arguments = ["run", "--virtual", "--config", scratch.path("box.yaml")]
+        FileManager.default.createFile(atPath: scratch.path("log"), contents: nil)
+        box.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch.path("log")))
+        box.standardError = FileHandle.nullDevice
+        try box.run()
+        defer { if box.isRunning { kill(box.processIdentifier, SIGKILL) } }
+
+        func announced() -> [String] {
+            let log = (try? String(contentsOfFile: scratch.path("log"), encoding: .utf8)) ?? ""
+            return log.split(separator: "\n").compactMap { line in
+                guard let r = line.range(of: " case "), line.hasSuffix(" created") || line.contains(" created (") else { return nil }
+                return String(line[r.upperBound...].prefix(8))
+            }
+        }
+        var waited = 0
+        while announced().count < afterCases && waited < 300_000 {
+            usleep(10_000)
+            waited += 10
+        }
+        kill(box.processIdentifier, SIGKILL)
+        box.waitUntilExit()
+        let numbers = announced()
+        #expect(numbers.count >= afterCases)
+
+        let store = try CaseStore(path: scratch.path("box/cases.sqlite"), prefix: NodePrefix("2")!)
+        for number in numbers {
+            let found = try store.lookup(try AcceptanceNumber(validating: number))
+            #expect(found != nil, "case \(number) was announced but is not in the database")
+            for media in try store.media(case: found?.id ?? -1) where media.kind == .recording {
+                #expect(throws: Never.self) { try WAVFile.read(media.path) }
+            }
+        }
+        // Every recording on disk, finished or cut off by the kill, is a valid WAV.
+        let dir = scratch.path("box/recordings")
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir) where name.hasSuffix(".wav") {
+            #expect(throws: Never.self) { try WAVFile.read("\(dir)/\(name)", channels: name.hasPrefix("call-") ? 2 : 1) }
+        }
+    }
+}
