@@ -9,8 +9,11 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product appliance
 
-# Runs the box. Until the daemon lands it runs the DSP self-tests on this machine.
+# Runs the box: simulated lines with demo callers when there is no hardware and no config.
 run: build
+	$(SWIFT) run -c release --skip-build appliance run
+
+selftest: build
 	$(SWIFT) run -c release --skip-build appliance selftest
 
 test: deps

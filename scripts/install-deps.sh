@@ -5,8 +5,8 @@ set -euo pipefail
 packages=(
   # build: SpanDSP and what its header pulls in, the kernel/driver headers, the case store
   pkg-config libspandsp-dev libtiff-dev libasound2-dev libgpiod-dev libsqlite3-dev dahdi-source
-  # prompts are spoken by espeak-ng (Mandarin)
-  espeak-ng
+  # prompts are spoken by espeak-ng (Mandarin); fax-back documents use Unifont's glyphs
+  espeak-ng unifont
   # tests: audio and fax pages made by other tools than ours
   sox libtiff-tools netpbm python3
 )
