@@ -258,7 +258,8 @@ public final class LineChannel: @unchecked Sendable {
         case .hangUp: supervise(.hangUp)
         case .dial(let digits):
             pendingDial = digits
-            supervise(.dial)
+            // Off-hook already (a transfer after a hook flash): just send the digits.
+            if supervisor.isOffHook { startDialling() } else { supervise(.dial) }
         case .flash:
             setHook(.flash)
             emit(.hook(.flash), at: now)

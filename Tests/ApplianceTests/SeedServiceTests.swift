@@ -194,3 +194,20 @@ import Testing
         #expect(call.disconnectReason == "local")
     }
 }
+
+@Suite struct ManualServiceTransferTests {
+    /// Within hours and with a number configured, 1 transfers: hook flash, the number dialled, hang up.
+    @Test func manualServiceTransfersTheCall() throws {
+        let steps = #"{"do": "wait_for_prompt"}, {"do": "wait", "ms": 1000}, {"do": "dtmf", "digits": "1"}, {"do": "wait", "ms": 30000}, "# + SimulationRig.hangUp
+        let out = try SimulationRig.run(SimulationRig.call(steps)) { config in
+            config.transferNumber = "8001"
+            config.transferHours = (0, 24 * 60)
+        }
+        let call = try #require(out.report.calls.first)
+        #expect(call.path == ["welcome", "manual"])
+        #expect(call.promptNames.contains("transferring"))
+        #expect(call.disposition == "transferred")
+        #expect(call.boxDialled == "8001")
+        #expect(call.disconnectReason == "local")
+    }
+}

@@ -55,7 +55,7 @@ enum FlowLoader {
     private static func parseNode(_ name: String, _ body: Node, _ line: Int, _ y: YAMLReader, documents: Set<String>) -> FlowNode? {
         let kinds = y.pairs(body, what: name)
         guard kinds.count == 1, let (kind, spec, _) = kinds.first else {
-            y.fail(line, "\(name): a node has exactly one kind (menu, play, record, collect, status, survey, fax_receive, fax_send, transfer, goto, back, hangup)")
+            y.fail(line, "\(name): a node has exactly one kind (menu, play, read_back, record, collect, status, survey, fax_receive, fax_send, transfer, goto, back, hangup)")
             return nil
         }
         let owner = "\(name) (\(kind))"
@@ -86,6 +86,12 @@ enum FlowLoader {
             allow(["prompt", "prompts", "next"])
             let list = fields["prompts"]?.sequence.map { $0.compactMap { y.string($0, "prompts", in: owner, at: line) } } ?? [text("prompt")].compactMap { $0 }
             result = .play(prompts: list, next: text("next") ?? "")
+        case "read_back":
+            allow(["prompt", "value", "next"])
+            let raw = text("value") ?? ""
+            let value = FlowNode.ReadBackValue(rawValue: raw)
+            if !raw.isEmpty && value == nil { y.fail(fields["value"], "\(owner): value must be case_number or collected") }
+            result = .readBack(prompt: text("prompt") ?? "", value: value ?? .caseNumber, next: text("next") ?? "")
         case "record":
             allow(["case", "intro", "beep", "max", "min", "silence", "end_on_hash", "confirm", "next", "cancelled"])
             let caseName = text("case")

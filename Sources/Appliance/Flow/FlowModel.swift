@@ -16,6 +16,8 @@ struct FlowNode: Sendable {
     enum Kind: Sendable {
         case menu(Menu)
         case play(prompts: [String], next: String)
+        /// Reads a number back digit by digit: the case made on this call, or the digits collected.
+        case readBack(prompt: String, value: ReadBackValue, next: String)
         case record(Record)
         case collect(Collect)
         case status(StatusLookup)
@@ -26,6 +28,11 @@ struct FlowNode: Sendable {
         case goto(String)
         case back
         case hangUp(prompt: String?)
+    }
+
+    enum ReadBackValue: String, Sendable {
+        case caseNumber = "case_number"
+        case collected
     }
 
     struct Menu: Sendable {
@@ -93,7 +100,7 @@ struct FlowNode: Sendable {
     var targets: [String] {
         switch kind {
         case .menu(let m): Array(m.keys.values) + [m.onFail]
-        case .play(_, let next), .faxReceive(let next), .faxSend(_, _, let next): [next]
+        case .play(_, let next), .readBack(_, _, let next), .faxReceive(let next), .faxSend(_, _, let next): [next]
         case .record(let r): [r.next, r.cancelled]
         case .collect(let c): [c.next, c.cancelled]
         case .status(let s): [s.next, s.retry]
@@ -109,6 +116,7 @@ struct FlowNode: Sendable {
         switch kind {
         case .menu(let m): [m.prompt, m.invalid, m.noInput]
         case .play(let p, _): p
+        case .readBack(let p, _, _): [p]
         case .record(let r): [r.intro, r.confirm, r.tooShort, r.cancelledPrompt, r.numberIs]
         case .collect(let c): [c.prompt] + [c.repeatPrompt, c.confirm].compactMap { $0 }
         case .status(let s): Array(s.statusPrompts.values) + [s.unknown, s.mistyped]

@@ -89,6 +89,7 @@ final class FlowRun {
     private var question = 0
     private var messageExists = false
     private var caseMade = false
+    private var lastCaseNumber = ""
     private(set) var path: [String] = []
     private var now = 0
     private var out: [FlowAction] = []
@@ -141,6 +142,7 @@ final class FlowRun {
                now - since >= r.maxMs || (!voiceActive && now - lastVoiceAt >= r.silenceMs) { endRecording(since) }
         case (.caseCreated(let number), .waitingCase):
             caseMade = true
+            lastCaseNumber = number.digits
             if case .survey(let s) = node.kind {
                 prompt([s.thanks].compactMap { $0 }.map(PromptRef.named), then: .go(s.next))
             } else if case .record(let r) = node.kind {
@@ -187,6 +189,9 @@ final class FlowRun {
             prompt([.named(m.prompt)], then: .awaitKey)
         case .play(let prompts, let nextNode):
             prompt(prompts.map(PromptRef.named), then: .go(nextNode))
+        case .readBack(let p, let value, let nextNode):
+            let number = value == .caseNumber ? lastCaseNumber : query
+            prompt([.named(p)] + (number.isEmpty ? [] : [.digits(number)]), bargeIn: false, then: .go(nextNode))
         case .record(let r):
             messageExists = false
             caseMade = false
@@ -226,7 +231,7 @@ final class FlowRun {
     /// Leaves the node for its single next node (after a fax, say).
     private func advance() {
         switch node.kind {
-        case .faxReceive(let next), .faxSend(_, _, let next), .play(_, let next): go(next)
+        case .faxReceive(let next), .faxSend(_, _, let next), .play(_, let next), .readBack(_, _, let next): go(next)
         default: finish()
         }
     }

@@ -59,6 +59,8 @@ struct SimulationReport: Codable {
         var heardWAV: String?
         var callerWaitsTimedOut: [Int]
         var farEndHungUpMs: Int?
+        /// Digits the exchange heard the box dial (a transfer after a hook flash).
+        var boxDialled: String?
     }
 
     struct Summary: Codable {
@@ -154,7 +156,8 @@ struct Simulation {
                                disposition: box?.disposition ?? "not_seen_by_box", disconnectReason: box?.disconnectReason, path: box?.path ?? [],
                                digits: box?.digits ?? "", prompts: box?.prompts ?? [], cases: box?.cases ?? [], fax: box?.fax,
                                callerFax: record?.faxResult, callRecording: box?.callRecording, heardWAV: heard,
-                               callerWaitsTimedOut: record?.timedOutSteps ?? [], farEndHungUpMs: record?.farEndHungUpAt.map(SampleClock.ms)))
+                               callerWaitsTimedOut: record?.timedOutSteps ?? [], farEndHungUpMs: record?.farEndHungUpAt.map(SampleClock.ms),
+                               boxDialled: record.flatMap { $0.dialled.isEmpty ? nil : $0.dialled }))
         }
         var dispositions: [String: Int] = [:]
         for c in calls { dispositions[c.disposition, default: 0] += 1 }

@@ -91,8 +91,10 @@ public struct SimulatedCallRecord: Sendable {
     /// When the box went on-hook.
     public var boxOnHookAt: Int?
     public var rings = 0
-    /// Digits the box dialled (outbound).
+    /// Digits the box dialled (outbound, or after a hook flash to transfer).
     public var dialled = ""
+    /// When the box flashed the hook (to transfer the call).
+    public var flashedAt: Int?
     /// Steps whose wait ran out, by index.
     public var timedOutSteps: [Int] = []
     public var completedSteps = 0

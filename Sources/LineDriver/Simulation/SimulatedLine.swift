@@ -111,7 +111,14 @@ final class SimulatedLine {
             default: end(at: now)
             }
         case .flash:
-            break
+            // A transfer: the exchange collects what the box dials next.
+            if case .connected = phase {
+                record?.flashedAt = now
+                collected = []
+                collector = DTMFDetector { [unowned self] event in
+                    if case .ended(let d) = event { collected.append(d.digit) }
+                }
+            }
         }
     }
 
@@ -147,6 +154,7 @@ final class SimulatedLine {
         if !collected.isEmpty {
             record?.dialled.append(contentsOf: collected.map(String.init).joined())
             collected = []
+            if case .connected = phase { return }
             tone = nil
             phase = .collecting(lastDigit: now)
         }
