@@ -40,6 +40,9 @@ import Testing
         let terminal = try FaxTerminal(FaxSessionConfig(direction: .send(tiff: scratch.path("guide.tif")), callingParty: true, ident: "12345 HOTLINE"))
         rig.command(.fax(terminal))
         #expect(rig.run(maxMs: 120_000) { if case .faxFinished = $0.kind { true } else { false } } != nil)
+        // The caller's machine hangs up on the last DCN, which ends the box's session at once;
+        // SpanDSP then judges it complete.
+        terminal.abandon("hung up")
         #expect(terminal.result?.success == true)
         rig.run(maxMs: 10_000) { $0.isDisconnect }
         let call = try #require(rig.calls.first)
