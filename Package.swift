@@ -34,6 +34,7 @@ let package = Package(
                 "DSP", "LineDriver", "LocalDB",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -44,7 +45,9 @@ let package = Package(
         .testTarget(name: "DSPTests", dependencies: ["DSP", "TestSupport"]),
         .testTarget(name: "LineDriverTests", dependencies: ["LineDriver", "TestSupport", "CAllocationCounter"]),
         .testTarget(name: "LocalDBTests", dependencies: ["LocalDB", "TestSupport"]),
-        .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "DSP", "TestSupport"]),
+        // Pseudo-terminals for the console tests.
+        .target(name: "CPseudoTerminal", path: "Tests/CPseudoTerminal"),
+        .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "DSP", "TestSupport", "CPseudoTerminal"]),
     ],
     swiftLanguageModes: [.v6]
 )

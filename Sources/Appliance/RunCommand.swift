@@ -20,9 +20,12 @@ struct RunCommand: ParsableCommand {
         let settings: BoxConfig
         do { settings = try config.map(BoxConfig.load) ?? BoxConfig() } catch { throw CommandFailure("\(error)") }
         let stamp = ISO8601DateFormatter()
+        let recent = LogRing()
         let log: (String) -> Void = { line in
+            let stamped = "\(stamp.string(from: Date())) \(line)"
             // One write per line, unbuffered: the log survives a kill -9.
-            FileHandle.standardOutput.write(Data("\(stamp.string(from: Date())) \(line)\n".utf8))
+            FileHandle.standardOutput.write(Data((stamped + "\n").utf8))
+            recent.lines.append(stamped)
         }
         let runtime: BoxRuntime
         do { runtime = try BoxRuntime(config: settings, realTime: !virtual, log: log) } catch { throw CommandFailure("\(error)") }
@@ -31,10 +34,23 @@ struct RunCommand: ParsableCommand {
             runtime.exchange.traffic = { line, now in traffic.next(line: line, now: now) }
             runtime.switchboard.onCallEnded = { summary in for c in summary.cases { traffic.created.push(c.number) } }
         }
+        let commands = ControlCommands(runtime: runtime, configFile: config, log: recent)
+        commands.rebootCommand = settings.rebootCommand
+        commands.shutdownCommand = settings.shutdownCommand
+        let control: ControlServer
+        do { control = try ControlServer(path: settings.controlSocketPath) } catch { throw CommandFailure("\(error)") }
+        defer { control.stop() }
         log("box up: \(settings.lines) simulated lines, flow \"\(runtime.switchboard.flow.name)\", data in \(settings.dataDirectory)"
             + (settings.demoTraffic ? ", demo callers on" : ""))
         signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
         signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
+        // A parent may have started us with these blocked (Foundation's Process passes its
+        // thread's mask on); systemd's stop must always reach us.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGTERM)
+        sigaddset(&stopSignals, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
 
         let started = Date()
         var flowModified = Self.modified(settings.flowFile)
@@ -48,6 +64,7 @@ struct RunCommand: ParsableCommand {
                 runtime.switchboard.poll()
                 usleep(5000)
             }
+            control.serve { request in commands.execute(request.line) { control.reply(request, $0) } }
             if Date().timeIntervalSince(lastCheck) > 2 {
                 lastCheck = Date()
                 let now = Self.modified(settings.flowFile)

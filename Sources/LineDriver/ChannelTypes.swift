@@ -10,6 +10,8 @@ public struct ChannelEvent: Sendable {
         case answered
         case disconnected(DisconnectReason)
         case outbound(OutboundResult)
+        /// A line test ended; the level is that of the line when it ended (dial tone, if any).
+        case lineTested(dialTone: Bool, levelDBm0: Int)
         case digitBegan(Character, levelDBm0: Int)
         case digit(DTMFDigit)
         case tone(CallProgressDetection)
@@ -65,6 +67,8 @@ public enum ChannelCommand: @unchecked Sendable {
     case hangUp
     case dial(DialString)
     case flash
+    /// Seize the idle line, listen for dial tone, release (`lineTested`).
+    case testLine
     /// Hand the line to a fax session until it ends (`faxFinished`); the sender keeps the
     /// terminal and reads its result.
     case fax(FaxTerminal)

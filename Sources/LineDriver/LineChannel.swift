@@ -1,4 +1,5 @@
 import DSP
+import Synchronization
 
 /// One line as the frame thread sees it: the detectors on what is received, line supervision,
 /// what the box plays or dials, the recorder tap and fax hand-over. Everything here runs on the
@@ -12,6 +13,9 @@ public final class LineChannel: @unchecked Sendable {
     public let commands: SPSCRing<ChannelCommand>
     /// Events dropped because nobody drained `events` in time.
     public private(set) var lostEvents = 0
+    /// The received level in dBm0 (rounded) while off-hook, −99 on-hook: published every frame
+    /// for the technician's console.
+    public let receivedLevel = Atomic<Int>(-99)
 
     private let config: ChannelConfig
     private let setHook: (HookCommand) -> Void
@@ -118,9 +122,11 @@ public final class LineChannel: @unchecked Sendable {
             faxToneOffset = now - faxTones.clock
             faxTones.process(rx)
             vad.process(rx)
+            receivedLevel.store(Int(vad.levelDBm0.rounded()), ordering: .relaxed)
             trackVoice()
             fill(tx)
         } else {
+            receivedLevel.store(-99, ordering: .relaxed)
             if let callerID {
                 callerIDOffset = now - callerID.clock
                 callerID.process(rx)
@@ -236,6 +242,7 @@ public final class LineChannel: @unchecked Sendable {
         case .answered: emit(.answered, at: now)
         case .disconnected(let reason): emit(.disconnected(reason), at: now)
         case .outbound(let result): emit(.outbound(result), at: now)
+        case .tested(let dialTone): emit(.lineTested(dialTone: dialTone, levelDBm0: Int(vad.levelDBm0.rounded())), at: now)
         }
     }
 
@@ -263,6 +270,8 @@ public final class LineChannel: @unchecked Sendable {
         case .flash:
             setHook(.flash)
             emit(.hook(.flash), at: now)
+        case .testLine:
+            supervise(.test)
         case .fax(let terminal): fax = terminal
         }
     }

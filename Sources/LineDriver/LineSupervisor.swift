@@ -15,6 +15,8 @@ public enum SupervisorInput: Sendable, Equatable {
     case dial
     /// The channel finished sending the digits.
     case dialingFinished
+    /// A technician's line test: seize, listen for dial tone, release.
+    case test
 }
 
 public enum SupervisorAction: Sendable, Equatable {
@@ -25,6 +27,8 @@ public enum SupervisorAction: Sendable, Equatable {
     case answered
     case disconnected(DisconnectReason)
     case outbound(OutboundResult)
+    /// A line test ended: whether dial tone came within the dial-tone timeout.
+    case tested(dialTone: Bool)
 }
 
 /// Line supervision for one channel as a pure state machine: idle → ringing (rings counted) →
@@ -40,6 +44,7 @@ public struct LineSupervisor: Sendable {
         case seizing(since: Int)
         case dialing
         case awaitingAnswer(since: Int)
+        case testing(since: Int)
     }
 
     public let config: SupervisionConfig
@@ -87,6 +92,21 @@ public struct LineSupervisor: Sendable {
         // Supervising an established call.
         case (.connected(let since, let lastActivity, let loopLostAt, let talking), _):
             supervise(input, since: since, lastActivity: lastActivity, loopLostAt: loopLostAt, talking: talking, now: now, act)
+
+        // A line test.
+        case (.idle, .test):
+            act(.hook(.offHook))
+            state = .testing(since: now)
+        case (.testing, .tone(.dial)):
+            act(.hook(.onHook))
+            state = .idle
+            act(.tested(dialTone: true))
+        case (.testing(let since), .tick):
+            if now - since >= ms(config.dialToneTimeoutMs) {
+                act(.hook(.onHook))
+                state = .idle
+                act(.tested(dialTone: false))
+            }
 
         // Outbound.
         case (.idle, .dial):

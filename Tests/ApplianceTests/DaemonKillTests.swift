@@ -23,7 +23,7 @@ import Testing
             """.write(toFile: scratch.path("box.yaml"), atomically: true, encoding: .utf8)
         let box = Process()
         box.executableURL = URL(fileURLWithPath: Tool.appliance)
-        box.arguments = ["run", "--virtual", "--config", scratch.path("box.yaml")]
+        box.arguments = ["run", "--virtual", "--seconds", "300", "--config", scratch.path("box.yaml")]
         FileManager.default.createFile(atPath: scratch.path("log"), contents: nil)
         box.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch.path("log")))
         box.standardError = FileHandle.nullDevice

@@ -75,3 +75,31 @@ import Testing
         #expect(DialString("*12#")?.count == 4)
     }
 }
+
+@Suite struct LineTestTests {
+    func test(_ rig: LineRig) throws -> (Bool, Int, Int) {
+        rig.command(.testLine)
+        let event = try #require(rig.run(maxMs: 10_000) { if case .lineTested = $0.kind { true } else { false } })
+        guard case .lineTested(let tone, let level) = event.kind else { throw CancellationError() }
+        return (tone, level, SampleClock.ms(event.at))
+    }
+
+    @Test func aHealthyLineHasDialTone() throws {
+        let rig = LineRig()
+        let (tone, level, at) = try test(rig)
+        #expect(tone)
+        // The exchange's dial tone is −10 dBm0; the box confirms it after about 1.3 s.
+        #expect(abs(level - -10) <= 2)
+        #expect(at < 2000)
+        #expect(!rig.loop.channels[0].isOffHook)
+    }
+
+    @Test func aDeadLineFailsTheTest() throws {
+        let rig = LineRig()
+        try rig.exchange.setDialTone(false, line: 0)
+        let (tone, _, at) = try test(rig)
+        #expect(!tone)
+        #expect(at == 3000)
+        #expect(!rig.loop.channels[0].isOffHook)
+    }
+}

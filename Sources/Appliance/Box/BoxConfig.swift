@@ -22,6 +22,16 @@ struct BoxConfig: Sendable {
     /// Where the spoken prompt pack is kept; default DATA_DIR/prompts/cmn.
     var promptCache: String?
     var supervision = SupervisionConfig()
+    /// The control socket (default DATA_DIR/control.sock).
+    var controlSocket: String?
+    /// The technicians' PIN for the serial console, hashed (`appliance console --hash-pin`).
+    var consolePINHash: String?
+    var consoleLockoutAfter = 5
+    var consoleLockoutSeconds = 300
+    var rebootCommand = ["/bin/systemctl", "reboot"]
+    var shutdownCommand = ["/bin/systemctl", "poweroff"]
+
+    var controlSocketPath: String { controlSocket ?? "\(dataDirectory)/control.sock" }
 
     func transferAvailable(atMs ms: Int, timestamp: String) -> Bool {
         guard transferNumber != nil else { return false }
@@ -40,10 +50,6 @@ struct BoxConfig: Sendable {
         var c = BoxConfig()
         let base = (file as NSString).deletingLastPathComponent
         func path(_ p: String) -> String { p.hasPrefix("/") || base.isEmpty ? p : "\(base)/\(p)" }
-        c.flowFile = path(c.flowFile)
-        c.promptsFile = path(c.promptsFile)
-        c.documentsDirectory = path(c.documentsDirectory)
-        c.dataDirectory = path(c.dataDirectory)
         guard let root = y.root(text) else { throw SourceErrors(errors: y.errors) }
         for (key, value, line) in y.pairs(root, what: "config") {
             switch key {
@@ -73,6 +79,30 @@ struct BoxConfig: Sendable {
                     case "hours":
                         if let s = y.string(v, k, in: "transfer", at: l), let h = hours(s) { c.transferHours = h } else { y.fail(v, "hours must look like 08:00-18:00") }
                     default: y.fail(l, "transfer: unknown key \"\(k)\"")
+                    }
+                }
+            case "control_socket": if let s = y.string(value, key, in: "config", at: line) { c.controlSocket = path(s) }
+            case "console":
+                for (k, v, l) in y.pairs(value, what: "console") {
+                    switch k {
+                    case "pin_hash":
+                        if let s = y.string(v, k, in: "console", at: l) {
+                            if PINHash.isWellFormed(s) { c.consolePINHash = s } else { y.fail(v, "console: pin_hash is not a hash made by `appliance console --hash-pin`") }
+                        }
+                    case "lockout_after": c.consoleLockoutAfter = y.int(v, k, in: "console", range: 1...20) ?? c.consoleLockoutAfter
+                    case "lockout": c.consoleLockoutSeconds = (y.duration(v, k, in: "console", range: 10_000...86_400_000) ?? c.consoleLockoutSeconds * 1000) / 1000
+                    default: y.fail(l, "console: unknown key \"\(k)\"")
+                    }
+                }
+            case "commands":
+                for (k, v, l) in y.pairs(value, what: "commands") {
+                    let argv = v.sequence?.compactMap(\.string) ?? v.string.map { $0.split(separator: " ").map(String.init) } ?? []
+                    guard let first = argv.first, first.hasPrefix("/") else { y.fail(v, "commands: \(k) must be an absolute command"); continue }
+                    _ = first
+                    switch k {
+                    case "reboot": c.rebootCommand = argv
+                    case "shutdown": c.shutdownCommand = argv
+                    default: y.fail(l, "commands: unknown key \"\(k)\"")
                     }
                 }
             case "supervision":

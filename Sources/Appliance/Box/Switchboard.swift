@@ -19,6 +19,17 @@ final class Switchboard {
     private let startedAt: Date
     private let nowMs: () -> Int
     private var sessions: [Int: CallSession] = [:]
+
+    /// What each line is doing, as the technician's `lines` command shows it.
+    struct LineStatus {
+        var state = "idle"
+        var since = 0
+        var caller: String?
+        var recent: [String] = []
+    }
+    private(set) var lineStatus: [Int: LineStatus] = [:]
+    /// Line tests in progress: called with (dial tone, level) when each ends.
+    var lineTests: [Int: (Bool, Int) -> Void] = [:]
     private(set) var finished: [CallSummary] = []
     var onLog: (String) -> Void = { print($0) }
     var onCallEnded: (CallSummary) -> Void = { _ in }
@@ -61,13 +72,37 @@ final class Switchboard {
         for session in Array(sessions.values) { session.tick(at: now) }
     }
 
+    private func note(_ line: Int, _ what: String, state: String? = nil, at ms: Int) {
+        var status = lineStatus[line] ?? LineStatus()
+        if let state { status.state = state; status.since = ms }
+        status.recent.append("\(ms / 1000)s \(what)")
+        if status.recent.count > 5 { status.recent.removeFirst() }
+        lineStatus[line] = status
+    }
+
     private func handle(_ event: ChannelEvent, _ line: Int) {
         let ms = SampleClock.ms(event.at)
+        switch event.kind {
+        case .ringing(let n): note(line, "ring \(n)", state: "ringing", at: ms)
+        case .answered: note(line, "answered", state: "in call", at: ms)
+        case .disconnected(let r): note(line, "ended: \(r.rawValue)", state: "idle", at: ms); lineStatus[line]?.caller = nil
+        case .lineTested(let tone, let level):
+            note(line, "line test: \(tone ? "dial tone" : "no dial tone") at \(level) dBm0", state: "idle", at: ms)
+            lineTests.removeValue(forKey: line)?(tone, level)
+        case .hook(.offHook) where lineStatus[line]?.state == "idle" || lineStatus[line] == nil: note(line, "off-hook", state: "testing", at: ms)
+        case .digit(let d): note(line, "digit \(d.digit)", at: ms)
+        case .faxTone(let t): note(line, "fax tone \(t.tone.rawValue)", at: ms)
+        case .tone(let t): note(line, "\(t.kind.rawValue) tone", at: ms)
+        default: break
+        }
         switch event.kind {
         case .ringing:
             _ = session(line, at: ms)
         case .callerID(let spill):
-            if let id = CallerIDReceiver.decode(spill) { session(line, at: ms)?.callerID(id) }
+            if let id = CallerIDReceiver.decode(spill) {
+                session(line, at: ms)?.callerID(id)
+                lineStatus[line, default: LineStatus()].caller = id.number ?? id.numberAbsence?.rawValue
+            }
         case .answered:
             session(line, at: ms)?.answered(at: ms)
         case .disconnected(let reason):

@@ -1,0 +1,22 @@
+import ArgumentParser
+import Foundation
+
+struct CtlCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ctl",
+        abstract: "Send one command to the running box over its control socket and print the answer (try: appliance ctl help).")
+
+    @Option(help: "The control socket (default: from the config, or var/control.sock).") var socket: String?
+    @Option(help: "Config file, to find the control socket.") var config: String?
+    @Argument(parsing: .captureForPassthrough, help: "The command, e.g. status, lines, line test 0, cases show 10000012.") var words: [String] = []
+
+    func run() throws {
+        let path: String
+        if let socket { path = socket } else {
+            do { path = try (config.map(BoxConfig.load) ?? BoxConfig()).controlSocketPath } catch { throw CommandFailure("\(error)") }
+        }
+        do { print(try ControlServer.ask(path, words.isEmpty ? "help" : words.joined(separator: " ")), terminator: "") } catch {
+            throw CommandFailure("\(error)")
+        }
+    }
+}
