@@ -53,13 +53,19 @@ struct RunCommand: ParsableCommand {
         pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
 
         let started = Date()
+        let notifier = SystemdNotifier()
+        let watchdog = Watchdog(notifier: notifier, now: started.timeIntervalSince1970)
         var flowModified = Self.modified(settings.flowFile)
         var lastCheck = Date()
         if !virtual {
             let report = runtime.loop.start(realTime: true)
             for warning in [report.schedFIFO, report.memoryLocked].compactMap({ $0 }) { log("warning: \(warning)") }
         }
+        notifier.send("READY=1\nSTATUS=answering on \(settings.lines) lines")
         while !stopRequested.load(ordering: .relaxed) && Date().timeIntervalSince(started) < (seconds ?? .infinity) {
+            if watchdog.tick(now: Date().timeIntervalSince1970, heartbeat: runtime.loop.heartbeat.load(ordering: .relaxed)) {
+                log("frame loop stalled: watchdog pings stopped")
+            }
             if virtual { runtime.step() } else {
                 runtime.switchboard.poll()
                 usleep(5000)
@@ -77,6 +83,7 @@ struct RunCommand: ParsableCommand {
                 }
             }
         }
+        notifier.send("STOPPING=1")
         if !virtual { runtime.loop.stop() }
         runtime.shutdown()
         log("box down after \(Int(Date().timeIntervalSince(started))) s; \(runtime.switchboard.finished.count) calls ended")

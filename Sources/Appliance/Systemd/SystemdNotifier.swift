@@ -1,0 +1,73 @@
+import Foundation
+
+/// sd_notify without libsystemd: one datagram per message to `$NOTIFY_SOCKET` (a path, or an
+/// abstract socket when it starts with "@"). Without the variable (not under systemd) every
+/// message is dropped.
+struct SystemdNotifier {
+    let socketPath: String?
+
+    init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        socketPath = environment["NOTIFY_SOCKET"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    @discardableResult
+    func send(_ message: String) -> Bool {
+        guard let path = socketPath else { return false }
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        var bytes = Array(path.utf8)
+        if bytes.first == UInt8(ascii: "@") { bytes[0] = 0 }
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
+        let length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count + (bytes.first == 0 ? 0 : 1))
+        let payload = Array(message.utf8)
+        let sent = withUnsafePointer(to: &address) { a in
+            a.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
+                // Never block the event loop on systemd: a message it cannot take now is dropped.
+                payload.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT), sa, length) }
+            }
+        }
+        return sent == payload.count
+    }
+}
+
+/// Pings systemd's watchdog only while the frame loop is making progress: if the frames stop
+/// (a stuck driver read, a deadlock), the pings stop, and systemd restarts the box.
+final class Watchdog {
+    private let notifier: SystemdNotifier
+    /// Half of `WATCHDOG_USEC`, as systemd recommends; nil when no watchdog is configured.
+    let interval: Double?
+    private var lastPing = -Double.infinity
+    private var lastBeat = -1
+    private var lastProgress: Double
+    private(set) var stalled = false
+    private let stallAfter: Double
+
+    init(notifier: SystemdNotifier, environment: [String: String] = ProcessInfo.processInfo.environment, now: Double, stallAfter: Double = 2) {
+        self.notifier = notifier
+        let pidMatches = environment["WATCHDOG_PID"].map { Int32($0) == getpid() } ?? true
+        interval = pidMatches ? environment["WATCHDOG_USEC"].flatMap(Double.init).map { $0 / 2e6 } : nil
+        lastProgress = now
+        self.stallAfter = stallAfter
+    }
+
+    /// Called often from the event thread with the frame loop's heartbeat. Returns true when the
+    /// loop has just been found stalled (for one log line).
+    @discardableResult
+    func tick(now: Double, heartbeat: Int) -> Bool {
+        if heartbeat != lastBeat {
+            lastBeat = heartbeat
+            lastProgress = now
+            stalled = false
+        }
+        let stalledNow = now - lastProgress > stallAfter
+        defer { stalled = stalledNow }
+        guard let interval, !stalledNow, now - lastPing >= interval else { return stalledNow && !stalled }
+        lastPing = now
+        notifier.send("WATCHDOG=1")
+        return false
+    }
+}
