@@ -25,13 +25,18 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        .systemLibrary(
+            name: "CGPIOD",
+            pkgConfig: "libgpiod",
+            providers: [.apt(["libgpiod-dev"])]
+        ),
         .target(name: "DSP", dependencies: ["CSpanDSP"]),
         .target(name: "LineDriver", dependencies: ["DSP", "CDahdi"]),
         .target(name: "LocalDB", dependencies: ["CSQLite", .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(
             name: "Appliance",
             dependencies: [
-                "DSP", "LineDriver", "LocalDB",
+                "DSP", "LineDriver", "LocalDB", "CGPIOD",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),

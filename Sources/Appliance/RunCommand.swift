@@ -61,6 +61,12 @@ struct RunCommand: ParsableCommand {
             let report = runtime.loop.start(realTime: true)
             for warning in [report.schedFIFO, report.memoryLocked].compactMap({ $0 }) { log("warning: \(warning)") }
         }
+        var panel: PanelDriver?
+        if let panelConfig = settings.panel {
+            do { panel = try PanelDriver(gpio: LibgpiodGPIO(), config: panelConfig) } catch { log("warning: front panel not available: \(error)") }
+        }
+        var lastPanelUpdate = Date.distantPast
+        var restartRequested = false
         notifier.send("READY=1\nSTATUS=answering on \(settings.lines) lines")
         while !stopRequested.load(ordering: .relaxed) && Date().timeIntervalSince(started) < (seconds ?? .infinity) {
             if watchdog.tick(now: Date().timeIntervalSince1970, heartbeat: runtime.loop.heartbeat.load(ordering: .relaxed)) {
@@ -71,6 +77,14 @@ struct RunCommand: ParsableCommand {
                 usleep(5000)
             }
             control.serve { request in commands.execute(request.line) { control.reply(request, $0) } }
+            if let panel, Date().timeIntervalSince(lastPanelUpdate) > 0.05 {
+                lastPanelUpdate = Date()
+                if panel.update(commands.panelStatus(fault: watchdog.stalled)) && !restartRequested {
+                    restartRequested = true
+                    log("front button held: restarting")
+                    stopRequested.store(true, ordering: .relaxed)
+                }
+            }
             if Date().timeIntervalSince(lastCheck) > 2 {
                 lastCheck = Date()
                 let now = Self.modified(settings.flowFile)
@@ -87,6 +101,8 @@ struct RunCommand: ParsableCommand {
         if !virtual { runtime.loop.stop() }
         runtime.shutdown()
         log("box down after \(Int(Date().timeIntervalSince(started))) s; \(runtime.switchboard.finished.count) calls ended")
+        // systemd's Restart=always brings the box back after a requested restart.
+        if restartRequested { throw ExitCode(75) }
     }
 
     private static func modified(_ path: String) -> Date? {

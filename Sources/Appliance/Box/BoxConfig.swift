@@ -31,6 +31,18 @@ struct BoxConfig: Sendable {
     var rebootCommand = ["/bin/systemctl", "reboot"]
     var shutdownCommand = ["/bin/systemctl", "poweroff"]
 
+    /// Front-panel GPIO line names (libgpiod); nil when the box has no panel.
+    var panel: PanelConfig?
+
+    struct PanelConfig: Sendable {
+        var power: String?
+        var sync: String?
+        var fault: String?
+        var lines: [String] = []
+        var button: String?
+        var restartHoldSeconds = 3.0
+    }
+
     var controlSocketPath: String { controlSocket ?? "\(dataDirectory)/control.sock" }
 
     func transferAvailable(atMs ms: Int, timestamp: String) -> Bool {
@@ -81,6 +93,21 @@ struct BoxConfig: Sendable {
                     default: y.fail(l, "transfer: unknown key \"\(k)\"")
                     }
                 }
+            case "panel":
+                var p = PanelConfig()
+                for (k, v, l) in y.pairs(value, what: "panel") {
+                    switch k {
+                    case "power": p.power = y.string(v, k, in: "panel", at: l)
+                    case "sync": p.sync = y.string(v, k, in: "panel", at: l)
+                    case "fault": p.fault = y.string(v, k, in: "panel", at: l)
+                    case "button": p.button = y.string(v, k, in: "panel", at: l)
+                    case "lines":
+                        if let list = v.sequence { p.lines = list.compactMap { y.string($0, k, in: "panel", at: l) } } else { y.fail(v, "panel: lines must be a list of GPIO line names") }
+                    case "restart_hold": p.restartHoldSeconds = Double(y.duration(v, k, in: "panel", range: 1000...30_000) ?? 3000) / 1000
+                    default: y.fail(l, "panel: unknown key \"\(k)\"")
+                    }
+                }
+                c.panel = p
             case "control_socket": if let s = y.string(value, key, in: "config", at: line) { c.controlSocket = path(s) }
             case "console":
                 for (k, v, l) in y.pairs(value, what: "console") {

@@ -90,6 +90,21 @@ final class ControlCommands {
             """
     }
 
+    /// What the front panel shows.
+    func panelStatus(fault: Bool) -> StatusLights.Status {
+        let lines = (0..<runtime.config.lines).map { n -> StatusLights.LineLight in
+            switch runtime.switchboard.lineStatus[n]?.state {
+            case "ringing": .ringing
+            case "in call", "testing": .inCall
+            default: .idle
+            }
+        }
+        let last = (try? runtime.store.db.scalar("SELECT value FROM sync_state WHERE key = 'last_pull'")).flatMap { $0 }
+            .flatMap { ISO8601DateFormatter().date(from: $0) }
+        return StatusLights.Status(running: true, lines: lines, sinceLastPull: last.map { Date().timeIntervalSince($0) },
+                                   fault: fault || !runtime.recorder.errors.isEmpty)
+    }
+
     private func syncAge() -> String {
         guard let last = try? runtime.store.db.scalar("SELECT value FROM sync_state WHERE key = 'last_pull'") else { return "never pulled by the central office" }
         return "last pulled \(last)"

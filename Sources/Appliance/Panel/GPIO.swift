@@ -1,0 +1,100 @@
+import CGPIOD
+import Foundation
+
+/// The few GPIO operations the front panel needs, in libgpiod 1.6's terms: lines found by name,
+/// requested by a consumer as outputs or for both-edge events, each requested once.
+protocol GPIO: AnyObject {
+    func output(named name: String, initial: Bool) throws(GPIOError) -> GPIOOutput
+    func edges(named name: String) throws(GPIOError) -> GPIOEdges
+}
+
+protocol GPIOOutput: AnyObject {
+    func set(_ value: Bool) throws(GPIOError)
+}
+
+struct GPIOEdge: Equatable, Sendable {
+    var rising: Bool
+    /// Seconds, on the kernel's monotonic clock.
+    var time: Double
+}
+
+protocol GPIOEdges: AnyObject {
+    /// The next edge, or nil when none came within `timeoutMs`.
+    func wait(timeoutMs: Int) throws(GPIOError) -> GPIOEdge?
+}
+
+enum GPIOError: Error, Equatable, CustomStringConvertible {
+    case noSuchLine(String)
+    case busy(String)
+    case failed(String, String)
+
+    var description: String {
+        switch self {
+        case .noSuchLine(let n): "GPIO line \"\(n)\" not found (check the gpio names in the config against gpioinfo)"
+        case .busy(let n): "GPIO line \"\(n)\" is already in use"
+        case .failed(let n, let why): "GPIO line \"\(n)\": \(why)"
+        }
+    }
+}
+
+/// libgpiod 1.6 on the real kernel (character device), lines looked up by name on every chip.
+final class LibgpiodGPIO: GPIO {
+    static let consumer = "hotline"
+
+    private final class Line: GPIOOutput, GPIOEdges {
+        let name: String
+        let line: OpaquePointer
+
+        init(name: String, line: OpaquePointer) {
+            self.name = name
+            self.line = line
+        }
+
+        deinit {
+            gpiod_line_release(line)
+            gpiod_line_close_chip(line)
+        }
+
+        func set(_ value: Bool) throws(GPIOError) {
+            if gpiod_line_set_value(line, value ? 1 : 0) != 0 { throw .failed(name, String(cString: strerror(errno))) }
+        }
+
+        func wait(timeoutMs: Int) throws(GPIOError) -> GPIOEdge? {
+            var timeout = timespec(tv_sec: timeoutMs / 1000, tv_nsec: (timeoutMs % 1000) * 1_000_000)
+            switch gpiod_line_event_wait(line, &timeout) {
+            case 0: return nil
+            case 1:
+                var event = gpiod_line_event()
+                guard gpiod_line_event_read(line, &event) == 0 else { throw .failed(name, String(cString: strerror(errno))) }
+                return GPIOEdge(rising: event.event_type == Int32(GPIOD_LINE_EVENT_RISING_EDGE),
+                                time: Double(event.ts.tv_sec) + Double(event.ts.tv_nsec) / 1e9)
+            default: throw .failed(name, String(cString: strerror(errno)))
+            }
+        }
+    }
+
+    private func find(_ name: String) throws(GPIOError) -> OpaquePointer {
+        guard let line = gpiod_line_find(name) else { throw .noSuchLine(name) }
+        return line
+    }
+
+    func output(named name: String, initial: Bool) throws(GPIOError) -> GPIOOutput {
+        let line = try find(name)
+        guard gpiod_line_request_output(line, Self.consumer, initial ? 1 : 0) == 0 else {
+            let busy = errno == EBUSY
+            gpiod_line_close_chip(line)
+            throw busy ? .busy(name) : .failed(name, String(cString: strerror(errno)))
+        }
+        return Line(name: name, line: line)
+    }
+
+    func edges(named name: String) throws(GPIOError) -> GPIOEdges {
+        let line = try find(name)
+        guard gpiod_line_request_both_edges_events(line, Self.consumer) == 0 else {
+            let busy = errno == EBUSY
+            gpiod_line_close_chip(line)
+            throw busy ? .busy(name) : .failed(name, String(cString: strerror(errno)))
+        }
+        return Line(name: name, line: line)
+    }
+}
