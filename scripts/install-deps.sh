@@ -7,8 +7,8 @@ packages=(
   pkg-config libspandsp-dev libtiff-dev libasound2-dev libgpiod-dev libsqlite3-dev dahdi-source
   # prompts are spoken by espeak-ng (Mandarin); fax-back documents use Unifont's glyphs
   espeak-ng unifont
-  # tests: audio and fax pages made by other tools than ours
-  sox libtiff-tools netpbm python3
+  # tests: audio and fax pages made by other tools than ours; systemd-analyze for the units
+  sox libtiff-tools netpbm python3 systemd
 )
 
 missing=()
