@@ -77,6 +77,7 @@ struct RunCommand: ParsableCommand {
                 usleep(5000)
             }
             control.serve { request in commands.execute(request.line) { control.reply(request, $0) } }
+            commands.tick()
             if let panel, Date().timeIntervalSince(lastPanelUpdate) > 0.05 {
                 lastPanelUpdate = Date()
                 if panel.update(commands.panelStatus(fault: watchdog.stalled)) && !restartRequested {

@@ -51,6 +51,8 @@ public enum RecordingTap: Int, Sendable, CaseIterable {
     case call = 0
     /// A caller's message (mono).
     case message = 1
+    /// A technician recording a prompt from the line (mono).
+    case technician = 2
 }
 
 /// What the rest of the box asks of a channel.

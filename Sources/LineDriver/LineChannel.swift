@@ -38,7 +38,7 @@ public final class LineChannel: @unchecked Sendable {
     private static let queueCapacity = 32
     private var queue: [Queued] = []
     private var position = 0
-    private var taps: [(ring: SampleRing, stereo: Bool)?] = [nil, nil]
+    private var taps: [(ring: SampleRing, stereo: Bool)?] = Array(repeating: nil, count: RecordingTap.allCases.count)
     private var fax: FaxTerminal?
 
     private var now = 0

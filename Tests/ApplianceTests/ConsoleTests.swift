@@ -1,5 +1,6 @@
 @testable import Appliance
 import CPseudoTerminal
+import DSP
 import Foundation
 import TestSupport
 import Testing
@@ -192,5 +193,41 @@ import Testing
         #expect(run([0x08, 0x7f, 0x1b, 0x5b, 0x43, 0x0d]).lines == [""])
         // Nothing but plain text and "\b \b" is ever sent back.
         #expect(run(Array("ab\u{7f}\r".utf8)).echo == "ab\u{8} \u{8}\r\n")
+    }
+}
+
+@Suite(.serialized, .timeLimit(.minutes(2))) struct PromptCommandTests {
+    /// With a caller on line 0: play a prompt to them, and record a new prompt from the line.
+    @Test func playToALineAndRecordFromIt() throws {
+        let scratch = try ScratchDirectory()
+        let repo = SimulationRig.repository
+        let cache = scratch.path("prompts")
+        try FileManager.default.copyItem(atPath: try SimulationRig.promptCache.get(), toPath: cache)
+        try """
+            data_dir: \(scratch.path("box"))
+            lines: 1
+            flow: \(repo)/flows/seed.yaml
+            prompts: \(repo)/prompts/cmn.yaml
+            documents: \(repo)/documents
+            prompt_cache: \(cache)
+            control_socket: \(scratch.path("control.sock"))
+            """.write(toFile: scratch.path("box.yaml"), atomically: true, encoding: .utf8)
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: Tool.appliance)
+        daemon.arguments = ["run", "--seconds", "90", "--config", scratch.path("box.yaml")]
+        daemon.standardOutput = FileHandle.nullDevice
+        try daemon.run()
+        defer { daemon.terminate(); daemon.waitUntilExit() }
+        func ctl(_ words: String...) throws -> String {
+            try Tool.run(Tool.appliance, ["ctl", "--socket", scratch.path("control.sock")] + words).stdout
+        }
+        var waited = 0
+        while !((try? ctl("lines")) ?? "").contains("line 0: in call") && waited < 60_000 { usleep(50_000); waited += 50 }
+        #expect(try ctl("prompts", "play", "goodbye", "0").contains("playing goodbye"))
+        #expect(try ctl("prompts", "play", "nonsense", "0").contains("usage"))
+        let answer = try ctl("prompts", "record", "my_prompt", "0", "1")
+        #expect(answer.contains("recorded my_prompt from line 0"), "\(answer)")
+        let samples = try WAVFile.read("\(cache)/my_prompt.wav")
+        #expect(samples.count >= SampleClock.rate / 2)
     }
 }

@@ -217,6 +217,9 @@ final class CallSession {
         case .call:
             summary.callRecording = recording.path
             try? box.store.addMedia(NewMedia(kind: .callRecording, path: recording.path, durationMs: duration), call: callID, at: box.timestamp(ms))
+        case .technician:
+            // Sessions never record on the technician's tap; the switchboard handles it.
+            break
         }
         finishIfDone(at: ms)
     }

@@ -30,6 +30,8 @@ final class Switchboard {
     private(set) var lineStatus: [Int: LineStatus] = [:]
     /// Line tests in progress: called with (dial tone, level) when each ends.
     var lineTests: [Int: (Bool, Int) -> Void] = [:]
+    /// Prompt recordings by a technician: called when the line has let go of the ring.
+    var technicianRecordings: [Int: () -> Void] = [:]
     private(set) var finished: [CallSummary] = []
     var onLog: (String) -> Void = { print($0) }
     var onCallEnded: (CallSummary) -> Void = { _ in }
@@ -107,6 +109,8 @@ final class Switchboard {
             session(line, at: ms)?.answered(at: ms)
         case .disconnected(let reason):
             sessions[line]?.disconnected(reason, at: ms)
+        case .recordingStopped(.technician):
+            technicianRecordings.removeValue(forKey: line)?()
         default:
             sessions[line]?.handle(event, at: ms)
         }

@@ -30,6 +30,7 @@ final class ControlCommands {
         cases search TEXT           cases whose number or caller number contains TEXT
         prompts                     the prompt pack
         prompts play NAME LINE      play a prompt to a line that is in a call
+        prompts record NAME LINE S  record S seconds from a line in a call as prompt NAME
         config show|validate [FILE]|reload
         sync status|pending         what the central office has pulled, what waits
         log [N]                     the last N log lines (default 20)
@@ -51,7 +52,7 @@ final class ControlCommands {
             return lineTest(n, later: later)
         case "calls": return calls(args.first.flatMap(Int.init) ?? 10)
         case "cases": return cases(args)
-        case "prompts": return prompts(args)
+        case "prompts": return prompts(args, later: later)
         case "config": return config(args)
         case "sync": return sync(args)
         case "log": return log.lines.suffix(args.first.flatMap(Int.init) ?? 20).joined(separator: "\n")
@@ -164,7 +165,17 @@ final class ControlCommands {
         }
     }
 
-    private func prompts(_ args: [String]) -> String {
+    /// Recordings a technician started, to stop when their time is up (checked each serve).
+    private var recordingsDue: [(line: Int, at: Date)] = []
+
+    /// Stops technician recordings whose time has come (called from the daemon loop).
+    func tick() {
+        let now = Date()
+        for due in recordingsDue where due.at <= now { runtime.loop.channels[due.line].commands.push(.stopRecording(.technician)) }
+        recordingsDue.removeAll { $0.at <= now }
+    }
+
+    private func prompts(_ args: [String], later: @escaping (String) -> Void) -> String? {
         let library = runtime.switchboard.prompts
         switch args.first {
         case nil, "list":
@@ -176,8 +187,33 @@ final class ControlCommands {
             guard runtime.switchboard.lineStatus[n]?.state == "in call" else { return "line \(n) is not in a call" }
             runtime.loop.channels[n].commands.push(.play(prompt, id: 0, bargeIn: false))
             return "playing \(prompt.name) (\(prompt.durationMs) ms) on line \(n)"
+        case "record":
+            guard args.count == 4, let n = Int(args[2]), (0..<runtime.config.lines).contains(n), let seconds = Int(args[3]), (1...120).contains(seconds),
+                  args[1].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+                return "usage: prompts record NAME LINE SECONDS (NAME of letters, digits and _; 1-120 s)"
+            }
+            guard runtime.switchboard.lineStatus[n]?.state == "in call" else { return "line \(n) is not in a call" }
+            guard runtime.switchboard.technicianRecordings[n] == nil else { return "line \(n) is already recording a prompt" }
+            let cache = runtime.config.promptCache ?? "\(runtime.dataDirectory)/prompts/cmn"
+            let name = args[1]
+            let recording: CallRecorder.Recording
+            do { recording = try runtime.recorder.start(path: "\(cache)/.\(name).recording.wav", stereo: false) } catch { return "error: \(error)" }
+            runtime.switchboard.technicianRecordings[n] = { [runtime] in
+                runtime.recorder.finish(recording)
+                let final = "\(cache)/\(name).wav"
+                try? FileManager.default.removeItem(atPath: final)
+                do {
+                    try FileManager.default.moveItem(atPath: recording.path, toPath: final)
+                    later("recorded \(name) from line \(n) into \(final); it plays from the next start (or config reload of the pack)")
+                } catch {
+                    later("error: \(error)")
+                }
+            }
+            runtime.loop.channels[n].commands.push(.record(recording.ring, stereo: false, tap: .technician))
+            recordingsDue.append((n, Date().addingTimeInterval(Double(seconds))))
+            return nil
         default:
-            return "usage: prompts | prompts play NAME LINE"
+            return "usage: prompts | prompts play NAME LINE | prompts record NAME LINE SECONDS"
         }
     }
 
