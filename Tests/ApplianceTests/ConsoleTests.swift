@@ -14,16 +14,9 @@ import Testing
 
         init() throws {
             scratch = try ScratchDirectory()
-            let repo = SimulationRig.repository
-            try """
-                data_dir: \(scratch.path("box"))
+            _ = try SimulationRig.daemonConfig(in: scratch, """
                 lines: 2
                 demo_traffic: false
-                flow: \(repo)/flows/seed.yaml
-                prompts: \(repo)/prompts/cmn.yaml
-                documents: \(repo)/documents
-                prompt_cache: \(try SimulationRig.promptCache.get())
-                control_socket: \(scratch.path("control.sock"))
                 console:
                   pin_hash: "\(PINHash.make("2468"))"
                   lockout_after: 3
@@ -31,7 +24,7 @@ import Testing
                 commands:
                   reboot: [/bin/true]
                   shutdown: [/bin/true]
-                """.write(toFile: scratch.path("box.yaml"), atomically: true, encoding: .utf8)
+                """)
             daemon.executableURL = URL(fileURLWithPath: Tool.appliance)
             // Bounded, so a daemon never outlives an interrupted test run.
             daemon.arguments = ["run", "--virtual", "--seconds", "180", "--config", scratch.path("box.yaml")]
@@ -200,18 +193,9 @@ import Testing
     /// With a caller on line 0: play a prompt to them, and record a new prompt from the line.
     @Test func playToALineAndRecordFromIt() throws {
         let scratch = try ScratchDirectory()
-        let repo = SimulationRig.repository
         let cache = scratch.path("prompts")
         try FileManager.default.copyItem(atPath: try SimulationRig.promptCache.get(), toPath: cache)
-        try """
-            data_dir: \(scratch.path("box"))
-            lines: 1
-            flow: \(repo)/flows/seed.yaml
-            prompts: \(repo)/prompts/cmn.yaml
-            documents: \(repo)/documents
-            prompt_cache: \(cache)
-            control_socket: \(scratch.path("control.sock"))
-            """.write(toFile: scratch.path("box.yaml"), atomically: true, encoding: .utf8)
+        _ = try SimulationRig.daemonConfig(in: scratch, "lines: 1\n", promptCache: cache)
         let daemon = Process()
         daemon.executableURL = URL(fileURLWithPath: Tool.appliance)
         daemon.arguments = ["run", "--seconds", "90", "--config", scratch.path("box.yaml")]

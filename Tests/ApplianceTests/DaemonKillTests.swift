@@ -11,16 +11,7 @@ import Testing
     @Test(arguments: [1, 2, 3])
     func killNineLosesNoCommittedCase(afterCases: Int) throws {
         let scratch = try ScratchDirectory()
-        let repo = SimulationRig.repository
-        try """
-            node_prefix: "2"
-            data_dir: \(scratch.path("box"))
-            lines: 3
-            flow: \(repo)/flows/seed.yaml
-            prompts: \(repo)/prompts/cmn.yaml
-            documents: \(repo)/documents
-            prompt_cache: \(try SimulationRig.promptCache.get())
-            """.write(toFile: scratch.path("box.yaml"), atomically: true, encoding: .utf8)
+        _ = try SimulationRig.daemonConfig(in: scratch, "node_prefix: \"2\"\nlines: 3\n")
         let box = Process()
         box.executableURL = URL(fileURLWithPath: Tool.appliance)
         box.arguments = ["run", "--virtual", "--seconds", "300", "--config", scratch.path("box.yaml")]

@@ -26,6 +26,22 @@ enum SimulationRig {
         return c
     }
 
+    /// Writes a config for a test daemon into `scratch` (data, control socket, the repository's
+    /// content, the shared prompt pack) plus `extra` YAML lines; returns its path.
+    static func daemonConfig(in scratch: ScratchDirectory, _ extra: String = "", promptCache cache: String? = nil) throws -> String {
+        let yaml = """
+            data_dir: \(scratch.path("box"))
+            flow: \(repository)/flows/seed.yaml
+            prompts: \(repository)/prompts/cmn.yaml
+            documents: \(repository)/documents
+            prompt_cache: \(try cache ?? promptCache.get())
+            control_socket: \(scratch.path("control.sock"))
+
+            """ + extra
+        try yaml.write(toFile: scratch.path("box.yaml"), atomically: true, encoding: .utf8)
+        return scratch.path("box.yaml")
+    }
+
     struct Outcome {
         var report: SimulationReport
         var store: CaseStore

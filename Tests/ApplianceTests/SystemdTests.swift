@@ -21,25 +21,11 @@ import Testing
     @Test func theDaemonTalksToSystemd() throws {
         let scratch = try ScratchDirectory()
         let socketPath = scratch.path("notify.sock")
-        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        let fd = try #require(datagramSocket(at: socketPath))
         defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(socketPath.utf8) + [0]) }
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
-        #expect(bound == 0)
         var timeout = timeval(tv_sec: 60, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let repo = SimulationRig.repository
-        try """
-            data_dir: \(scratch.path("box"))
-            lines: 1
-            demo_traffic: false
-            flow: \(repo)/flows/seed.yaml
-            prompts: \(repo)/prompts/cmn.yaml
-            documents: \(repo)/documents
-            prompt_cache: \(try SimulationRig.promptCache.get())
-            """.write(toFile: scratch.path("box.yaml"), atomically: true, encoding: .utf8)
+        _ = try SimulationRig.daemonConfig(in: scratch, "lines: 1\ndemo_traffic: false\n")
         let box = Process()
         box.executableURL = URL(fileURLWithPath: Tool.appliance)
         box.arguments = ["run", "--seconds", "3", "--config", scratch.path("box.yaml")]
@@ -68,12 +54,8 @@ import Testing
     @Test func pingsStopWhenTheFrameLoopStalls() throws {
         let scratch = try ScratchDirectory()
         let path = scratch.path("n.sock")
-        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        let fd = try #require(datagramSocket(at: path))
         defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8) + [0]) }
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
         func received() -> Int {
             var n = 0
             var buffer = [UInt8](repeating: 0, count: 64)
@@ -105,4 +87,16 @@ import Testing
         #expect(!SystemdNotifier(environment: [:]).send("READY=1"))
         #expect(Watchdog(notifier: SystemdNotifier(environment: [:]), environment: [:], now: 0).interval == nil)
     }
+}
+
+/// A datagram socket bound at `path`, standing in for systemd's notify socket.
+func datagramSocket(at path: String) -> Int32? {
+    let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8) + [0]) }
+    let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+    if bound == 0 { return fd }
+    close(fd)
+    return nil
 }
