@@ -51,5 +51,22 @@ import Testing
         for name in try FileManager.default.contentsOfDirectory(atPath: dir) where name.hasSuffix(".wav") {
             #expect(throws: Never.self) { try WAVFile.read("\(dir)/\(name)", channels: name.hasPrefix("call-") ? 2 : 1) }
         }
+
+        // The box comes back: the interrupted calls are closed, and every message with audio
+        // belongs to a case — a cut-off one as an incomplete case.
+        let quiet = try String(contentsOfFile: scratch.path("box.yaml"), encoding: .utf8) + "demo_traffic: false\n"
+        try quiet.write(toFile: scratch.path("quiet.yaml"), atomically: true, encoding: .utf8)
+        let restart = try Tool.appliance("run", "--virtual", "--seconds", "1", "--config", scratch.path("quiet.yaml"))
+        #expect(restart.status == 0, "\(restart.stderr)")
+        #expect(restart.stdout.contains("recovered after an unclean stop"))
+        let after = try CaseStore(path: scratch.path("box/cases.sqlite"), prefix: NodePrefix("2")!)
+        #expect(try after.db.scalar("SELECT count(*) FROM calls WHERE ended_at IS NULL") == "0")
+        #expect(try after.db.scalar("SELECT count(*) FROM calls WHERE disconnect_reason = 'box_restarted'") != "0")
+        let held = Set(try after.db.query("SELECT path FROM media").compactMap { $0.text("path") })
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir) where name.hasPrefix("msg-") {
+            let samples = try WAVFile.read("\(dir)/\(name)")
+            if !samples.isEmpty { #expect(held.contains("\(dir)/\(name)"), "\(name) has audio but no case") }
+        }
+
     }
 }

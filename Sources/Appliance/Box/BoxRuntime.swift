@@ -35,6 +35,12 @@ final class BoxRuntime {
         switchboard = try Switchboard(loop: loop, store: store, recorder: recorder, prompts: prompts, documents: documents, flow: flow,
                                       config: config, dataDirectory: dataDirectory, startedAt: startedAt, nowMs: clock)
         switchboard.onLog = log
+        let recovered = try CrashRecovery.run(store: store, recordings: switchboard.recordingsDirectory, now: switchboard.timestamp(0))
+        if recovered.callsClosed > 0 || !recovered.messagesKept.isEmpty || recovered.callRecordingsKept > 0 {
+            log("recovered after an unclean stop: \(recovered.callsClosed) calls closed, "
+                + "\(recovered.messagesKept.count) cut-off messages kept as incomplete cases \(recovered.messagesKept.joined(separator: " ")), "
+                + "\(recovered.callRecordingsKept) call recordings attached")
+        }
     }
 
     /// Reloads the flow file; a flow with problems is refused and the running one kept.

@@ -138,10 +138,12 @@ final class CallSession {
                 play(refs, flowID: id, bargeIn: bargeIn, at: ms)
             case .stopPlayback:
                 channel.commands.push(.stopPlayback)
-            case .startMessage:
+            case .startMessage(let kind):
                 discardMessage = false
                 finishedMessage = nil
-                startRecording(.message, path: "\(box.recordingsDirectory)/msg-\(callID)-\(uid)-\(summary.path.count).wav", stereo: false, at: ms)
+                // The name says whose and what it is, so a message cut off by a crash can still
+                // become a case when the box comes back (CrashRecovery).
+                startRecording(.message, path: "\(box.recordingsDirectory)/msg-\(kind.rawValue)-\(callID)-\(uid)-\(summary.path.count).wav", stereo: false, at: ms)
             case .stopMessage:
                 channel.commands.push(.stopRecording(.message))
             case .discardMessage:

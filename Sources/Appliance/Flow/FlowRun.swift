@@ -32,7 +32,8 @@ enum FlowInput: Equatable, Sendable {
 enum FlowAction: Equatable, Sendable {
     case play([PromptRef], id: Int32, bargeIn: Bool)
     case stopPlayback
-    case startMessage
+    /// Start recording the caller's message for a case of this kind.
+    case startMessage(CaseKind)
     case stopMessage
     case discardMessage
     case createCase(CaseKind, complete: Bool)
@@ -240,7 +241,7 @@ final class FlowRun {
         switch then {
         case .go(let target): go(target)
         case .startRecording:
-            emit(.startMessage)
+            if case .record(let r) = node.kind { emit(.startMessage(r.caseKind)) }
             messageExists = true
             lastVoiceAt = now
             voiceActive = false
