@@ -35,5 +35,4 @@ public enum SampleClock {
 
     public static func samples(ms: Int) -> Int { ms * rate / 1000 }
     public static func ms(_ samples: Int) -> Int { samples * 1000 / rate }
-    public static func seconds(_ samples: Int) -> Double { Double(samples) / Double(rate) }
 }

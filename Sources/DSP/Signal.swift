@@ -12,12 +12,6 @@ public enum Signal {
         }
     }
 
-    /// Scales by `dB` (negative attenuates), saturating.
-    public static func applyGain(dB: Double, to samples: UnsafeMutableBufferPointer<Int16>) {
-        let g = Level.gain(dB: dB)
-        for i in samples.indices { samples[i] = Int16(clamping: Int((Double(samples[i]) * g).rounded())) }
-    }
-
     /// A sum of sines at exact (fractional) frequencies, each at its own level, all starting at
     /// phase zero: test and measurement signals where SpanDSP's integer-Hz generator is too coarse.
     public static func sines(_ components: [(hz: Double, dBm0: Double)], count: Int) -> [Int16] {

@@ -67,15 +67,6 @@ public final class FrameLoop: @unchecked Sendable {
         for _ in 0..<count { step() }
     }
 
-    /// Virtual mode until `done` says so (checked after every frame) or `limit` frames pass.
-    /// Returns the frames run.
-    @discardableResult
-    public func run(until done: () -> Bool, limit: Int) -> Int {
-        var n = 0
-        while n < limit && !done() { step(); n += 1 }
-        return n
-    }
-
     /// Starts the loop on its own thread. `realTime` paces it (and asks for SCHED_FIFO and locked
     /// memory, carrying on with a warning where they are refused); otherwise it runs in virtual
     /// time until `stop`. Returns once the thread has started, with what it was refused.

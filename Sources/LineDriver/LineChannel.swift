@@ -93,7 +93,6 @@ public final class LineChannel: @unchecked Sendable {
     }
 
     public var isOffHook: Bool { supervisor.isOffHook }
-    public var supervisionState: LineSupervisor.State { supervisor.state }
 
     /// Signalling from the backend for this channel, before this frame's audio.
     public func signalling(_ event: LineEvent, at time: Int) {

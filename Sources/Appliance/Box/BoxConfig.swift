@@ -45,7 +45,7 @@ struct BoxConfig: Sendable {
 
     var controlSocketPath: String { controlSocket ?? "\(dataDirectory)/control.sock" }
 
-    func transferAvailable(atMs ms: Int, timestamp: String) -> Bool {
+    func transferAvailable(at timestamp: String) -> Bool {
         guard transferNumber != nil else { return false }
         let time = ISO8601DateFormatter().date(from: String(timestamp.prefix(19)) + "Z") ?? Date()
         let parts = Calendar(identifier: .gregorian).dateComponents(in: .current, from: time)

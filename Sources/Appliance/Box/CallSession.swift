@@ -79,7 +79,7 @@ final class CallSession {
         if box.config.wholeCallRecording {
             startRecording(.call, path: "\(box.recordingsDirectory)/call-\(callID)-\(uid).wav", stereo: true, at: ms)
         }
-        let run = FlowRun(flow: box.flow, transferAvailable: box.config.transferAvailable(atMs: ms, timestamp: box.timestamp(ms)))
+        let run = FlowRun(flow: box.flow, transferAvailable: box.config.transferAvailable(at: box.timestamp(ms)))
         self.run = run
         perform(run.handle(.start, at: ms), at: ms)
     }
