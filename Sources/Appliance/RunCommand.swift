@@ -17,8 +17,7 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Run line time as fast as the CPU allows (demos, tests) instead of in real time.") var virtual = false
 
     func run() throws {
-        let settings: BoxConfig
-        do { settings = try config.map(BoxConfig.load) ?? BoxConfig() } catch { throw CommandFailure("\(error)") }
+        let settings = try BoxConfig.forCommand(config)
         let stamp = ISO8601DateFormatter()
         let recent = LogRing()
         let log: (String) -> Void = { line in

@@ -91,12 +91,9 @@ import Testing
 
 /// A datagram socket bound at `path`, standing in for systemd's notify socket.
 func datagramSocket(at path: String) -> Int32? {
+    guard let address = UnixSocketAddress(path) else { return nil }
     let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-    var address = sockaddr_un()
-    address.sun_family = sa_family_t(AF_UNIX)
-    withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8) + [0]) }
-    let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
-    if bound == 0 { return fd }
+    if address.withSockaddr({ bind(fd, $0, $1) }) == 0 { return fd }
     close(fd)
     return nil
 }

@@ -53,6 +53,12 @@ struct BoxConfig: Sendable {
         return minutes >= transferHours.start && minutes < transferHours.end
     }
 
+    /// The config a command was given, or the embedded defaults; a bad file is the command's
+    /// error, with every problem as file:line.
+    static func forCommand(_ file: String?) throws(CommandFailure) -> BoxConfig {
+        do { return try file.map(load) ?? BoxConfig() } catch { throw CommandFailure("\(error)") }
+    }
+
     /// Reads and checks a config file; every problem is reported as file:line.
     static func load(_ file: String) throws -> BoxConfig {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {

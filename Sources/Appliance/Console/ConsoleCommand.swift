@@ -18,8 +18,7 @@ struct ConsoleCommand: ParsableCommand {
             print(PINHash.make(pin))
             return
         }
-        let settings: BoxConfig
-        do { settings = try config.map(BoxConfig.load) ?? BoxConfig() } catch { throw CommandFailure("\(error)") }
+        let settings = try BoxConfig.forCommand(config)
         guard let hash = settings.consolePINHash else {
             throw CommandFailure("no console PIN is configured: put console.pin_hash in the config (make one with: appliance console --hash-pin PIN)")
         }

@@ -26,15 +26,11 @@ final class ControlServer: @unchecked Sendable {
         unlink(path)
         listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard listener >= 0 else { throw SetupError(description: "control socket: \(String(cString: strerror(errno)))") }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        guard path.utf8.count < MemoryLayout.size(ofValue: address.sun_path) else { throw SetupError(description: "control socket path too long: \(path)") }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: Array(path.utf8) + [0])
+        guard let address = UnixSocketAddress(path) else {
+            close(listener)
+            throw SetupError(description: "control socket path too long: \(path)")
         }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
+        let bound = address.withSockaddr { bind(listener, $0, $1) }
         guard bound == 0, listen(listener, 8) == 0 else {
             close(listener)
             throw SetupError(description: "control socket \(path): \(String(cString: strerror(errno)))")
@@ -96,12 +92,8 @@ final class ControlServer: @unchecked Sendable {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw SetupError(description: String(cString: strerror(errno))) }
         defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8.prefix(100)) + [0]) }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
+        guard let address = UnixSocketAddress(path) else { throw SetupError(description: "control socket path too long: \(path)") }
+        let connected = address.withSockaddr { connect(fd, $0, $1) }
         guard connected == 0 else {
             throw SetupError(description: "cannot reach the box at \(path): \(String(cString: strerror(errno))) (is `appliance run` running, and are you in the technicians group?)")
         }

@@ -11,10 +11,7 @@ struct CtlCommand: ParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "The command, e.g. status, lines, line test 0, cases show 10000012.") var words: [String] = []
 
     func run() throws {
-        let path: String
-        if let socket { path = socket } else {
-            do { path = try (config.map(BoxConfig.load) ?? BoxConfig()).controlSocketPath } catch { throw CommandFailure("\(error)") }
-        }
+        let path = try socket ?? BoxConfig.forCommand(config).controlSocketPath
         do { print(try ControlServer.ask(path, words.isEmpty ? "help" : words.joined(separator: " ")), terminator: "") } catch {
             throw CommandFailure("\(error)")
         }

@@ -19,14 +19,11 @@ struct SimulateCommand: ParsableCommand {
 
     func run() throws {
         let spec = try Scenario.load(scenario)
-        var box = config.map { path in Result { try BoxConfig.load(path) } } ?? .success(BoxConfig())
-        if case .failure(let e) = box { throw CommandFailure("\(e)") }
-        var settings = try box.get()
+        var settings = try BoxConfig.forCommand(config)
         settings.dataDirectory = data
         settings.lines = spec.lines ?? settings.lines
         settings.demoTraffic = false
         if let promptCache { settings.promptCache = promptCache }
-        box = .success(settings)
         let result: SimulationReport
         do { result = try Simulation(scenario: spec, config: settings, verbose: verbose).run() } catch let e as CommandFailure { throw e } catch {
             throw CommandFailure("\(error)")

@@ -12,23 +12,14 @@ struct SystemdNotifier {
 
     @discardableResult
     func send(_ message: String) -> Bool {
-        guard let path = socketPath else { return false }
+        guard let path = socketPath, let address = UnixSocketAddress(path) else { return false }
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        var bytes = Array(path.utf8)
-        if bytes.first == UInt8(ascii: "@") { bytes[0] = 0 }
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
-        let length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count + (bytes.first == 0 ? 0 : 1))
         let payload = Array(message.utf8)
-        let sent = withUnsafePointer(to: &address) { a in
-            a.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-                // Never block the event loop on systemd: a message it cannot take now is dropped.
-                payload.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT), sa, length) }
-            }
+        let sent = address.withSockaddr { sa, length in
+            // Never block the event loop on systemd: a message it cannot take now is dropped.
+            payload.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT), sa, length) }
         }
         return sent == payload.count
     }
