@@ -21,8 +21,15 @@ final class Switchboard {
     private var sessions: [Int: CallSession] = [:]
 
     /// What each line is doing, as the technician's `lines` command shows it.
+    enum LineState: String {
+        case idle
+        case ringing
+        case inCall = "in call"
+        case testing
+    }
+
     struct LineStatus {
-        var state = "idle"
+        var state = LineState.idle
         var since = 0
         var caller: String?
         var recent: [String] = []
@@ -74,7 +81,7 @@ final class Switchboard {
         for session in Array(sessions.values) { session.tick(at: now) }
     }
 
-    private func note(_ line: Int, _ what: String, state: String? = nil, at ms: Int) {
+    private func note(_ line: Int, _ what: String, state: LineState? = nil, at ms: Int) {
         var status = lineStatus[line] ?? LineStatus()
         if let state { status.state = state; status.since = ms }
         status.recent.append("\(ms / 1000)s \(what)")
@@ -85,13 +92,13 @@ final class Switchboard {
     private func handle(_ event: ChannelEvent, _ line: Int) {
         let ms = SampleClock.ms(event.at)
         switch event.kind {
-        case .ringing(let n): note(line, "ring \(n)", state: "ringing", at: ms)
-        case .answered: note(line, "answered", state: "in call", at: ms)
-        case .disconnected(let r): note(line, "ended: \(r.rawValue)", state: "idle", at: ms); lineStatus[line]?.caller = nil
+        case .ringing(let n): note(line, "ring \(n)", state: .ringing, at: ms)
+        case .answered: note(line, "answered", state: .inCall, at: ms)
+        case .disconnected(let r): note(line, "ended: \(r.rawValue)", state: .idle, at: ms); lineStatus[line]?.caller = nil
         case .lineTested(let tone, let level):
-            note(line, "line test: \(tone ? "dial tone" : "no dial tone") at \(level) dBm0", state: "idle", at: ms)
+            note(line, "line test: \(tone ? "dial tone" : "no dial tone") at \(level) dBm0", state: .idle, at: ms)
             lineTests.removeValue(forKey: line)?(tone, level)
-        case .hook(.offHook) where lineStatus[line]?.state == "idle" || lineStatus[line] == nil: note(line, "off-hook", state: "testing", at: ms)
+        case .hook(.offHook) where lineStatus[line]?.state == .idle || lineStatus[line] == nil: note(line, "off-hook", state: .testing, at: ms)
         case .digit(let d): note(line, "digit \(d.digit)", at: ms)
         case .faxTone(let t): note(line, "fax tone \(t.tone.rawValue)", at: ms)
         case .tone(let t): note(line, "\(t.kind.rawValue) tone", at: ms)

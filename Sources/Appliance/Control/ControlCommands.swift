@@ -75,7 +75,7 @@ final class ControlCommands {
 
     private func status() -> String {
         let up = Int(Date().timeIntervalSince(started))
-        let busy = runtime.switchboard.lineStatus.values.filter { $0.state != "idle" }.count
+        let busy = runtime.switchboard.lineStatus.values.filter { $0.state != .idle }.count
         let cases = (try? runtime.store.db.scalar("SELECT count(*) FROM cases")) ?? "?"
         let calls = (try? runtime.store.db.scalar("SELECT count(*) FROM calls")) ?? "?"
         var fs = statvfs()
@@ -95,8 +95,8 @@ final class ControlCommands {
     func panelStatus(fault: Bool) -> StatusLights.Status {
         let lines = (0..<runtime.config.lines).map { n -> StatusLights.LineLight in
             switch runtime.switchboard.lineStatus[n]?.state {
-            case "ringing": .ringing
-            case "in call", "testing": .inCall
+            case .ringing: .ringing
+            case .inCall, .testing: .inCall
             default: .idle
             }
         }
@@ -115,7 +115,7 @@ final class ControlCommands {
         (0..<runtime.config.lines).map { n in
             let s = runtime.switchboard.lineStatus[n] ?? Switchboard.LineStatus()
             let level = runtime.loop.channels[n].receivedLevel.load(ordering: .relaxed)
-            return "line \(n): \(s.state)" + (s.caller.map { ", caller \($0)" } ?? "")
+            return "line \(n): \(s.state.rawValue)" + (s.caller.map { ", caller \($0)" } ?? "")
                 + (level > -99 ? ", level \(level) dBm0" : "")
                 + (s.recent.isEmpty ? "" : "\n  " + s.recent.joined(separator: "\n  "))
         }.joined(separator: "\n")
@@ -123,7 +123,7 @@ final class ControlCommands {
 
     private func lineTest(_ n: Int, later: @escaping (String) -> Void) -> String? {
         guard (0..<runtime.config.lines).contains(n) else { return "no line \(n) (lines 0-\(runtime.config.lines - 1))" }
-        guard (runtime.switchboard.lineStatus[n]?.state ?? "idle") == "idle" else { return "line \(n) is busy; test it when it is idle" }
+        guard (runtime.switchboard.lineStatus[n]?.state ?? .idle) == .idle else { return "line \(n) is busy; test it when it is idle" }
         runtime.switchboard.lineTests[n] = { tone, level in
             later(tone ? "line \(n): dial tone present at \(level) dBm0 — OK" : "line \(n): NO dial tone within \(self.runtime.config.supervision.dialToneTimeoutMs / 1000) s — check the line")
         }
@@ -184,7 +184,7 @@ final class ControlCommands {
             guard args.count == 3, let prompt = library[args[1]], let n = Int(args[2]), (0..<runtime.config.lines).contains(n) else {
                 return "usage: prompts play NAME LINE (a known prompt, a line in a call)"
             }
-            guard runtime.switchboard.lineStatus[n]?.state == "in call" else { return "line \(n) is not in a call" }
+            guard runtime.switchboard.lineStatus[n]?.state == .inCall else { return "line \(n) is not in a call" }
             runtime.loop.channels[n].commands.push(.play(prompt, id: 0, bargeIn: false))
             return "playing \(prompt.name) (\(prompt.durationMs) ms) on line \(n)"
         case "record":
@@ -192,7 +192,7 @@ final class ControlCommands {
                   args[1].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
                 return "usage: prompts record NAME LINE SECONDS (NAME of letters, digits and _; 1-120 s)"
             }
-            guard runtime.switchboard.lineStatus[n]?.state == "in call" else { return "line \(n) is not in a call" }
+            guard runtime.switchboard.lineStatus[n]?.state == .inCall else { return "line \(n) is not in a call" }
             guard runtime.switchboard.technicianRecordings[n] == nil else { return "line \(n) is already recording a prompt" }
             let cache = runtime.config.promptCache ?? "\(runtime.dataDirectory)/prompts/cmn"
             let name = args[1]
