@@ -91,6 +91,9 @@ final class ControlCommands {
             """
     }
 
+    private var lastPull: Date?
+    private var lastPullRead = Date.distantPast
+
     /// What the front panel shows.
     func panelStatus(fault: Bool) -> StatusLights.Status {
         let lines = (0..<runtime.config.lines).map { n -> StatusLights.LineLight in
@@ -100,9 +103,13 @@ final class ControlCommands {
             default: .idle
             }
         }
-        let last = (try? runtime.store.db.scalar("SELECT value FROM sync_state WHERE key = 'last_pull'")).flatMap { $0 }
-            .flatMap { ISO8601DateFormatter().date(from: $0) }
-        return StatusLights.Status(running: true, lines: lines, sinceLastPull: last.map { Date().timeIntervalSince($0) },
+        // The panel refreshes every 50 ms; the last pull changes every few minutes at most.
+        if Date().timeIntervalSince(lastPullRead) > 5 {
+            lastPullRead = Date()
+            lastPull = (try? runtime.store.db.scalar("SELECT value FROM sync_state WHERE key = 'last_pull'")).flatMap { $0 }
+                .flatMap { ISO8601DateFormatter().date(from: $0) }
+        }
+        return StatusLights.Status(running: true, lines: lines, sinceLastPull: lastPull.map { Date().timeIntervalSince($0) },
                                    fault: fault || !runtime.recorder.errors.isEmpty)
     }
 
