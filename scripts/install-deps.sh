@@ -5,10 +5,14 @@ set -euo pipefail
 packages=(
   # build: SpanDSP and what its header pulls in, the kernel/driver headers, the case store
   pkg-config libspandsp-dev libtiff-dev libasound2-dev libgpiod-dev libsqlite3-dev dahdi-source
+  # uplink: recordings sent as Ogg Opus, JSON deflated
+  libopusenc-dev libopus-dev zlib1g-dev
   # prompts are spoken by espeak-ng (Mandarin); fax-back documents use Unifont's glyphs
   espeak-ng unifont
   # tests: audio and fax pages made by other tools than ours; systemd-analyze for the units
   sox libtiff-tools netpbm python3 systemd
+  # tests: Opus files checked by another decoder than ours; openssl makes certificates we did not
+  opus-tools openssl
 )
 
 missing=()

@@ -6,7 +6,8 @@ struct Appliance: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "appliance",
         abstract: "District node of the 12345 citizen hotline.",
-        subcommands: [RunCommand.self, ConsoleCommand.self, CtlCommand.self, SimulateCommand.self, SelfTestCommand.self, DSPCommand.self, BenchCommand.self]
+        subcommands: [RunCommand.self, ConsoleCommand.self, CtlCommand.self, SimulateCommand.self, SelfTestCommand.self, DSPCommand.self, BenchCommand.self,
+                      CertificateCommand.self, PullCommand.self]
     )
 
     /// Bad input (a file the user named, a value out of range) exits 2 with one clear line;

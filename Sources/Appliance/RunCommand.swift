@@ -39,6 +39,13 @@ struct RunCommand: ParsableCommand {
         let control: ControlServer
         do { control = try ControlServer(path: settings.controlSocketPath) } catch { throw CommandFailure("\(error)") }
         defer { control.stop() }
+        var uplink: UplinkRunner?
+        if settings.uplink.enabled {
+            do { uplink = try UplinkRunner(service: UplinkService(config: settings)) } catch { throw CommandFailure("\(error)") }
+            log("uplink serving on \(settings.uplink.host):\(uplink!.port) (\(settings.uplink.plainHTTP ? "plain HTTP, loopback only" : "mutual TLS"))")
+        }
+        defer { uplink?.stop() }
+        var lastUplinkHousekeeping = Date.distantPast, lastPrune = Date.distantPast
         log("box up: \(settings.lines) simulated lines, flow \"\(runtime.switchboard.flow.name)\", data in \(settings.dataDirectory)"
             + (settings.demoTraffic ? ", demo callers on" : ""))
         signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
@@ -54,7 +61,7 @@ struct RunCommand: ParsableCommand {
         let started = Date()
         let notifier = SystemdNotifier()
         let watchdog = Watchdog(notifier: notifier, now: started.timeIntervalSince1970)
-        var flowModified = Self.modified(settings.flowFile)
+        var flowModified = Self.modified(runtime.content.flowFile)
         var lastCheck = Date()
         if !virtual {
             let report = runtime.loop.start(realTime: true)
@@ -85,9 +92,24 @@ struct RunCommand: ParsableCommand {
                     stopRequested.store(true, ordering: .relaxed)
                 }
             }
+            if let service = uplink?.service {
+                for kind in service.pushed.withLock({ list in defer { list.removeAll() }; return list }) {
+                    if let problem = runtime.applyPushed(kind) { log("pushed \(kind.rawValue) not put into force: \(problem)") } else {
+                        log("pushed \(kind.rawValue) in force from now on: \(runtime.content.store.active(kind)?.generation ?? "?")")
+                    }
+                }
+                if Date().timeIntervalSince(lastUplinkHousekeeping) > 1 {
+                    lastUplinkHousekeeping = Date()
+                    service.lines.withLock { $0 = commands.lineSummaries() }
+                    if lastUplinkHousekeeping.timeIntervalSince(lastPrune) > 3600 {
+                        lastPrune = lastUplinkHousekeeping
+                        service.pruneExpired()
+                    }
+                }
+            }
             if Date().timeIntervalSince(lastCheck) > 2 {
                 lastCheck = Date()
-                let now = Self.modified(settings.flowFile)
+                let now = Self.modified(runtime.content.flowFile)
                 if now != flowModified {
                     flowModified = now
                     switch runtime.reloadFlow() {

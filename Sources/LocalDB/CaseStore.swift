@@ -156,16 +156,32 @@ public final class CaseStore {
         try run { try db.query("SELECT question, answer FROM survey_answers WHERE call_id = ? ORDER BY id", [call]).map { ($0.text("question") ?? "", $0.text("answer") ?? "") } }
     }
 
+    // MARK: Fax results
+
+    /// What a fax session on a call achieved, either way (a received fax also becomes a case).
+    public func recordFaxResult(call: Int, direction: String, success: Bool, pages: Int, reason: String?, document: String?,
+                                at time: String) throws(StoreError) {
+        try run {
+            try db.query("""
+                INSERT INTO fax_results (call_id, direction, success, pages, reason, document, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, [call, direction, success, pages, reason, document, time])
+            try change("fax_result", db.lastInsertedRowID, "created", time)
+        }
+    }
+
     // MARK: Internals
 
-    private func run<T>(_ body: () throws -> T) throws(StoreError) -> T {
+    func run<T>(_ body: () throws -> T) throws(StoreError) -> T {
         do { return try db.transaction(body) } catch let e as SQLiteError { throw .sql(e) } catch let e as StoreError { throw e } catch {
             throw .sql(SQLiteError(code: 0, message: "\(error)", context: "case store"))
         }
     }
 
-    private func change(_ entity: String, _ id: Int, _ what: String, _ time: String) throws {
-        try db.query("INSERT INTO changes (entity, entity_id, change, at) VALUES (?, ?, ?, ?)", [entity, id, what, time])
+    /// Appends to the change feed, with a snapshot of the entity as it is now, so the feed reads
+    /// the same however often and however late the central office pulls it.
+    func change(_ entity: String, _ id: Int, _ what: String, _ time: String) throws {
+        let payload = try ChangeSnapshot.json(of: entity, id: id, in: db)
+        try db.query("INSERT INTO changes (entity, entity_id, change, at, payload) VALUES (?, ?, ?, ?, ?)", [entity, id, what, time, payload])
     }
 
     /// The next unused number in this node's sequence (it wraps, skipping numbers still held).
@@ -203,7 +219,7 @@ public final class CaseStore {
                    createdAt: r.text("created_at") ?? "")
     }
 
-    private static func mediaRecord(_ r: SQLRow) -> MediaRecord {
+    static func mediaRecord(_ r: SQLRow) -> MediaRecord {
         MediaRecord(id: r.int("id") ?? 0, caseID: r.int("case_id"), callID: r.int("call_id"), kind: MediaKind(rawValue: r.text("kind") ?? "") ?? .recording,
                     path: r.text("path") ?? "", durationMs: r.int("duration_ms"), pages: r.int("pages"), size: r.int("size") ?? 0,
                     sha256: r.text("sha256") ?? "", complete: r.int("complete") == 1)

@@ -75,6 +75,31 @@ enum Migrations {
         CREATE INDEX cases_call ON cases(call_id);
         CREATE INDEX media_case ON media(case_id);
         """,
+        // 2: the uplink: each change keeps a snapshot of what changed (so the feed is the same on
+        // every read), fax results, the compressed form of media sent upstream, and pruning.
+        """
+        ALTER TABLE changes ADD COLUMN payload TEXT;
+        ALTER TABLE media ADD COLUMN pruned_at TEXT;
+        CREATE TABLE fax_results (
+            id INTEGER PRIMARY KEY,
+            call_id INTEGER NOT NULL REFERENCES calls(id),
+            direction TEXT NOT NULL CHECK (direction IN ('receive', 'send')),
+            success INTEGER NOT NULL,
+            pages INTEGER NOT NULL,
+            reason TEXT,
+            document TEXT,
+            finished_at TEXT NOT NULL
+        );
+        CREATE TABLE media_uplink (
+            media_id INTEGER PRIMARY KEY REFERENCES media(id),
+            path TEXT NOT NULL,
+            content_type TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL
+        );
+        CREATE TABLE acks (seq INTEGER PRIMARY KEY, acked_at TEXT NOT NULL);
+        CREATE INDEX changes_entity ON changes(entity, entity_id);
+        """,
     ]
 
     static func apply(to db: SQLiteConnection) throws(SQLiteError) {

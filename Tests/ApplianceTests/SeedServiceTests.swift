@@ -66,18 +66,7 @@ import Testing
     /// A query with the right number hears the status the central office set.
     @Test(arguments: CaseStatus.allCases)
     func aQueryHearsTheCaseStatus(status: CaseStatus) throws {
-        let query = Rig.autoMenu("3") + #"""
-            , {"do": "wait", "ms": 1500}, {"do": "dtmf_case_number", "case": 0},
-            {"do": "wait_for_prompt"}, {"do": "wait_for_silence", "ms": 1000}, {"do": "dtmf", "digits": "1"},
-            {"do": "wait_for_prompt"}, {"do": "wait_for_silence", "ms": 3000},
-            """# + Rig.hangUp
-        let central = status == .accepted ? "" : #", "central": [{"at_ms": 100000, "set_status": {"case": 0, "status": "\#(status.rawValue)"}}]"#
-        let json = """
-            {"lines": 1, "calls": [
-              {"line": 0, "at_ms": 0, "caller_id": {"number": "13812345678"}, "script": [\(Rig.complaint), \(Rig.hangUp)]},
-              {"line": 0, "at_ms": 120000, "caller_id": {"number": "13812345678"}, "script": [\(query)]}
-            ]\(central)}
-            """
+        let json = Rig.complaintThenQuery(centralSets: status == .accepted ? nil : status)
         let out = try Rig.run(json)
         let asked = try #require(out.report.calls.last)
         #expect(asked.path == ["welcome", "auto_menu", "query", "query_result", "other_services"])

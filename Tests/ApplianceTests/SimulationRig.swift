@@ -72,6 +72,23 @@ enum SimulationRig {
         #"{"do": "wait_for_prompt"}, {"do": "wait", "ms": 1000}, {"do": "dtmf", "digits": "2"}, {"do": "wait", "ms": 1500}, {"do": "dtmf", "digits": "\#(key)"}"#
     }
 
+    /// A complaint, then two minutes later a query of its number by the same caller; the
+    /// central office sets the case's status at 100 s when `centralSets` is given.
+    static func complaintThenQuery(centralSets status: CaseStatus?) -> String {
+        let query = autoMenu("3") + #"""
+            , {"do": "wait", "ms": 1500}, {"do": "dtmf_case_number", "case": 0},
+            {"do": "wait_for_prompt"}, {"do": "wait_for_silence", "ms": 1000}, {"do": "dtmf", "digits": "1"},
+            {"do": "wait_for_prompt"}, {"do": "wait_for_silence", "ms": 3000},
+            """# + hangUp
+        let central = status.map { #", "central": [{"at_ms": 100000, "set_status": {"case": 0, "status": "\#($0.rawValue)"}}]"# } ?? ""
+        return """
+            {"lines": 1, "calls": [
+              {"line": 0, "at_ms": 0, "caller_id": {"number": "13812345678"}, "script": [\(complaint), \(hangUp)]},
+              {"line": 0, "at_ms": 120000, "caller_id": {"number": "13812345678"}, "script": [\(query)]}
+            ]\(central)}
+            """
+    }
+
     /// Steps that leave a complaint and confirm it.
     static let complaint = autoMenu("2") + #"""
         , {"do": "wait_for_beep"}, {"do": "say", "text": "我要投诉,幸福小区门口的路灯坏了,请尽快修理。"}, {"do": "dtmf", "digits": "#"},

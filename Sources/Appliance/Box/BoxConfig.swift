@@ -31,6 +31,8 @@ struct BoxConfig: Sendable {
     var rebootCommand = ["/bin/systemctl", "reboot"]
     var shutdownCommand = ["/bin/systemctl", "poweroff"]
 
+    var uplink = UplinkConfig()
+
     /// Front-panel GPIO line names (libgpiod); nil when the box has no panel.
     var panel: PanelConfig?
 
@@ -114,6 +116,7 @@ struct BoxConfig: Sendable {
                     }
                 }
                 c.panel = p
+            case "uplink": c.uplink = UplinkConfig.parse(value, y, path: path)
             case "control_socket": if let s = y.string(value, key, in: "config", at: line) { c.controlSocket = path(s) }
             case "console":
                 for (k, v, l) in y.pairs(value, what: "console") {

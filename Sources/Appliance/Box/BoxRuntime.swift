@@ -14,14 +14,21 @@ final class BoxRuntime {
     let recorder: CallRecorder
     let switchboard: Switchboard
     let dataDirectory: String
+    let content: ActiveContent
 
     init(config: BoxConfig, startedAt: Date = Date(), realTime: Bool, log: @escaping (String) -> Void) throws {
         self.config = config
         dataDirectory = config.dataDirectory
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-        let prompts = try PromptLibrary.build(source: config.promptsFile, into: config.promptCache ?? "\(dataDirectory)/prompts/cmn")
-        let documents = try FaxTextRenderer.renderDocuments(from: config.documentsDirectory, into: "\(dataDirectory)/documents")
-        let flow = try FlowLoader.load(file: config.flowFile, prompts: prompts.names, documents: Set(documents.keys)).get()
+        content = ActiveContent(store: ContentStore(dataDirectory: dataDirectory), config: config)
+        // Content the central office pushed is in force over the config's.
+        let prompts = try content.store.active(.prompts) != nil
+            ? PromptLibrary.load(directory: content.promptDirectory)
+            : PromptLibrary.build(source: config.promptsFile, into: content.promptDirectory)
+        let documents = try content.store.active(.documents) != nil
+            ? content.documents()
+            : FaxTextRenderer.renderDocuments(from: config.documentsDirectory, into: content.documentDirectory)
+        let flow = try FlowLoader.load(file: content.flowFile, prompts: prompts.names, documents: Set(documents.keys)).get()
         store = try CaseStore(path: "\(dataDirectory)/cases.sqlite", prefix: config.nodePrefix)
         recorder = CallRecorder()
         exchange = SimulatedExchange(lines: config.lines)
@@ -43,11 +50,27 @@ final class BoxRuntime {
         }
     }
 
-    /// Reloads the flow file; a flow with problems is refused and the running one kept.
+    /// Reloads the flow file in force; a flow with problems is refused and the running one kept.
     func reloadFlow() -> Result<Flow, SourceErrors> {
-        let result = FlowLoader.load(file: config.flowFile, prompts: switchboard.prompts.names, documents: Set(switchboard.documents.keys))
+        let result = FlowLoader.load(file: content.flowFile, prompts: switchboard.prompts.names, documents: Set(switchboard.documents.keys))
         if case .success(let flow) = result { switchboard.replaceFlow(flow) }
         return result
+    }
+
+    /// Puts content the uplink has just switched on disk into force for calls from now on.
+    /// The push was checked against what is in force, so a failure here means the disk changed
+    /// under us; the running content is kept and the reason returned.
+    func applyPushed(_ kind: ContentKind) -> String? {
+        do {
+            switch kind {
+            case .flow: _ = try reloadFlow().get()
+            case .prompts: switchboard.replacePrompts(try PromptLibrary.load(directory: content.promptDirectory))
+            case .documents: switchboard.replaceDocuments(try content.documents())
+            }
+            return nil
+        } catch {
+            return "\(error)"
+        }
     }
 
     /// One frame of virtual time and the events it produced. Virtual time outruns the recorder's

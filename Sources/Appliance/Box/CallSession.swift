@@ -55,6 +55,8 @@ final class CallSession {
     private var discardMessage = false
     private var pendingCase: (kind: CaseKind, complete: Bool)?
     private var fax: (terminal: FaxTerminal, receiving: String?)?
+    /// The consultation document being faxed back, for the fax result record.
+    private var faxDocument: String?
     private var transferSteps: [(atMs: Int, command: ChannelCommand)] = []
     private(set) var finished = false
 
@@ -161,6 +163,7 @@ final class CallSession {
                 startFax(FaxSessionConfig(direction: .receive(tiff: path), callingParty: false, ident: box.config.faxIdent), receiving: path, at: ms)
             case .sendFax(let document):
                 guard let tiff = box.documents[document] else { continue }
+                faxDocument = document
                 startFax(FaxSessionConfig(direction: .send(tiff: tiff), callingParty: true, ident: box.config.faxIdent), receiving: nil, at: ms)
             case .transfer:
                 guard let number = box.config.transferNumber, let digits = DialString(number) else { continue }
@@ -279,6 +282,9 @@ final class CallSession {
         guard let result = terminal.result else { return }
         fax = nil
         summary.fax = result
+        try? box.store.recordFaxResult(call: callID, direction: receiving == nil ? "send" : "receive", success: result.success, pages: result.pages,
+                                       reason: result.success ? nil : result.completionText, document: receiving == nil ? faxDocument : nil,
+                                       at: box.timestamp(ms))
         if let path = receiving, result.pages > 0, FileManager.default.fileExists(atPath: path) {
             if let made = try? box.store.createCase(kind: .fax, call: callID, callerNumber: summary.callerNumber, complete: result.success,
                                                     media: [NewMedia(kind: .fax, path: path, pages: result.pages, complete: result.success)],

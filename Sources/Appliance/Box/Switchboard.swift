@@ -10,8 +10,8 @@ final class Switchboard {
     let loop: FrameLoop
     let store: CaseStore
     let recorder: CallRecorder
-    let prompts: PromptLibrary
-    let documents: [String: String]
+    private(set) var prompts: PromptLibrary
+    private(set) var documents: [String: String]
     let config: BoxConfig
     let recordingsDirectory: String
     let faxDirectory: String
@@ -63,6 +63,8 @@ final class Switchboard {
 
     /// A flow that passed validation replaces the running one for calls that start from now on.
     func replaceFlow(_ newFlow: Flow) { flow = newFlow }
+    func replacePrompts(_ library: PromptLibrary) { prompts = library }
+    func replaceDocuments(_ map: [String: String]) { documents = map }
 
     /// Wall-clock time of a moment of line time (line time started at `startedAt`).
     func timestamp(_ ms: Int) -> String {

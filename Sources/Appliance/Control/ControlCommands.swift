@@ -119,13 +119,19 @@ final class ControlCommands {
     }
 
     private func lines() -> String {
+        zip(lineSummaries(), 0...).map { summary, n in
+            let recent = runtime.switchboard.lineStatus[n]?.recent ?? []
+            return summary + (recent.isEmpty ? "" : "\n  " + recent.joined(separator: "\n  "))
+        }.joined(separator: "\n")
+    }
+
+    /// One line per telephone line: state, caller, level (the uplink's health shows these too).
+    func lineSummaries() -> [String] {
         (0..<runtime.config.lines).map { n in
             let s = runtime.switchboard.lineStatus[n] ?? Switchboard.LineStatus()
             let level = runtime.loop.channels[n].receivedLevel.load(ordering: .relaxed)
-            return "line \(n): \(s.state.rawValue)" + (s.caller.map { ", caller \($0)" } ?? "")
-                + (level > -99 ? ", level \(level) dBm0" : "")
-                + (s.recent.isEmpty ? "" : "\n  " + s.recent.joined(separator: "\n  "))
-        }.joined(separator: "\n")
+            return "line \(n): \(s.state.rawValue)" + (s.caller.map { ", caller \($0)" } ?? "") + (level > -99 ? ", level \(level) dBm0" : "")
+        }
     }
 
     private func lineTest(_ n: Int, later: @escaping (String) -> Void) -> String? {
@@ -201,7 +207,7 @@ final class ControlCommands {
             }
             guard runtime.switchboard.lineStatus[n]?.state == .inCall else { return "line \(n) is not in a call" }
             guard runtime.switchboard.technicianRecordings[n] == nil else { return "line \(n) is already recording a prompt" }
-            let cache = runtime.config.promptCache ?? "\(runtime.dataDirectory)/prompts/cmn"
+            let cache = runtime.content.promptDirectory
             let name = args[1]
             let recording: CallRecorder.Recording
             do { recording = try runtime.recorder.start(path: "\(cache)/.\(name).recording.wav", stereo: false) } catch { return "error: \(error)" }
@@ -249,7 +255,7 @@ final class ControlCommands {
     }
 
     private func sync(_ args: [String]) -> String {
-        let acked = Int((try? runtime.store.db.scalar("SELECT value FROM sync_state WHERE key = 'acked_seq'")) ?? "0") ?? 0
+        let acked = (try? runtime.store.ackedChange()) ?? 0
         let pending = (try? runtime.store.db.query("SELECT entity, count(*) AS n FROM changes WHERE seq > ? GROUP BY entity ORDER BY entity", [acked])) ?? []
         switch args.first {
         case nil, "status":

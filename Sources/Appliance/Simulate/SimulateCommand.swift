@@ -85,6 +85,9 @@ struct Simulation {
     var scenario: Scenario
     var config: BoxConfig
     var verbose: Bool
+    /// How the central office's status changes reach the box: by default straight into the
+    /// case store; tests send them through the uplink instead.
+    var centralStatus: ((AcceptanceNumber, CaseStatus) throws -> Void)?
 
     func run() throws -> SimulationReport {
         let wallStart = Date()
@@ -125,7 +128,9 @@ struct Simulation {
                 guard action.setStatus.caseIndex < numbers.count, let status = CaseStatus(rawValue: action.setStatus.status) else {
                     throw CommandFailure("central action at \(action.atMs) ms: no case \(action.setStatus.caseIndex) or unknown status \"\(action.setStatus.status)\"")
                 }
-                _ = try runtime.store.setStatus(numbers[action.setStatus.caseIndex], to: status, at: runtime.switchboard.timestamp(now))
+                if let centralStatus { try centralStatus(numbers[action.setStatus.caseIndex], status) } else {
+                    _ = try runtime.store.setStatus(numbers[action.setStatus.caseIndex], to: status, at: runtime.switchboard.timestamp(now))
+                }
             }
             while let r = runtime.exchange.finishedCalls.pop() { records.append(r) }
             let done = pending.isEmpty && records.count >= placed.count && runtime.switchboard.activeCalls == 0

@@ -1,0 +1,48 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// The uplink server running beside the box's event loop: started and stopped from synchronous
+/// code (the daemon, tests), serving on its own threads.
+final class UplinkRunner: Sendable {
+    let service: UplinkService
+    let port: Int
+    private let group: ServiceGroup
+
+    struct StartFailure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    init(service: UplinkService) throws {
+        self.service = service
+        let started = DispatchSemaphore(value: 0)
+        let outcome = Mutex<Result<Int, StartFailure>?>(nil)
+        let app = try UplinkServer.application(service) { port in
+            outcome.withLock { $0 = .success(port) }
+            started.signal()
+        }
+        let u = service.config.uplink
+        var logger = Logger(label: "uplink")
+        logger.logLevel = .warning
+        let group = ServiceGroup(services: [app], logger: logger)
+        self.group = group
+        Task {
+            do { try await group.run() } catch {
+                outcome.withLock { if $0 == nil { $0 = .failure(StartFailure(description: "uplink cannot listen on \(u.host):\(u.port): \(error)")) } }
+                started.signal()
+            }
+        }
+        if started.wait(timeout: .now() + 30) == .timedOut { throw StartFailure(description: "uplink did not start within 30 s") }
+        port = try outcome.withLock { $0! }.get()
+    }
+
+    /// Stops accepting and lets requests in flight finish.
+    func stop() {
+        let group = group
+        Task { await group.triggerGracefulShutdown() }
+    }
+
+    deinit { stop() }
+}
