@@ -77,6 +77,16 @@ extension CaseStore {
         }
     }
 
+    /// Media not yet in their uplink form (nor pruned), oldest first.
+    public func mediaAwaitingUplinkForm(limit: Int) throws(StoreError) -> [Int] {
+        try run {
+            try db.query("""
+                SELECT m.id FROM media m LEFT JOIN media_uplink u ON u.media_id = m.id
+                WHERE u.media_id IS NULL AND m.pruned_at IS NULL ORDER BY m.id LIMIT ?
+                """, [limit]).compactMap { $0.int("id") }
+        }
+    }
+
     public func setUplinkForm(media id: Int, _ form: UplinkForm) throws(StoreError) {
         try run {
             try db.query("INSERT OR REPLACE INTO media_uplink (media_id, path, content_type, size, sha256) VALUES (?, ?, ?, ?, ?)",

@@ -10,6 +10,11 @@ final class UplinkRunner: Sendable {
     let service: UplinkService
     let port: Int
     private let group: ServiceGroup
+    private let stopped = StopFlag()
+
+    private final class StopFlag: Sendable {
+        let raised = Atomic(false)
+    }
 
     struct StartFailure: Error, CustomStringConvertible {
         var description: String
@@ -36,10 +41,18 @@ final class UplinkRunner: Sendable {
         }
         if started.wait(timeout: .now() + 30) == .timedOut { throw StartFailure(description: "uplink did not start within 30 s") }
         port = try outcome.withLock { $0! }.get()
+        // Recordings are encoded for the uplink as they come, a few at a time, at low priority.
+        Thread.detachNewThread { [service, stopped] in
+            setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+            while !stopped.raised.load(ordering: .relaxed) {
+                if service.prepareMedia(limit: 4) == 0 { Thread.sleep(forTimeInterval: 5) }
+            }
+        }
     }
 
     /// Stops accepting and lets requests in flight finish.
     func stop() {
+        stopped.raised.store(true, ordering: .relaxed)
         let group = group
         Task { await group.triggerGracefulShutdown() }
     }

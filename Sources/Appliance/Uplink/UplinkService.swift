@@ -18,6 +18,8 @@ final class UplinkService: @unchecked Sendable {
     private let encoding = Mutex(())
     /// Content kinds switched on disk, waiting for the event thread to put them into force.
     let pushed = Mutex<[ContentKind]>([])
+    /// Media the background preparation could not encode.
+    private let unpreparable = Mutex<Set<Int>>([])
     /// The lines as the event thread last saw them, for health.
     let lines = Mutex<[String]>([])
     let uplinkDirectory: String
@@ -124,6 +126,20 @@ final class UplinkService: @unchecked Sendable {
         }
         guard let data = FileManager.default.contents(atPath: path) else { throw DurableFile.WriteError(path: path, reason: "cannot read") }
         return UplinkForm(path: path, contentType: type, size: data.count, sha256: SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined())
+    }
+
+    /// Encodes up to `limit` media ahead of the central office's request, so a pull over the
+    /// slow line never waits on the encoder. Returns how many were prepared.
+    @discardableResult
+    func prepareMedia(limit: Int) -> Int {
+        let skip = unpreparable.withLock { $0 }
+        let ids = (try? withStore { s throws(CaseStore.StoreError) in try s.mediaAwaitingUplinkForm(limit: limit + skip.count) }) ?? []
+        return ids.filter { !skip.contains($0) }.prefix(limit).filter { id in
+            if (try? media(id)) != nil { return true }
+            // Left for the central office's request to report; not retried in the background.
+            unpreparable.withLock { _ = $0.insert(id) }
+            return false
+        }.count
     }
 
     /// Deletes the files of media acked longer ago than the retention period.
