@@ -46,11 +46,11 @@ final class UplinkRig: @unchecked Sendable {
 
     /// Made on a thread of its own: starting the server blocks until it listens, and Swift's
     /// cooperative pool (two threads here) must stay free to run it.
-    static func make(retentionDays: Double = 30, populated: Bool = true) async throws -> UplinkRig {
-        try await offPool { try UplinkRig(retentionDays: retentionDays, populated: populated) }
+    static func make(retentionDays: Double = 30, populated: Bool = true, node: String = "1") async throws -> UplinkRig {
+        try await offPool { try UplinkRig(retentionDays: retentionDays, populated: populated, node: node) }
     }
 
-    private init(retentionDays: Double, populated: Bool) throws {
+    private init(retentionDays: Double, populated: Bool, node: String) throws {
         scratch = try ScratchDirectory()
         let tls = try Self.identities.get()
         var c = try SimulationRig.config(data: scratch.path("box"))
@@ -63,6 +63,7 @@ final class UplinkRig: @unchecked Sendable {
         } else {
             try FileManager.default.createDirectory(atPath: scratch.path("box"), withIntermediateDirectories: true)
         }
+        c.nodePrefix = NodePrefix(node)!
         c.uplink = UplinkConfig(enabled: true, host: "127.0.0.1", port: 0, certificate: "\(tls)/box.crt", key: "\(tls)/box.key",
                                 trust: "\(tls)/trust", retentionDays: retentionDays)
         config = c

@@ -60,6 +60,24 @@ struct UplinkTests {
         await rig.shutdown()
     }
 
+    /// One puller serves many boxes, each into its own directory; a box that cannot be reached
+    /// holds up none of the others.
+    @Test func onePullerServesManyBoxes() async throws {
+        let boxes = [try await UplinkRig.make(node: "1"), try await UplinkRig.make(node: "2")]
+        let central = try ScratchDirectory()
+        let (puller, _) = try boxes[0].puller(into: central.path("pulled"))
+        let results = await puller.pull(boxes: boxes.map(\.base) + ["https://127.0.0.1:1"])
+        #expect(results.count == 3)
+        for (i, rig) in boxes.enumerated() {
+            let report = try results[i].get()
+            #expect(report.node == "\(i + 1)")
+            try Self.expectExactlyOnce(central.path("pulled/\(i + 1)"), rig: rig)
+        }
+        guard case .failure = results[2] else { Issue.record("an unreachable box reported success"); return }
+        try await puller.shutdown()
+        for rig in boxes { await rig.shutdown() }
+    }
+
     @Test func mediaResumeFromAnOffsetAndNeverSpliceVersions() async throws {
         let rig = try await UplinkRig.make()
         let whole = try await rig.request(.GET, "/v1/media/1")
