@@ -45,7 +45,8 @@ let package = Package(
             providers: [.apt(["libgpiod-dev"])]
         ),
         .target(name: "DSP", dependencies: ["CSpanDSP"]),
-        .target(name: "LineDriver", dependencies: ["DSP", "CDahdi"]),
+        .systemLibrary(name: "CAlsa", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
+        .target(name: "LineDriver", dependencies: ["DSP", "CDahdi", "CAlsa", "CGPIOD"]),
         .target(name: "LocalDB", dependencies: ["CSQLite", .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(
             name: "Appliance",
@@ -70,7 +71,7 @@ let package = Package(
             ]
         ),
         // Helpers the test targets share (speech, scratch directories, running tools).
-        .target(name: "TestSupport", dependencies: ["DSP"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["DSP", "LineDriver"], path: "Tests/TestSupport"),
         // Counts heap allocations on the calling thread, to prove the frame path allocates none.
         .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
         .testTarget(name: "DSPTests", dependencies: ["DSP", "TestSupport"]),

@@ -1,39 +1,7 @@
 @testable import Appliance
+import LineDriver
 import Testing
-
-/// A GPIO chip that behaves as libgpiod 1.6 does towards its user: lines exist by name, each
-/// may be requested once, outputs keep the last value written, inputs deliver queued edges.
-final class FakeGPIO: GPIO {
-    final class Line: GPIOOutput, GPIOEdges {
-        let name: String
-        var value = false
-        var writes = 0
-        var pending: [GPIOEdge] = []
-        init(name: String) { self.name = name }
-        func set(_ v: Bool) throws(GPIOError) { value = v; writes += 1 }
-        func wait(timeoutMs: Int) throws(GPIOError) -> GPIOEdge? { pending.isEmpty ? nil : pending.removeFirst() }
-    }
-
-    var lines: [String: Line] = [:]
-    private var requested: Set<String> = []
-
-    init(names: [String]) { for n in names { lines[n] = Line(name: n) } }
-
-    private func request(_ name: String) throws(GPIOError) -> Line {
-        guard let line = lines[name] else { throw .noSuchLine(name) }
-        guard !requested.contains(name) else { throw .busy(name) }
-        requested.insert(name)
-        return line
-    }
-
-    func output(named name: String, initial: Bool) throws(GPIOError) -> GPIOOutput {
-        let line = try request(name)
-        line.value = initial
-        return line
-    }
-
-    func edges(named name: String) throws(GPIOError) -> GPIOEdges { try request(name) }
-}
+import TestSupport
 
 @Suite struct FrontPanelTests {
     @Test func lightsFollowTheBox() {

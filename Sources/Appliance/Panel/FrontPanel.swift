@@ -1,3 +1,5 @@
+import LineDriver
+
 /// What the front panel shows and how its button is read, as pure logic with time injected.
 ///
 /// - power: steady while the box runs;

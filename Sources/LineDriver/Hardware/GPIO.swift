@@ -1,34 +1,39 @@
 import CGPIOD
 import Foundation
 
-/// The few GPIO operations the front panel needs, in libgpiod 1.6's terms: lines found by name,
+/// The few GPIO operations the front panel and the ALSA+GPIO line backend need, in libgpiod 1.6's terms: lines found by name,
 /// requested by a consumer as outputs or for both-edge events, each requested once.
-protocol GPIO: AnyObject {
+public protocol GPIO: AnyObject {
     func output(named name: String, initial: Bool) throws(GPIOError) -> GPIOOutput
     func edges(named name: String) throws(GPIOError) -> GPIOEdges
 }
 
-protocol GPIOOutput: AnyObject {
+public protocol GPIOOutput: AnyObject {
     func set(_ value: Bool) throws(GPIOError)
 }
 
-struct GPIOEdge: Equatable, Sendable {
-    var rising: Bool
+public struct GPIOEdge: Equatable, Sendable {
+    public var rising: Bool
     /// Seconds, on the kernel's monotonic clock.
-    var time: Double
+    public var time: Double
+
+    public init(rising: Bool, time: Double) {
+        self.rising = rising
+        self.time = time
+    }
 }
 
-protocol GPIOEdges: AnyObject {
+public protocol GPIOEdges: AnyObject {
     /// The next edge, or nil when none came within `timeoutMs`.
     func wait(timeoutMs: Int) throws(GPIOError) -> GPIOEdge?
 }
 
-enum GPIOError: Error, Equatable, CustomStringConvertible {
+public enum GPIOError: Error, Equatable, CustomStringConvertible {
     case noSuchLine(String)
     case busy(String)
     case failed(String, String)
 
-    var description: String {
+    public var description: String {
         switch self {
         case .noSuchLine(let n): "GPIO line \"\(n)\" not found (check the gpio names in the config against gpioinfo)"
         case .busy(let n): "GPIO line \"\(n)\" is already in use"
@@ -38,7 +43,9 @@ enum GPIOError: Error, Equatable, CustomStringConvertible {
 }
 
 /// libgpiod 1.6 on the real kernel (character device), lines looked up by name on every chip.
-final class LibgpiodGPIO: GPIO {
+public final class LibgpiodGPIO: GPIO {
+    public init() {}
+
     static let consumer = "hotline"
 
     private final class Line: GPIOOutput, GPIOEdges {
@@ -55,11 +62,11 @@ final class LibgpiodGPIO: GPIO {
             gpiod_line_close_chip(line)
         }
 
-        func set(_ value: Bool) throws(GPIOError) {
+        public func set(_ value: Bool) throws(GPIOError) {
             if gpiod_line_set_value(line, value ? 1 : 0) != 0 { throw .failed(name, String(cString: strerror(errno))) }
         }
 
-        func wait(timeoutMs: Int) throws(GPIOError) -> GPIOEdge? {
+        public func wait(timeoutMs: Int) throws(GPIOError) -> GPIOEdge? {
             var timeout = timespec(tv_sec: timeoutMs / 1000, tv_nsec: (timeoutMs % 1000) * 1_000_000)
             switch gpiod_line_event_wait(line, &timeout) {
             case 0: return nil
@@ -78,7 +85,7 @@ final class LibgpiodGPIO: GPIO {
         return line
     }
 
-    func output(named name: String, initial: Bool) throws(GPIOError) -> GPIOOutput {
+    public func output(named name: String, initial: Bool) throws(GPIOError) -> GPIOOutput {
         let line = try find(name)
         guard gpiod_line_request_output(line, Self.consumer, initial ? 1 : 0) == 0 else {
             let busy = errno == EBUSY
@@ -88,7 +95,7 @@ final class LibgpiodGPIO: GPIO {
         return Line(name: name, line: line)
     }
 
-    func edges(named name: String) throws(GPIOError) -> GPIOEdges {
+    public func edges(named name: String) throws(GPIOError) -> GPIOEdges {
         let line = try find(name)
         guard gpiod_line_request_both_edges_events(line, Self.consumer) == 0 else {
             let busy = errno == EBUSY

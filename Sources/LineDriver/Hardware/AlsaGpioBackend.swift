@@ -1,0 +1,168 @@
+import CAlsa
+import DSP
+import Foundation
+import Synchronization
+
+/// Lines on a low-cost board: an audio codec through ALSA (8 kHz S16 mono, 20 ms periods) and,
+/// per line, GPIO for the hook relay (output), ring detect and, optionally, loop-current sense
+/// (both-edge events), through libgpiod.
+///
+/// Everything happens on the frame thread and allocates nothing there: GPIO edges are polled
+/// without waiting once a frame (their timing is the frame's), audio is read and written in
+/// place. With a real codec the blocking capture read paces the loop (`pacesItself`); xruns are
+/// recovered with `snd_pcm_prepare` and counted, the lost period replaced by silence.
+public final class AlsaGpioBackend: LineBackend {
+    public struct Line: Sendable {
+        /// ALSA PCM names for capture and playback (often the same, e.g. "plughw:0,0").
+        public var capture: String
+        public var playback: String
+        public var hookRelay: String
+        public var ringDetect: String
+        public var loopSense: String?
+        public var ringActiveLow = false
+        public var hookActiveLow = false
+        /// True when the sense line is high while loop current flows.
+        public var loopSenseActiveHigh = true
+
+        public init(capture: String, playback: String, hookRelay: String, ringDetect: String, loopSense: String? = nil) {
+            self.capture = capture
+            self.playback = playback
+            self.hookRelay = hookRelay
+            self.ringDetect = ringDetect
+            self.loopSense = loopSense
+        }
+    }
+
+    public struct OpenError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    private final class Port {
+        let capture: OpaquePointer
+        let playback: OpaquePointer
+        let hook: GPIOOutput
+        let hookActiveLow: Bool
+        let ring: GPIOEdges
+        let sense: GPIOEdges?
+        let senseActiveHigh: Bool
+        var ringDetector: RingDetector
+        /// The frame at which a hook flash in progress closes the relay again.
+        var flashEnds: Int?
+
+        init(capture: OpaquePointer, playback: OpaquePointer, hook: GPIOOutput, hookActiveLow: Bool, ring: GPIOEdges, ringActiveLow: Bool,
+             sense: GPIOEdges?, senseActiveHigh: Bool) {
+            self.capture = capture
+            self.playback = playback
+            self.hook = hook
+            self.hookActiveLow = hookActiveLow
+            self.ring = ring
+            self.sense = sense
+            self.senseActiveHigh = senseActiveHigh
+            ringDetector = RingDetector(activeLow: ringActiveLow)
+        }
+
+        deinit {
+            snd_pcm_close(capture)
+            snd_pcm_close(playback)
+        }
+    }
+
+    private let ports: [Port]
+    public let pacesItself: Bool
+    public var channelCount: Int { ports.count }
+    /// Capture overruns and playback underruns recovered, all lines together.
+    public let xruns = Atomic<Int>(0)
+    /// How long the relay opens for a hook flash (China: 100-600 ms breaks count as a flash).
+    public static let flashMs = 300
+    private var frame = 0
+
+    /// `pacedByDevice`: false when the PCM is not a clocked device (alsa-lib's `file` plugin in
+    /// tests), so the frame loop paces itself.
+    public init(lines: [Line], gpio: GPIO, pacedByDevice: Bool = true) throws {
+        var ports: [Port] = []
+        for (i, line) in lines.enumerated() {
+            let capture = try Self.open(line.capture, stream: SND_PCM_STREAM_CAPTURE, line: i)
+            let playback = try Self.open(line.playback, stream: SND_PCM_STREAM_PLAYBACK, line: i)
+            ports.append(Port(capture: capture, playback: playback,
+                              hook: try gpio.output(named: line.hookRelay, initial: line.hookActiveLow),
+                              hookActiveLow: line.hookActiveLow, ring: try gpio.edges(named: line.ringDetect), ringActiveLow: line.ringActiveLow,
+                              sense: try line.loopSense.map { name throws(GPIOError) in try gpio.edges(named: name) }, senseActiveHigh: line.loopSenseActiveHigh))
+        }
+        self.ports = ports
+        pacesItself = pacedByDevice
+    }
+
+    private static func open(_ name: String, stream: snd_pcm_stream_t, line: Int) throws -> OpaquePointer {
+        var pcm: OpaquePointer?
+        var rc = snd_pcm_open(&pcm, name, stream, 0)
+        guard rc >= 0, let pcm else {
+            throw OpenError(description: "line \(line): cannot open ALSA PCM \"\(name)\" for \(stream == SND_PCM_STREAM_CAPTURE ? "capture" : "playback"): \(String(cString: snd_strerror(rc)))")
+        }
+        // 80 ms of buffer in 4 periods of 20 ms: one frame each.
+        rc = snd_pcm_set_params(pcm, SND_PCM_FORMAT_S16_LE, SND_PCM_ACCESS_RW_INTERLEAVED, 1, UInt32(SampleClock.rate), 1, 80_000)
+        guard rc >= 0 else {
+            snd_pcm_close(pcm)
+            throw OpenError(description: "line \(line): ALSA PCM \"\(name)\" refuses 8 kHz S16 mono: \(String(cString: snd_strerror(rc)))")
+        }
+        return pcm
+    }
+
+    public func receive(into rx: FrameBuffers, events: (Int, LineEvent) -> Void) {
+        let ms = frame * LineFrame.milliseconds
+        frame += 1
+        for (index, port) in ports.enumerated() {
+            if let end = port.flashEnds, frame >= end {
+                port.flashEnds = nil
+                try? port.hook.set(!port.hookActiveLow)
+            }
+            while let edge = try? port.ring.wait(timeoutMs: 0) {
+                if port.ringDetector.edge(rising: edge.rising, at: ms) == .started { events(index, .ringStart) }
+            }
+            if port.ringDetector.tick(at: ms) == .ended { events(index, .ringEnd) }
+            if let sense = port.sense {
+                while let edge = try? sense.wait(timeoutMs: 0) {
+                    events(index, edge.rising == port.senseActiveHigh ? .loopCurrentRestored : .loopCurrentLost)
+                }
+            }
+            let buffer = rx[index]
+            var got = 0
+            while got < LineFrame.samples {
+                let n = snd_pcm_readi(port.capture, buffer.baseAddress! + got, snd_pcm_uframes_t(LineFrame.samples - got))
+                if n > 0 { got += n; continue }
+                // An overrun (or any error): recover, and the rest of this frame is silence.
+                xruns.add(1, ordering: .relaxed)
+                snd_pcm_prepare(port.capture)
+                break
+            }
+            if got < LineFrame.samples { UnsafeMutableBufferPointer(rebasing: buffer[got...]).update(repeating: 0) }
+        }
+    }
+
+    public func transmit(_ tx: FrameBuffers) {
+        for (index, port) in ports.enumerated() {
+            let buffer = tx[index]
+            var sent = 0
+            var attempts = 0
+            while sent < LineFrame.samples && attempts < 2 {
+                let n = snd_pcm_writei(port.playback, buffer.baseAddress! + sent, snd_pcm_uframes_t(LineFrame.samples - sent))
+                if n > 0 { sent += n; continue }
+                xruns.add(1, ordering: .relaxed)
+                attempts += 1
+                snd_pcm_prepare(port.playback)
+            }
+        }
+    }
+
+    public func setHook(_ command: HookCommand, channel: Int) {
+        let port = ports[channel]
+        switch command {
+        case .offHook: try? port.hook.set(!port.hookActiveLow)
+        case .onHook: try? port.hook.set(port.hookActiveLow)
+        case .flash:
+            // DAHDI times a flash in the driver; here the relay opens now and closes again
+            // `flashMs` later, at the start of that frame.
+            try? port.hook.set(port.hookActiveLow)
+            port.flashEnds = frame + Self.flashMs / LineFrame.milliseconds
+        }
+    }
+}
