@@ -13,6 +13,8 @@ public final class FrameLoop: @unchecked Sendable {
     public let channels: [LineChannel]
     private let rx: FrameBuffers
     private let tx: FrameBuffers
+    /// Which channels the backend was last told are in a fax session.
+    private var faxMode: [Bool]
     public private(set) var frame = 0
     private let running = Atomic<Bool>(false)
     private let finished = Atomic<Bool>(true)
@@ -34,6 +36,7 @@ public final class FrameLoop: @unchecked Sendable {
         self.backend = backend
         rx = FrameBuffers(channels: backend.channelCount)
         tx = FrameBuffers(channels: backend.channelCount)
+        faxMode = [Bool](repeating: false, count: backend.channelCount)
         channels = (0..<backend.channelCount).map { ch in
             LineChannel(index: ch, config: config) { [unowned backend] command in backend.setHook(command, channel: ch) }
         }
@@ -49,6 +52,10 @@ public final class FrameLoop: @unchecked Sendable {
         let started = measuresChannelCPU ? Self.threadCPUNanos() : 0
         for channel in channels {
             channel.process(rx: UnsafeBufferPointer(rx[channel.index]), tx: tx[channel.index], at: time)
+            if channel.inFax != faxMode[channel.index] {
+                faxMode[channel.index] = channel.inFax
+                backend.setFaxMode(channel.inFax, channel: channel.index)
+            }
         }
         if measuresChannelCPU { channelCPUNanos += Self.threadCPUNanos() - started }
         backend.transmit(tx)

@@ -37,6 +37,14 @@ public protocol LineBackend: AnyObject {
     func transmit(_ tx: FrameBuffers)
 
     func setHook(_ command: HookCommand, channel: Int)
+
+    /// A fax session starts (true) or ends on a channel: a backend with an echo canceller turns
+    /// it off, since a canceller's adaptation distorts the modem signals.
+    func setFaxMode(_ on: Bool, channel: Int)
+}
+
+extension LineBackend {
+    public func setFaxMode(_ on: Bool, channel: Int) {}
 }
 
 /// One frame of audio for every channel of a backend, in one preallocated block.

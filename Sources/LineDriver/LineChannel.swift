@@ -40,6 +40,8 @@ public final class LineChannel: @unchecked Sendable {
     private var position = 0
     private var taps: [(ring: SampleRing, stereo: Bool)?] = Array(repeating: nil, count: RecordingTap.allCases.count)
     private var fax: FaxTerminal?
+    /// True while a fax session owns the line (frame thread only).
+    public var inFax: Bool { fax != nil }
 
     private var now = 0
     /// Detectors only run while the line is off-hook, so each keeps its own clock; these map

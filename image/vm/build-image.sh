@@ -25,8 +25,9 @@ started=$(date +%s)
 mmdebstrap --variant=minbase --quiet \
   --include=linux-image-amd64,linux-headers-amd64,dahdi-dkms,dahdi,dahdi-source,gpiod,alsa-utils,systemd-sysv,udev,kmod,initramfs-tools,build-essential,linux-source-6.1,xz-utils \
   --customize-hook='chroot "$1" sh -c "kver=\$(ls /lib/modules | head -1); dkms autoinstall -k \$kver"' \
-  --customize-hook="copy-in $here/guest /opt/hotline-guest" \
-  --customize-hook='chroot "$1" sh /opt/hotline-guest/setup.sh' \
+  --customize-hook='mkdir -p "$1/opt"' \
+  --customize-hook="copy-in $here/guest /opt" \
+  --customize-hook='chroot "$1" sh /opt/guest/setup.sh' \
   bookworm "$root"
 
 mkdir -p "$work/out"

@@ -1,6 +1,5 @@
 /* The DAHDI user-space API as Swift can use it: ioctl request codes (which Swift cannot import
-   as macros) exported as constants, and one prefixed wrapper per request. The hardware backend
-   issue grows this; the foundation only proves it compiles against Debian's dahdi-source. */
+   as macros) exported as constants, and one prefixed wrapper per request. */
 #ifndef CDAHDI_H
 #define CDAHDI_H
 
@@ -15,6 +14,9 @@ extern const unsigned long CDahdi_GETEVENT;
 extern const int CDahdi_HOOK_ONHOOK;
 extern const int CDahdi_HOOK_OFFHOOK;
 extern const int CDahdi_HOOK_FLASH;
+/* The exchange's side (FXO signalling, the test exchange): ring the far end, stop ringing. */
+extern const int CDahdi_HOOK_RING;
+extern const int CDahdi_HOOK_RINGOFF;
 
 extern const int CDahdi_EVENT_ONHOOK;
 extern const int CDahdi_EVENT_RINGOFFHOOK;
@@ -22,6 +24,9 @@ extern const int CDahdi_EVENT_ALARM;
 extern const int CDahdi_EVENT_NOALARM;
 extern const int CDahdi_EVENT_POLARITY;
 extern const int CDahdi_EVENT_RINGBEGIN;
+extern const int CDahdi_EVENT_RINGERON;
+extern const int CDahdi_EVENT_RINGEROFF;
+extern const int CDahdi_EVENT_HOOKCOMPLETE;
 
 /* errno a read or write on a channel fails with when an event is waiting. */
 extern const int CDahdi_ELAST;
@@ -31,5 +36,10 @@ int CDahdi_set_blocksize(int fd, int samples);
 int CDahdi_set_linear(int fd, int linear);
 int CDahdi_hook(int fd, int op);
 int CDahdi_get_event(int fd, int *event);
+/* Kernel buffering: `count` blocks each way, played and recorded immediately. */
+int CDahdi_set_buffers(int fd, int count);
+int CDahdi_buffers_queued(int fd, int *readable, int *writable);
+/* The channel's echo canceller: `taps` samples, 0 turns it off (fax). Fails where none exists. */
+int CDahdi_echo_cancel(int fd, int taps);
 
 #endif
