@@ -28,9 +28,9 @@ struct RunCommand: ParsableCommand {
         }
         let runtime: BoxRuntime
         do { runtime = try BoxRuntime(config: settings, realTime: !virtual, log: log) } catch { throw CommandFailure("\(error)") }
-        if settings.demoTraffic {
+        if settings.demoTraffic, let exchange = runtime.exchange {
             let traffic = try DemoTraffic(directory: "\(settings.dataDirectory)/demo")
-            runtime.exchange.traffic = { line, now in traffic.next(line: line, now: now) }
+            exchange.traffic = { line, now in traffic.next(line: line, now: now) }
             runtime.switchboard.onCallEnded = { summary in for c in summary.cases { traffic.created.push(c.number) } }
         }
         let commands = ControlCommands(runtime: runtime, configFile: config, log: recent)
@@ -46,8 +46,8 @@ struct RunCommand: ParsableCommand {
         }
         defer { uplink?.stop() }
         var lastUplinkHousekeeping = Date.distantPast, lastPrune = Date.distantPast
-        log("box up: \(settings.lines) simulated lines, flow \"\(runtime.switchboard.flow.name)\", data in \(settings.dataDirectory)"
-            + (settings.demoTraffic ? ", demo callers on" : ""))
+        log("box up: \(settings.lines) \(settings.hardware.name) lines, flow \"\(runtime.switchboard.flow.name)\", data in \(settings.dataDirectory)"
+            + (settings.demoTraffic && runtime.exchange != nil ? ", demo callers on" : ""))
         signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
         signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
         // A parent may have started us with these blocked (Foundation's Process passes its

@@ -40,20 +40,19 @@ struct AlsaGpioBackendTests {
         tail.withUnsafeMutableBufferPointer { _ = digits.generate(into: $0) }
         capture += tail
         try Self.writeRaw(capture, to: scratch.path("in.raw"))
-        let alsa = try AlsaFilePlugin(in: scratch, infile: scratch.path("in.raw"), outfile: scratch.path("out.wav"))
-        defer { alsa.restore() }
+        let alsa = try AlsaFilePlugin(infile: scratch.path("in.raw"), outfile: scratch.path("out.wav"))
 
         let gpio = FakeGPIO(names: ["HOOK0", "RING0", "LOOP0"])
         gpio.lines["LOOP0"]!.value = true
         let frames = capture.count / LineFrame.samples
-        try Self.runCall(gpio: gpio, frames: frames)
+        try Self.runCall(pcm: alsa.pcm, gpio: gpio, frames: frames)
         // Closing the PCM completes the WAV the file plugin writes.
         let played = try WAVFile.read(scratch.path("out.wav"))
         #expect(played.count == (frames + 50) * LineFrame.samples)
     }
 
-    private static func runCall(gpio: FakeGPIO, frames: Int) throws {
-        let line = AlsaGpioBackend.Line(capture: "hotline_line", playback: "hotline_line", hookRelay: "HOOK0", ringDetect: "RING0", loopSense: "LOOP0")
+    private static func runCall(pcm: String, gpio: FakeGPIO, frames: Int) throws {
+        let line = AlsaGpioBackend.Line(capture: pcm, playback: pcm, hookRelay: "HOOK0", ringDetect: "RING0", loopSense: "LOOP0")
         let backend = try AlsaGpioBackend(lines: [line], gpio: gpio, pacedByDevice: false)
         let loop = FrameLoop(backend: backend, config: ChannelConfig())
         var events: [ChannelEvent.Kind] = []
@@ -78,27 +77,5 @@ struct AlsaGpioBackendTests {
 
     static func writeRaw(_ samples: [Int16], to path: String) throws {
         try samples.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: path)) }
-    }
-}
-
-/// alsa-lib configured with a `file` plugin PCM named hotline_line: capture from a raw file,
-/// playback into a WAV, through the real library (testing-without-hardware.md).
-struct AlsaFilePlugin {
-    private let previous: String?
-
-    init(in scratch: ScratchDirectory, infile: String, outfile: String) throws {
-        let rc = """
-            pcm.hotline_capture { type file slave.pcm "null" file "/dev/null" infile "\(infile)" format "raw" }
-            pcm.hotline_playback { type file slave.pcm "null" file "\(outfile)" format "wav" }
-            pcm.hotline_line { type asym capture.pcm "hotline_capture" playback.pcm "hotline_playback" }
-
-            """
-        try rc.write(toFile: scratch.path("asoundrc"), atomically: true, encoding: .utf8)
-        previous = ProcessInfo.processInfo.environment["ALSA_CONFIG_PATH"]
-        setenv("ALSA_CONFIG_PATH", "/usr/share/alsa/alsa.conf:\(scratch.path("asoundrc"))", 1)
-    }
-
-    func restore() {
-        if let previous { setenv("ALSA_CONFIG_PATH", previous, 1) } else { unsetenv("ALSA_CONFIG_PATH") }
     }
 }

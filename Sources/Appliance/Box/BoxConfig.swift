@@ -32,6 +32,22 @@ struct BoxConfig: Sendable {
     var shutdownCommand = ["/bin/systemctl", "poweroff"]
 
     var uplink = UplinkConfig()
+    /// Where the lines are: the simulated exchange, a DAHDI card, or an ALSA codec with GPIO.
+    var hardware = LineHardware.simulated
+
+    enum LineHardware: Sendable {
+        case simulated
+        case dahdi([DahdiBackend.Channel])
+        case alsa([AlsaGpioBackend.Line], pacedByDevice: Bool)
+
+        var name: String {
+            switch self {
+            case .simulated: "simulated"
+            case .dahdi: "DAHDI"
+            case .alsa: "ALSA+GPIO"
+            }
+        }
+    }
 
     /// Front-panel GPIO line names (libgpiod); nil when the box has no panel.
     var panel: PanelConfig?
@@ -117,6 +133,7 @@ struct BoxConfig: Sendable {
                 }
                 c.panel = p
             case "uplink": c.uplink = UplinkConfig.parse(value, y, path: path)
+            case "hardware": c.hardware = LineHardwareConfig.parse(value, y)
             case "control_socket": if let s = y.string(value, key, in: "config", at: line) { c.controlSocket = path(s) }
             case "console":
                 for (k, v, l) in y.pairs(value, what: "console") {
@@ -167,6 +184,12 @@ struct BoxConfig: Sendable {
             default:
                 y.fail(line, "unknown setting \"\(key)\"")
             }
+        }
+        // With hardware, the lines are what the hardware section lists.
+        switch c.hardware {
+        case .simulated: break
+        case .dahdi(let channels): c.lines = channels.count
+        case .alsa(let lines, _): c.lines = lines.count
         }
         if !y.errors.isEmpty { throw SourceErrors(errors: y.errors) }
         return c

@@ -4,11 +4,12 @@ import LineDriver
 import LocalDB
 
 /// Everything the box runs on, built from a config: content (prompts, documents, flow), the
-/// case store, the recorder, the simulated exchange with its frame loop, and the switchboard.
-/// `simulate` drives it in virtual time; `run` in real time.
+/// case store, the recorder, the lines (simulated exchange, DAHDI or ALSA+GPIO) with their frame
+/// loop, and the switchboard. `simulate` drives it in virtual time; `run` in real time.
 final class BoxRuntime {
     let config: BoxConfig
-    let exchange: SimulatedExchange
+    /// The simulated exchange, when the lines are simulated.
+    let exchange: SimulatedExchange?
     let loop: FrameLoop
     let store: CaseStore
     let recorder: CallRecorder
@@ -16,7 +17,8 @@ final class BoxRuntime {
     let dataDirectory: String
     let content: ActiveContent
 
-    init(config: BoxConfig, startedAt: Date = Date(), realTime: Bool, log: @escaping (String) -> Void) throws {
+    init(config: BoxConfig, startedAt: Date = Date(), realTime: Bool, gpio: @autoclosure () -> GPIO = LibgpiodGPIO(),
+         log: @escaping (String) -> Void) throws {
         self.config = config
         dataDirectory = config.dataDirectory
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
@@ -31,10 +33,24 @@ final class BoxRuntime {
         let flow = try FlowLoader.load(file: content.flowFile, prompts: prompts.names, documents: Set(documents.keys)).get()
         store = try CaseStore(path: "\(dataDirectory)/cases.sqlite", prefix: config.nodePrefix)
         recorder = CallRecorder()
-        exchange = SimulatedExchange(lines: config.lines)
+        let backend: LineBackend
+        switch config.hardware {
+        case .simulated:
+            let exchange = SimulatedExchange(lines: config.lines)
+            self.exchange = exchange
+            backend = exchange
+        case .dahdi(let channels):
+            let dahdi = try DahdiBackend(channels: channels)
+            dahdi.echoCancelWarnings.forEach { log("warning: \($0)") }
+            exchange = nil
+            backend = dahdi
+        case .alsa(let lines, let paced):
+            exchange = nil
+            backend = try AlsaGpioBackend(lines: lines, gpio: gpio(), pacedByDevice: paced)
+        }
         var channelConfig = ChannelConfig()
         channelConfig.supervision = config.supervision
-        loop = FrameLoop(backend: exchange, config: channelConfig)
+        loop = FrameLoop(backend: backend, config: channelConfig)
         let loop = self.loop
         let clock: () -> Int = realTime
             ? { loop.heartbeat.load(ordering: .relaxed) * LineFrame.milliseconds }

@@ -94,6 +94,7 @@ struct Simulation {
         let cpuStart = LineBench.processCPUSeconds()
         let runtime = try BoxRuntime(config: config, realTime: false, log: { if verbose { print($0) } })
         defer { runtime.shutdown() }
+        guard let exchange = runtime.exchange else { throw CommandFailure("simulate needs simulated lines; this config names \(config.hardware.name) hardware") }
         let work = "\(config.dataDirectory)/scenario"
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         for call in scenario.calls where !(0..<config.lines).contains(call.line) {
@@ -116,7 +117,7 @@ struct Simulation {
                 let numbers = try runtime.store.cases().map(\.number.digits)
                 let script = try scenario.script(of: next, directory: work, caseNumbers: numbers)
                 do {
-                    try runtime.exchange.schedule(SimulatedCall(callerID: call.callerID.map(Self.callerID), script: script,
+                    try exchange.schedule(SimulatedCall(callerID: call.callerID.map(Self.callerID), script: script,
                                                                 impairments: Self.impairments(call.impairments), listens: true),
                                                   line: call.line, atMs: now)
                 } catch { throw CommandFailure("calls[\(next)]: \(error)") }
@@ -132,9 +133,9 @@ struct Simulation {
                     _ = try runtime.store.setStatus(numbers[action.setStatus.caseIndex], to: status, at: runtime.switchboard.timestamp(now))
                 }
             }
-            while let r = runtime.exchange.finishedCalls.pop() { records.append(r) }
+            while let r = exchange.finishedCalls.pop() { records.append(r) }
             let done = pending.isEmpty && records.count >= placed.count && runtime.switchboard.activeCalls == 0
-                && (0..<config.lines).allSatisfy { runtime.exchange.activeCall(line: $0) == nil }
+                && (0..<config.lines).allSatisfy { exchange.activeCall(line: $0) == nil }
             if (done && central.isEmpty) || now > limitMs { break }
             runtime.step()
         }

@@ -19,8 +19,8 @@ CONF
 # from Debian's kernel source as out-of-tree modules.
 src=$(ls /usr/src/linux-source-6.1.tar.xz)
 mkdir -p /usr/src/gpio-sim && cd /usr/src/gpio-sim
-tar -xf "$src" --strip-components=1 --wildcards '*/drivers/gpio/gpio-sim.c' '*/kernel/irq/irq_sim.c'
-cp drivers/gpio/gpio-sim.c kernel/irq/irq_sim.c .
+tar -xf "$src" --strip-components=1 --wildcards '*/drivers/gpio/gpio-sim.c' '*/drivers/gpio/gpiolib.h' '*/kernel/irq/irq_sim.c'
+cp drivers/gpio/gpio-sim.c drivers/gpio/gpiolib.h kernel/irq/irq_sim.c .
 # 6.1 does not export irq_to_desc to modules; 6.2 reads the trigger type through the exported
 # irq_get_irq_data instead (the same change, applied here).
 sed -i 's/irq_get_trigger_type(irq)/irqd_get_trigger_type(irq_get_irq_data(irq))/' gpio-sim.c
