@@ -7,7 +7,7 @@ struct Appliance: ParsableCommand {
         commandName: "appliance",
         abstract: "District node of the 12345 citizen hotline.",
         subcommands: [RunCommand.self, ConsoleCommand.self, CtlCommand.self, SimulateCommand.self, SelfTestCommand.self, DSPCommand.self, BenchCommand.self,
-                      CertificateCommand.self, PullCommand.self]
+                      CertificateCommand.self, PullCommand.self, ExchangeCommand.self]
     )
 
     /// Bad input (a file the user named, a value out of range) exits 2 with one clear line;

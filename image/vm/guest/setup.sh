@@ -24,6 +24,8 @@ cp drivers/gpio/gpio-sim.c drivers/gpio/gpiolib.h kernel/irq/irq_sim.c .
 # 6.1 does not export irq_to_desc to modules; 6.2 reads the trigger type through the exported
 # irq_get_irq_data instead (the same change, applied here).
 sed -i 's/irq_get_trigger_type(irq)/irqd_get_trigger_type(irq_get_irq_data(irq))/' gpio-sim.c
+sed -i 's/handle_simple_irq(irq_to_desc(irqnum))/generic_handle_irq(irqnum)/' irq_sim.c
+printf '\n#include <linux/module.h>\nMODULE_LICENSE("GPL");\n' >> irq_sim.c
 printf 'obj-m += gpio-sim.o irq_sim.o\n' > Makefile
 make -s -C /lib/modules/$kver/build M=$PWD modules
 install -D -m 644 gpio-sim.ko /lib/modules/$kver/extra/gpio-sim.ko

@@ -1,0 +1,74 @@
+import CDahdi
+import Foundation
+
+/// The exchange's side of DAHDI channels (`fxoks`/`fxols` signalling: the side that rings and
+/// feeds battery), driven by a `SimulatedExchange`: what the exchange would send to the box is
+/// written to the channels, rings become `DAHDI_HOOK` RING/RINGOFF, a caller's hang-up becomes
+/// an open-loop disconnect, and the box's off-hook and on-hook come back as events. With two
+/// DAHDI spans looped to each other this calls a box on the other span through the same kernel
+/// API and driver a real card uses (the VM test stage).
+public final class DahdiExchangePort {
+    private let fds: [Int32]
+    private let toBox: FrameBuffers
+    private let fromBox: FrameBuffers
+    public let channels: [Int]
+
+    public init(channels: [Int], device: String = "/dev/dahdi/channel") throws(DahdiBackend.OpenError) {
+        var fds: [Int32] = []
+        for number in channels {
+            let fd = open(device, O_RDWR)
+            guard fd >= 0, CDahdi_specify(fd, Int32(number)) == 0, CDahdi_set_blocksize(fd, Int32(LineFrame.samples)) == 0,
+                  CDahdi_set_linear(fd, 1) == 0, CDahdi_set_buffers(fd, Int32(DahdiBackend.kernelBlocks)) == 0 else {
+                let reason = String(cString: strerror(errno))
+                if fd >= 0 { close(fd) }
+                fds.forEach { close($0) }
+                throw DahdiBackend.OpenError(description: "exchange side, DAHDI channel \(number): \(reason)")
+            }
+            fds.append(fd)
+        }
+        self.fds = fds
+        self.channels = channels
+        toBox = FrameBuffers(channels: channels.count)
+        fromBox = FrameBuffers(channels: channels.count)
+        let silence = [Int16](repeating: 0, count: LineFrame.samples)
+        for fd in fds { _ = silence.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
+    }
+
+    deinit { fds.forEach { close($0) } }
+
+    /// One 20 ms frame: paced by the blocking reads of the first channel.
+    public func step(_ exchange: SimulatedExchange) {
+        exchange.receive(into: toBox) { index, event in
+            let op: Int32? = switch event {
+            case .ringStart: CDahdi_HOOK_RING
+            case .ringEnd: CDahdi_HOOK_RINGOFF
+            case .loopCurrentLost: CDahdi_HOOK_ONHOOK
+            case .loopCurrentRestored: CDahdi_HOOK_OFFHOOK
+            case .polarityReversal, .alarm: nil
+            }
+            if let op { _ = CDahdi_hook(fds[index], op) }
+        }
+        for (index, fd) in fds.enumerated() {
+            _ = write(fd, toBox[index].baseAddress, LineFrame.samples * 2)
+        }
+        for (index, fd) in fds.enumerated() {
+            let buffer = fromBox[index]
+            var got = 0
+            while got < LineFrame.samples * 2 {
+                let n = read(fd, UnsafeMutableRawPointer(buffer.baseAddress!) + got, LineFrame.samples * 2 - got)
+                if n > 0 { got += n; continue }
+                if n < 0 && errno == CDahdi_ELAST {
+                    var event: Int32 = 0
+                    while CDahdi_get_event(fd, &event) == 0 && event != 0 {
+                        if event == CDahdi_EVENT_RINGOFFHOOK { exchange.setHook(.offHook, channel: index) }
+                        if event == CDahdi_EVENT_ONHOOK { exchange.setHook(.onHook, channel: index) }
+                    }
+                    continue
+                }
+                if n < 0 && errno == EINTR { continue }
+                break
+            }
+        }
+        exchange.transmit(fromBox)
+    }
+}
