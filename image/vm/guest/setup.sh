@@ -46,6 +46,9 @@ Type=oneshot
 ExecStart=/bin/sh -c 'mkdir -p /mnt/share && mount -t 9p -o trans=virtio,version=9p2000.L share /mnt/share && exec sh /mnt/share/run-in-guest.sh'
 StandardOutput=journal+console
 StandardError=journal+console
+
+[Install]
+WantedBy=multi-user.target
 UNIT
 systemctl enable hotline-vm-test.service
 echo root:hotline | chpasswd

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The VM stage: boots the Debian guest (image/vm/build-image.sh, cached) under qemu with the
+# statically linked appliance shared in, runs image/vm/run-in-guest.sh there against the real
+# DAHDI driver, and reports the guest's results. Fails loudly when it cannot run.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$repo"
+export DEBIAN_FRONTEND=noninteractive
+missing=()
+for p in mmdebstrap qemu-system-x86 e2fsprogs; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; fi
+
+started=$(date +%s)
+image="$(bash image/vm/build-image.sh)" || { echo "VM STAGE FAILED: the guest image could not be built (is the Debian mirror reachable?)" >&2; exit 1; }
+image_s=$(( $(date +%s) - started ))
+swift build -c release --static-swift-stdlib --product appliance 2>&1 | tail -1
+share="$(mktemp -d /tmp/hotline-vm-share-XXXXXX)"
+trap 'rm -rf "$share"' EXIT
+cp .build/release/appliance image/vm/run-in-guest.sh "$share/"
+cp -r flows prompts documents image/vm/scenarios "$share/"
+# The prompt pack is spoken here (espeak-ng) and shared, so the guest needs no speech synthesiser.
+.build/release/appliance simulate scenarios/query.json --data "$share/.sim" --prompt-cache "$share/prompt-pack" > /dev/null
+rm -rf "$share/.sim"
+
+boot=$(date +%s)
+timeout "${HOTLINE_VM_TIMEOUT:-1500}" qemu-system-x86_64 -accel tcg,thread=multi -cpu max -machine q35 -m 2048 -smp 2 \
+  -nographic -no-reboot -kernel "$image/vmlinuz" -initrd "$image/initrd.img" \
+  -append "root=/dev/vda rw console=ttyS0 hotline.test" \
+  -drive "file=$image/rootfs.img,if=virtio,format=raw" -snapshot \
+  -virtfs "local,path=$share,mount_tag=share,security_model=none" > "$share/console.log" 2>&1 || true
+boot_s=$(( $(date +%s) - boot ))
+
+mkdir -p .build/vm-stage
+cp "$share"/*.log "$share"/*.out "$share/results.txt" .build/vm-stage/ 2>/dev/null || true
+if [ ! -s "$share/results.txt" ] || ! grep -q " passed, " "$share/results.txt"; then
+  echo "VM STAGE FAILED: the guest reported no results (console: .build/vm-stage/console.log)" >&2
+  tail -30 "$share/console.log" >&2 || true
+  exit 1
+fi
+echo "VM stage: image ${image_s} s (cached when the recipe is unchanged), boot to result ${boot_s} s"
+sed "s/^\([0-9]* passed, [0-9]* failed\)$/VM stage totals — \1/" "$share/results.txt"
+! grep -q "^FAIL" "$share/results.txt"
