@@ -34,7 +34,7 @@ mkdir -p "$work/out"
 cp "$root"/boot/vmlinuz-* "$work/out/vmlinuz"
 cp "$root"/boot/initrd.img-* "$work/out/initrd.img"
 size_mb=$(( $(du -sm "$root" | cut -f1) + 600 ))
-mkfs.ext4 -q -L hotline -d "$root" "$work/out/rootfs.img" "${size_mb}M"
+mkfs.ext4 -q -L hotline -d "$root" "$work/out/rootfs.img" "${size_mb}M" >&2
 mkdir -p "$cache"
 mv "$work/out" "$out"
 echo "build-image: built in $(( $(date +%s) - started )) s" >&2

@@ -12,6 +12,9 @@ public final class DahdiExchangePort {
     private let toBox: FrameBuffers
     private let fromBox: FrameBuffers
     public let channels: [Int]
+    /// Channels whose box side answered: the exchange has gone off-hook (battery, talking) and
+    /// ignores the simulator's ring commands until the call ends.
+    private var connected: [Bool]
 
     public init(channels: [Int], device: String = "/dev/dahdi/channel") throws(DahdiBackend.OpenError) {
         var fds: [Int32] = []
@@ -28,6 +31,7 @@ public final class DahdiExchangePort {
         }
         self.fds = fds
         self.channels = channels
+        connected = [Bool](repeating: false, count: channels.count)
         toBox = FrameBuffers(channels: channels.count)
         fromBox = FrameBuffers(channels: channels.count)
         let silence = [Int16](repeating: 0, count: LineFrame.samples)
@@ -40,12 +44,14 @@ public final class DahdiExchangePort {
     public func step(_ exchange: SimulatedExchange) {
         exchange.receive(into: toBox) { index, event in
             let op: Int32? = switch event {
-            case .ringStart: CDahdi_HOOK_RING
-            case .ringEnd: CDahdi_HOOK_RINGOFF
+            case .ringStart where !connected[index]: CDahdi_HOOK_RING
+            case .ringEnd where !connected[index]: CDahdi_HOOK_RINGOFF
+            // From off-hook, DAHDI hangs an fxoks channel up with a kewlstart battery drop: the
+            // box's side sees loop current lost.
             case .loopCurrentLost: CDahdi_HOOK_ONHOOK
-            case .loopCurrentRestored: CDahdi_HOOK_OFFHOOK
-            case .polarityReversal, .alarm: nil
+            default: nil
             }
+            if event == .loopCurrentLost { connected[index] = false }
             if let op { _ = CDahdi_hook(fds[index], op) }
         }
         for (index, fd) in fds.enumerated() {
@@ -60,8 +66,16 @@ public final class DahdiExchangePort {
                 if n < 0 && errno == CDahdi_ELAST {
                     var event: Int32 = 0
                     while CDahdi_get_event(fd, &event) == 0 && event != 0 {
-                        if event == CDahdi_EVENT_RINGOFFHOOK { exchange.setHook(.offHook, channel: index) }
-                        if event == CDahdi_EVENT_ONHOOK { exchange.setHook(.onHook, channel: index) }
+                        if event == CDahdi_EVENT_RINGOFFHOOK {
+                            // The box answered (ring trip): the exchange side goes off-hook too.
+                            connected[index] = true
+                            _ = CDahdi_hook(fd, CDahdi_HOOK_OFFHOOK)
+                            exchange.setHook(.offHook, channel: index)
+                        }
+                        if event == CDahdi_EVENT_ONHOOK {
+                            connected[index] = false
+                            exchange.setHook(.onHook, channel: index)
+                        }
                     }
                     continue
                 }
