@@ -122,6 +122,8 @@ struct RunCommand: ParsableCommand {
         notifier.send("STOPPING=1")
         if !virtual { runtime.loop.stop() }
         runtime.shutdown()
+        if let alsa = runtime.loop.backend as? AlsaGpioBackend { log("ALSA xruns recovered: \(alsa.xruns.load(ordering: .relaxed))") }
+        if let dahdi = runtime.loop.backend as? DahdiBackend { log("DAHDI short reads or failed writes: \(dahdi.slips.load(ordering: .relaxed))") }
         log("box down after \(Int(Date().timeIntervalSince(started))) s; \(runtime.switchboard.finished.count) calls ended")
         // systemd's Restart=always brings the box back after a requested restart.
         if restartRequested { throw ExitCode(75) }

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs inside the VM at boot (hotline-vm-test.service): the hardware tests against the real
-# DAHDI driver. Results go to the shared folder, one PASS/FAIL line per test and a closing
+# DAHDI driver. (The ALSA+GPIO call through snd-aloop and gpio-sim is not here yet: see
+# docs/HARDWARE.md.) Results go to the shared folder, one PASS/FAIL line per test and a closing
 # "N passed, N failed" line.
 set -u
 S=/mnt/share
@@ -86,4 +87,5 @@ result "DAHDI: fax received" $t
 
 kill $box 2>/dev/null; wait $box 2>/dev/null
 cp /var/lib/box/cases.sqlite "$S/" 2>/dev/null
+
 echo "$pass passed, $fail failed" >> "$R"

@@ -18,7 +18,7 @@ share="$(mktemp -d /tmp/hotline-vm-share-XXXXXX)"
 trap 'rm -rf "$share"' EXIT
 cp .build/release/appliance image/vm/run-in-guest.sh "$share/"
 cp -r flows prompts documents image/vm/scenarios "$share/"
-# The prompt pack and the caller's speech are spoken here (espeak-ng) and shared, so the guest
+# The caller's speech and the prompt pack are spoken here (espeak-ng) and shared, so the guest
 # needs no speech synthesiser.
 espeak-ng -v cmn -w "$share/.speech.wav" "我要投诉,幸福小区门口的路灯坏了三个星期,晚上很不安全,请尽快修理。"
 sox "$share/.speech.wav" -r 8000 -c 1 -b 16 "$share/complaint-speech.wav"

@@ -69,7 +69,7 @@ enum LineHardwareConfig {
                 guard let list = v.sequence else { y.fail(v, "alsa: lines must be a list, one entry per telephone line"); continue }
                 for entry in list {
                     var pcm: String?, capture: String?, playback: String?, hook: String?, ring: String?, sense: String?
-                    var ringLow = false, hookLow = false, senseHigh = true
+                    var ringLow = false, hookLow = false, senseHigh = true, bufferMs = 80
                     for (lk, lv, ll) in y.pairs(entry, what: "alsa line") {
                         switch lk {
                         case "pcm": pcm = y.string(lv, lk, in: "alsa line", at: ll)
@@ -81,6 +81,7 @@ enum LineHardwareConfig {
                         case "ring_active_low": ringLow = lv.string == "true"
                         case "hook_active_low": hookLow = lv.string == "true"
                         case "loop_sense_active_low": senseHigh = lv.string != "true"
+                        case "buffer": bufferMs = y.duration(lv, lk, in: "alsa line", range: 40...500) ?? bufferMs
                         default: y.fail(ll, "alsa line: unknown key \"\(lk)\"")
                         }
                     }
@@ -92,6 +93,7 @@ enum LineHardwareConfig {
                     line.ringActiveLow = ringLow
                     line.hookActiveLow = hookLow
                     line.loopSenseActiveHigh = senseHigh
+                    line.bufferMs = bufferMs
                     lines.append(line)
                 }
             default: y.fail(l, "alsa: unknown key \"\(k)\"")

@@ -23,6 +23,9 @@ public final class AlsaGpioBackend: LineBackend {
         public var hookActiveLow = false
         /// True when the sense line is high while loop current flows.
         public var loopSenseActiveHigh = true
+        /// ALSA buffer per direction: 80 ms (four frames) suits a codec on a quiet board; more
+        /// rides out a busy or emulated CPU at the cost of playback delay.
+        public var bufferMs = 80
 
         public init(capture: String, playback: String, hookRelay: String, ringDetect: String, loopSense: String? = nil) {
             self.capture = capture
@@ -81,8 +84,8 @@ public final class AlsaGpioBackend: LineBackend {
     public init(lines: [Line], gpio: GPIO, pacedByDevice: Bool = true) throws {
         var ports: [Port] = []
         for (i, line) in lines.enumerated() {
-            let capture = try Self.open(line.capture, stream: SND_PCM_STREAM_CAPTURE, line: i)
-            let playback = try Self.open(line.playback, stream: SND_PCM_STREAM_PLAYBACK, line: i)
+            let capture = try Self.open(line.capture, stream: SND_PCM_STREAM_CAPTURE, line: i, bufferMs: line.bufferMs)
+            let playback = try Self.open(line.playback, stream: SND_PCM_STREAM_PLAYBACK, line: i, bufferMs: line.bufferMs)
             ports.append(Port(capture: capture, playback: playback,
                               hook: try gpio.output(named: line.hookRelay, initial: line.hookActiveLow),
                               hookActiveLow: line.hookActiveLow, ring: try gpio.edges(named: line.ringDetect), ringActiveLow: line.ringActiveLow,
@@ -92,14 +95,13 @@ public final class AlsaGpioBackend: LineBackend {
         pacesItself = pacedByDevice
     }
 
-    private static func open(_ name: String, stream: snd_pcm_stream_t, line: Int) throws -> OpaquePointer {
+    private static func open(_ name: String, stream: snd_pcm_stream_t, line: Int, bufferMs: Int) throws -> OpaquePointer {
         var pcm: OpaquePointer?
         var rc = snd_pcm_open(&pcm, name, stream, 0)
         guard rc >= 0, let pcm else {
             throw OpenError(description: "line \(line): cannot open ALSA PCM \"\(name)\" for \(stream == SND_PCM_STREAM_CAPTURE ? "capture" : "playback"): \(String(cString: snd_strerror(rc)))")
         }
-        // 80 ms of buffer in 4 periods of 20 ms: one frame each.
-        rc = snd_pcm_set_params(pcm, SND_PCM_FORMAT_S16_LE, SND_PCM_ACCESS_RW_INTERLEAVED, 1, UInt32(SampleClock.rate), 1, 80_000)
+        rc = snd_pcm_set_params(pcm, SND_PCM_FORMAT_S16_LE, SND_PCM_ACCESS_RW_INTERLEAVED, 1, UInt32(SampleClock.rate), 1, UInt32(bufferMs * 1000))
         guard rc >= 0 else {
             snd_pcm_close(pcm)
             throw OpenError(description: "line \(line): ALSA PCM \"\(name)\" refuses 8 kHz S16 mono: \(String(cString: snd_strerror(rc)))")
