@@ -177,4 +177,33 @@ import Testing
         #expect(lines.contains("6: unknown setting \"colour\""))
         #expect(error?.errors.allSatisfy { $0.file.hasSuffix("box.yaml") } == true)
     }
+
+    @Test func hardwareIsReadAndItsMistakesReportedWithTheirLines() throws {
+        let dahdi = try load("hardware:\n  dahdi: {channels: 1-4, echo_cancel: 0}\n")
+        guard case .dahdi(let channels) = dahdi.hardware else { Issue.record("not dahdi"); return }
+        #expect(channels.map(\.number) == [1, 2, 3, 4] && channels.allSatisfy { $0.echoCancelTaps == 0 } && dahdi.lines == 4)
+        let alsa = try load("""
+            hardware:
+              alsa:
+                lines:
+                  - {pcm: "plughw:1,0", hook: H1, ring: R1, loop_sense: L1, ring_active_low: yes, loop_sense_active_low: true, buffer: 200ms}
+            """)
+        guard case .alsa(let lines, let paced) = alsa.hardware, let line = lines.first else { Issue.record("not alsa"); return }
+        #expect(paced && line.capture == "plughw:1,0" && line.ringActiveLow && !line.hookActiveLow && !line.loopSenseActiveHigh && line.bufferMs == 200)
+
+        let error = #expect(throws: SourceErrors.self) {
+            try load("""
+                hardware:
+                  alsa:
+                    paced_by_device: sometimes
+                    lines:
+                      - {pcm: "hw:0", hook: H1, ring: R1, ring_active_low: maybe}
+                      - {pcm: "hw:1", hook: H2}
+                """)
+        }
+        let problems = error?.errors.map { "\($0.line): \($0.message)" } ?? []
+        #expect(problems.contains("3: alsa: \"paced_by_device\" must be true or false"), "\(problems)")
+        #expect(problems.contains("5: alsa line: \"ring_active_low\" must be true or false"), "\(problems)")
+        #expect(problems.contains("6: alsa line: needs pcm (or capture and playback), hook and ring"), "\(problems)")
+    }
 }

@@ -95,8 +95,8 @@ struct BoxConfig: Sendable {
                 }
             case "data_dir": if let s = y.string(value, key, in: "config", at: line) { c.dataDirectory = path(s) }
             case "lines": c.lines = y.int(value, key, in: "config", range: 1...120) ?? c.lines
-            case "demo_traffic": c.demoTraffic = bool(value, key, y) ?? c.demoTraffic
-            case "whole_call_recording": c.wholeCallRecording = bool(value, key, y) ?? c.wholeCallRecording
+            case "demo_traffic": c.demoTraffic = y.bool(value, key, in: "config") ?? c.demoTraffic
+            case "whole_call_recording": c.wholeCallRecording = y.bool(value, key, in: "config") ?? c.wholeCallRecording
             case "fax_ident":
                 if let s = y.string(value, key, in: "config", at: line) {
                     if s.count <= 20 && s.allSatisfy(\.isASCII) { c.faxIdent = s } else { y.fail(value, "fax_ident must be at most 20 ASCII characters") }
@@ -173,8 +173,8 @@ struct BoxConfig: Sendable {
                         }
                     case "ring_timeout": c.supervision.ringTimeoutMs = y.duration(v, k, in: s, range: 5000...30_000) ?? c.supervision.ringTimeoutMs
                     case "loop_drop_debounce": c.supervision.loopDropDebounceMs = y.duration(v, k, in: s, range: 0...2000) ?? c.supervision.loopDropDebounceMs
-                    case "hangup_on_polarity_reversal": c.supervision.hangUpOnPolarityReversal = bool(v, k, y) ?? c.supervision.hangUpOnPolarityReversal
-                    case "hangup_on_busy_tone": c.supervision.hangUpOnBusyTone = bool(v, k, y) ?? c.supervision.hangUpOnBusyTone
+                    case "hangup_on_polarity_reversal": c.supervision.hangUpOnPolarityReversal = y.bool(v, k, in: s) ?? c.supervision.hangUpOnPolarityReversal
+                    case "hangup_on_busy_tone": c.supervision.hangUpOnBusyTone = y.bool(v, k, in: s) ?? c.supervision.hangUpOnBusyTone
                     case "silence_timeout": c.supervision.silenceTimeoutMs = y.duration(v, k, in: s, range: 0...600_000) ?? c.supervision.silenceTimeoutMs
                     case "max_call": c.supervision.maxCallMs = y.duration(v, k, in: s, range: 60_000...7_200_000) ?? c.supervision.maxCallMs
                     default: y.fail(l, "supervision: unknown key \"\(k)\"")
@@ -193,16 +193,6 @@ struct BoxConfig: Sendable {
         }
         if !y.errors.isEmpty { throw SourceErrors(errors: y.errors) }
         return c
-    }
-
-    private static func bool(_ node: Yams.Node, _ key: String, _ y: YAMLReader) -> Bool? {
-        switch node.string {
-        case "true", "yes", "on": return true
-        case "false", "no", "off": return false
-        default:
-            y.fail(node, "\(key) must be true or false")
-            return nil
-        }
     }
 
     private static func hours(_ text: String) -> (Int, Int)? {

@@ -60,16 +60,12 @@ enum LineHardwareConfig {
         for (k, v, l) in y.pairs(body, what: "alsa") {
             switch k {
             case "paced_by_device":
-                switch v.string {
-                case "true", "yes": paced = true
-                case "false", "no": paced = false
-                default: y.fail(v, "alsa: paced_by_device must be true or false")
-                }
+                paced = y.bool(v, k, in: "alsa") ?? paced
             case "lines":
                 guard let list = v.sequence else { y.fail(v, "alsa: lines must be a list, one entry per telephone line"); continue }
                 for entry in list {
                     var pcm: String?, capture: String?, playback: String?, hook: String?, ring: String?, sense: String?
-                    var ringLow = false, hookLow = false, senseHigh = true, bufferMs = 80
+                    var ringLow = false, hookLow = false, senseLow = false, bufferMs = 80
                     for (lk, lv, ll) in y.pairs(entry, what: "alsa line") {
                         switch lk {
                         case "pcm": pcm = y.string(lv, lk, in: "alsa line", at: ll)
@@ -78,9 +74,9 @@ enum LineHardwareConfig {
                         case "hook": hook = y.string(lv, lk, in: "alsa line", at: ll)
                         case "ring": ring = y.string(lv, lk, in: "alsa line", at: ll)
                         case "loop_sense": sense = y.string(lv, lk, in: "alsa line", at: ll)
-                        case "ring_active_low": ringLow = lv.string == "true"
-                        case "hook_active_low": hookLow = lv.string == "true"
-                        case "loop_sense_active_low": senseHigh = lv.string != "true"
+                        case "ring_active_low": ringLow = y.bool(lv, lk, in: "alsa line") ?? ringLow
+                        case "hook_active_low": hookLow = y.bool(lv, lk, in: "alsa line") ?? hookLow
+                        case "loop_sense_active_low": senseLow = y.bool(lv, lk, in: "alsa line") ?? senseLow
                         case "buffer": bufferMs = y.duration(lv, lk, in: "alsa line", range: 40...500) ?? bufferMs
                         default: y.fail(ll, "alsa line: unknown key \"\(lk)\"")
                         }
@@ -92,7 +88,7 @@ enum LineHardwareConfig {
                     var line = AlsaGpioBackend.Line(capture: c, playback: p, hookRelay: hook, ringDetect: ring, loopSense: sense)
                     line.ringActiveLow = ringLow
                     line.hookActiveLow = hookLow
-                    line.loopSenseActiveHigh = senseHigh
+                    line.loopSenseActiveHigh = !senseLow
                     line.bufferMs = bufferMs
                     lines.append(line)
                 }

@@ -81,6 +81,18 @@ final class YAMLReader {
         return v
     }
 
+    /// true/yes/on or false/no/off.
+    func bool(_ node: Node?, _ field: String, in owner: String) -> Bool? {
+        guard let node else { return nil }
+        switch node.string {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default:
+            fail(node, "\(owner): \"\(field)\" must be true or false")
+            return nil
+        }
+    }
+
     /// Durations written as 500ms, 5s, 3m (or a plain number of seconds).
     func duration(_ node: Node?, _ field: String, in owner: String, range: ClosedRange<Int>) -> Int? {
         guard let node else { return nil }

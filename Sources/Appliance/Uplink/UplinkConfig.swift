@@ -47,11 +47,7 @@ struct UplinkConfig: Sendable {
             case "trust": u.trust = y.string(v, k, in: "uplink", at: l).map(path)
             case "plain_http":
                 plainLine = v
-                switch v.string {
-                case "true", "yes", "on": u.plainHTTP = true
-                case "false", "no", "off": u.plainHTTP = false
-                default: y.fail(v, "uplink: plain_http must be true or false")
-                }
+                u.plainHTTP = y.bool(v, k, in: "uplink") ?? u.plainHTTP
             case "retention_days":
                 if let s = v.string, let d = Double(s), (0...3650).contains(d) { u.retentionDays = d } else { y.fail(v, "uplink: retention_days must be a number of days, 0 to 3650") }
             default: y.fail(l, "uplink: unknown key \"\(k)\"")
