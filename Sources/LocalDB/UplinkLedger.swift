@@ -44,21 +44,21 @@ extension CaseStore {
         }
     }
 
-    public func latestChange() throws(StoreError) -> Int {
-        try run { try db.query("SELECT COALESCE(MAX(seq), 0) AS s FROM changes").first?.int("s") ?? 0 }
-    }
+    public func latestChange() throws(StoreError) -> Int { try run { try latestSeq() } }
 
-    public func ackedChange() throws(StoreError) -> Int {
-        try run { try db.query("SELECT COALESCE(MAX(seq), 0) AS s FROM acks").first?.int("s") ?? 0 }
-    }
+    public func ackedChange() throws(StoreError) -> Int { try run { try ackedSeq() } }
+
+    /// The newest change, and the highest ack; 0 when there is none (inside a transaction).
+    private func latestSeq() throws -> Int { try db.query("SELECT COALESCE(MAX(seq), 0) AS s FROM changes").first?.int("s") ?? 0 }
+    private func ackedSeq() throws -> Int { try db.query("SELECT COALESCE(MAX(seq), 0) AS s FROM acks").first?.int("s") ?? 0 }
 
     /// Records that the central office holds every change up to `seq`. Acks only move forward:
     /// a repeated or older ack changes nothing.
     public func ack(upTo seq: Int, at time: String) throws(StoreError) -> AckResult {
         try run {
-            let latest = try db.query("SELECT COALESCE(MAX(seq), 0) AS s FROM changes").first?.int("s") ?? 0
+            let latest = try latestSeq()
             guard seq <= latest else { return .beyondFeed(latest: latest) }
-            let acked = try db.query("SELECT COALESCE(MAX(seq), 0) AS s FROM acks").first?.int("s") ?? 0
+            let acked = try ackedSeq()
             if seq > acked {
                 try db.query("INSERT INTO acks (seq, acked_at) VALUES (?, ?)", [seq, time])
                 try db.query("INSERT INTO sync_state (key, value) VALUES ('last_pull', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [time])
@@ -123,7 +123,7 @@ extension CaseStore {
     /// Changes and media bytes the central office has not acked yet.
     public func pendingUplink() throws(StoreError) -> (changes: Int, mediaBytes: Int) {
         try run {
-            let acked = try db.query("SELECT COALESCE(MAX(seq), 0) AS s FROM acks").first?.int("s") ?? 0
+            let acked = try ackedSeq()
             let changes = try db.query("SELECT COUNT(*) AS n FROM changes WHERE seq > ?", [acked]).first?.int("n") ?? 0
             let bytes = try db.query("""
                 SELECT COALESCE(SUM(m.size), 0) AS b FROM media m
