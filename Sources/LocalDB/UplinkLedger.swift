@@ -67,6 +67,11 @@ extension CaseStore {
         }
     }
 
+    /// When the central office last acked anything.
+    public func lastPull() throws(StoreError) -> String? {
+        try run { try db.query("SELECT value FROM sync_state WHERE key = 'last_pull'").first?.text("value") }
+    }
+
     public func mediaRecord(_ id: Int) throws(StoreError) -> (media: MediaRecord, prunedAt: String?, uplink: UplinkForm?)? {
         try run {
             guard let r = try db.query("SELECT * FROM media WHERE id = ?", [id]).first else { return nil }

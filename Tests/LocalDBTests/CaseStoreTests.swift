@@ -50,6 +50,20 @@ import Testing
 
     func store() throws -> CaseStore { try CaseStore(path: scratch.path("cases.sqlite"), prefix: NodePrefix("5")!) }
 
+    /// The time an ack records is read back as a date (the panel's sync light and `sync status`
+    /// depend on it), and acks only move forward.
+    @Test func anAckRecordsWhenTheCentralOfficeLastPulled() throws {
+        let db = try store()
+        #expect(try db.lastPull() == nil)
+        _ = try db.beginCall(line: 0, at: StoreTime.string(Date()))
+        let now = Date()
+        #expect(try db.ack(upTo: 1, at: StoreTime.string(now)) == .acked(1))
+        let read = try #require(try db.lastPull().flatMap(StoreTime.date))
+        #expect(abs(read.timeIntervalSince(now)) < 0.002)
+        #expect(try db.ack(upTo: 2, at: StoreTime.string(now)) == .beyondFeed(latest: 1))
+        #expect(try db.ackedChange() == 1)
+    }
+
     @Test func aCaseIsDurableWithItsMediaAndHistory() throws {
         let recording = scratch.path("msg.wav")
         try Data("RIFF-test".utf8).write(to: URL(fileURLWithPath: recording))

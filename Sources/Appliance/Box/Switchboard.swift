@@ -68,8 +68,7 @@ final class Switchboard {
 
     /// Wall-clock time of a moment of line time (line time started at `startedAt`).
     func timestamp(_ ms: Int) -> String {
-        ISO8601DateFormatter.string(from: startedAt.addingTimeInterval(Double(ms) / 1000), timeZone: TimeZone(identifier: "UTC")!,
-                                    formatOptions: [.withInternetDateTime, .withFractionalSeconds])
+        StoreTime.string(startedAt.addingTimeInterval(Double(ms) / 1000))
     }
 
     func log(_ line: String) { onLog(line) }

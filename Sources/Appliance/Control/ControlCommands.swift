@@ -106,15 +106,14 @@ final class ControlCommands {
         // The panel refreshes every 50 ms; the last pull changes every few minutes at most.
         if Date().timeIntervalSince(lastPullRead) > 5 {
             lastPullRead = Date()
-            lastPull = (try? runtime.store.db.scalar("SELECT value FROM sync_state WHERE key = 'last_pull'")).flatMap { $0 }
-                .flatMap { ISO8601DateFormatter().date(from: $0) }
+            lastPull = (try? runtime.store.lastPull()).flatMap { $0 }.flatMap(StoreTime.date)
         }
         return StatusLights.Status(running: true, lines: lines, sinceLastPull: lastPull.map { Date().timeIntervalSince($0) },
                                    fault: fault || !runtime.recorder.errors.isEmpty)
     }
 
     private func syncAge() -> String {
-        guard let last = try? runtime.store.db.scalar("SELECT value FROM sync_state WHERE key = 'last_pull'") else { return "never pulled by the central office" }
+        guard let last = (try? runtime.store.lastPull()).flatMap({ $0 }) else { return "never pulled by the central office" }
         return "last pulled \(last)"
     }
 

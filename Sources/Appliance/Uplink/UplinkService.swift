@@ -49,7 +49,7 @@ final class UplinkService: @unchecked Sendable {
     }
 
     private func timestamp() -> String {
-        ISO8601DateFormatter.string(from: now(), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withInternetDateTime, .withFractionalSeconds])
+        StoreTime.string(now())
     }
 
     private func withStore<T>(_ body: (CaseStore) throws(CaseStore.StoreError) -> T) throws(Failure) -> T {
@@ -145,8 +145,7 @@ final class UplinkService: @unchecked Sendable {
     /// Deletes the files of media acked longer ago than the retention period.
     @discardableResult
     func pruneExpired() -> Int {
-        let cutoff = ISO8601DateFormatter.string(from: now().addingTimeInterval(-config.uplink.retentionDays * 86400), timeZone: TimeZone(identifier: "UTC")!,
-                                                 formatOptions: [.withInternetDateTime, .withFractionalSeconds])
+        let cutoff = StoreTime.string(now().addingTimeInterval(-config.uplink.retentionDays * 86400))
         guard let due = try? withStore({ s throws(CaseStore.StoreError) in try s.mediaPastRetention(ackedBefore: cutoff) }) else { return 0 }
         for item in due {
             for file in item.files { try? FileManager.default.removeItem(atPath: file) }
@@ -191,15 +190,14 @@ final class UplinkService: @unchecked Sendable {
 
     func health() throws(Failure) -> [String: Any] {
         let (latest, acked, pending, lastPull) = try withStore { s throws(CaseStore.StoreError) in
-            (try s.latestChange(), try s.ackedChange(), try s.pendingUplink(),
-             try? s.db.scalar("SELECT value FROM sync_state WHERE key = 'last_pull'"))
+            (try s.latestChange(), try s.ackedChange(), try s.pendingUplink(), try s.lastPull())
         }
         let free = (try? FileManager.default.attributesOfFileSystem(forPath: config.dataDirectory))?[.systemFreeSize] as? Int ?? 0
         return [
             "status": "ok", "node": config.nodePrefix.digits, "started_at": ISO8601DateFormatter().string(from: startedAt),
             "uptime_s": Int(now().timeIntervalSince(startedAt)), "latest_change": latest, "acked_change": acked,
             "pending_changes": pending.changes, "pending_media_bytes": pending.mediaBytes,
-            "last_pull": (lastPull.flatMap { $0 }) ?? NSNull(), "disk_free_bytes": free, "lines": lines.withLock { $0 },
+            "last_pull": lastPull ?? NSNull(), "disk_free_bytes": free, "lines": lines.withLock { $0 },
             "content": contentInForce(),
         ]
     }
