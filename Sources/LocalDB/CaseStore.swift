@@ -208,8 +208,7 @@ public final class CaseStore {
 
     static func digest(_ path: String) throws(StoreError) -> (size: Int, sha256: String) {
         guard let data = FileManager.default.contents(atPath: path) else { throw .media(path: path, reason: "cannot read the file") }
-        let hex = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
-        return (data.count, hex)
+        return (data.count, ContentDigest.sha256Hex(data))
     }
 
     private static func caseRecord(_ r: SQLRow) -> CaseRecord {

@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import Crypto
+import LocalDB
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -140,7 +140,7 @@ final class Puller: Sendable {
             throw error
         }
         let data = try Data(contentsOf: URL(fileURLWithPath: part))
-        let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let digest = ContentDigest.sha256Hex(data)
         guard "\"\(digest)\"" == tag else {
             try? FileManager.default.removeItem(atPath: part)
             try? FileManager.default.removeItem(atPath: tagFile)

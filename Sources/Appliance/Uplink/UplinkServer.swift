@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import HTTPTypes
+import LocalDB
 import Logging
 import NIOCore
 import NIOSSL
@@ -117,7 +118,7 @@ enum UplinkServer {
 
     /// The media file, whole or from a byte offset (Range: bytes=N- or N-M). `If-Range` with an
     /// old ETag gets the whole new file, so a resumed download can never splice two versions.
-    private static func media(_ m: UplinkService.MediaBody, _ request: Request) throws -> Response {
+    private static func media(_ m: UplinkForm, _ request: Request) throws -> Response {
         let etag = "\"\(m.sha256)\""
         var headers: HTTPFields = [.contentType: m.contentType, .acceptRanges: "bytes", .eTag: etag]
         headers[HTTPField.Name("Repr-Digest")!] = "sha-256=:\(Data(hexString: m.sha256).base64EncodedString()):"

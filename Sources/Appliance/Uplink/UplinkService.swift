@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import LocalDB
 import Synchronization
@@ -87,21 +86,12 @@ final class UplinkService: @unchecked Sendable {
 
     // MARK: Media
 
-    struct MediaBody {
-        var path: String
-        var contentType: String
-        var size: Int
-        var sha256: String
-    }
-
     /// A media item in its uplink form (Opus for recordings, TIFF as stored for faxes), made on
     /// first request and kept.
-    func media(_ id: Int) throws(Failure) -> MediaBody {
+    func media(_ id: Int) throws(Failure) -> UplinkForm {
         guard let found = try withStore({ s throws(CaseStore.StoreError) in try s.mediaRecord(id) }) else { throw .notFound("no media \(id)") }
         if let pruned = found.prunedAt { throw .gone("media \(id) was acked and deleted after its retention period, at \(pruned)") }
-        if let u = found.uplink, FileManager.default.fileExists(atPath: u.path) {
-            return MediaBody(path: u.path, contentType: u.contentType, size: u.size, sha256: u.sha256)
-        }
+        if let u = found.uplink, FileManager.default.fileExists(atPath: u.path) { return u }
         let form: UplinkForm
         do {
             form = try encoding.withLock { _ in try Self.uplinkForm(found.media, directory: uplinkDirectory) }
@@ -109,7 +99,7 @@ final class UplinkService: @unchecked Sendable {
             throw .internalError("media \(id): \(error)")
         }
         try withStore { s throws(CaseStore.StoreError) in try s.setUplinkForm(media: id, form) }
-        return MediaBody(path: form.path, contentType: form.contentType, size: form.size, sha256: form.sha256)
+        return form
     }
 
     private static func uplinkForm(_ m: MediaRecord, directory: String) throws -> UplinkForm {
@@ -125,7 +115,7 @@ final class UplinkService: @unchecked Sendable {
             }
         }
         guard let data = FileManager.default.contents(atPath: path) else { throw DurableFile.WriteError(path: path, reason: "cannot read") }
-        return UplinkForm(path: path, contentType: type, size: data.count, sha256: SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined())
+        return UplinkForm(path: path, contentType: type, size: data.count, sha256: ContentDigest.sha256Hex(data))
     }
 
     /// Encodes up to `limit` media ahead of the central office's request, so a pull over the
@@ -174,7 +164,7 @@ final class UplinkService: @unchecked Sendable {
         do {
             let generation = try pushing.withLock { _ in try ContentPush(store: content.store, active: content).push(kind, body: body) }
             pushed.withLock { $0.append(kind) }
-            return ["kind": kind.rawValue, "generation": generation, "sha256": SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()]
+            return ["kind": kind.rawValue, "generation": generation, "sha256": ContentDigest.sha256Hex(body)]
         } catch let refused as ContentPush.Refused {
             throw .unprocessable("the \(kind.rawValue) push was refused; the content in force keeps serving", refused.problems)
         } catch {
