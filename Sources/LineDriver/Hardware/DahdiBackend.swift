@@ -46,34 +46,39 @@ public final class DahdiBackend: LineBackend {
     public private(set) var echoCancelWarnings: [String] = []
 
     public init(channels: [Channel], device: String = "/dev/dahdi/channel") throws(OpenError) {
-        var fds: [Int32] = []
-        for channel in channels {
-            let fd = open(device, O_RDWR)
-            guard fd >= 0 else {
-                let reason = String(cString: strerror(errno))
-                fds.forEach { close($0) }
-                throw OpenError(description: "DAHDI channel \(channel.number): cannot open \(device): \(reason) (is the dahdi module loaded and dahdi_cfg run?)")
-            }
-            fds.append(fd)
-            for (what, rc) in [("DAHDI_SPECIFY", CDahdi_specify(fd, Int32(channel.number))),
-                               ("DAHDI_SET_BLOCKSIZE 160", CDahdi_set_blocksize(fd, Int32(LineFrame.samples))),
-                               ("DAHDI_SETLINEAR", CDahdi_set_linear(fd, 1)),
-                               ("DAHDI_SET_BUFINFO", CDahdi_set_buffers(fd, Int32(Self.kernelBlocks)))] where rc != 0 {
-                let reason = String(cString: strerror(errno))
-                fds.forEach { close($0) }
-                throw OpenError(description: "DAHDI channel \(channel.number): \(what) failed: \(reason) (check system.conf: fxsks or fxsls signalling)")
-            }
-        }
-        self.fds = fds
+        fds = try Self.openChannels(channels.map(\.number), device: device)
         self.channels = channels
         deferred = .allocate(capacity: 64 * max(1, channels.count))
         ringing = [Bool](repeating: false, count: channels.count)
         for (i, channel) in channels.enumerated() where CDahdi_echo_cancel(fds[i], Int32(channel.echoCancelTaps)) != 0 && channel.echoCancelTaps > 0 {
             echoCancelWarnings.append("DAHDI channel \(channel.number): no echo canceller (\(String(cString: strerror(errno))))")
         }
-        // One block of silence ahead on every channel: the jitter margin of the playback side.
+    }
+
+    /// Opens channels by number for 160-sample linear blocks with `kernelBlocks` of kernel
+    /// buffering, each primed with one block of silence (the playback side's jitter margin).
+    /// Either side of a span: the box's FXO ports here, the test exchange's in `DahdiExchangePort`.
+    static func openChannels(_ numbers: [Int], device: String) throws(OpenError) -> [Int32] {
+        var fds: [Int32] = []
+        func fail(_ number: Int, _ what: String) -> OpenError {
+            let reason = String(cString: strerror(errno))
+            fds.forEach { close($0) }
+            return OpenError(description: "DAHDI channel \(number): \(what): \(reason)")
+        }
+        for number in numbers {
+            let fd = open(device, O_RDWR)
+            guard fd >= 0 else { throw fail(number, "cannot open \(device) (is the dahdi module loaded and dahdi_cfg run?)") }
+            fds.append(fd)
+            for (what, rc) in [("DAHDI_SPECIFY", CDahdi_specify(fd, Int32(number))),
+                               ("DAHDI_SET_BLOCKSIZE 160", CDahdi_set_blocksize(fd, Int32(LineFrame.samples))),
+                               ("DAHDI_SETLINEAR", CDahdi_set_linear(fd, 1)),
+                               ("DAHDI_SET_BUFINFO", CDahdi_set_buffers(fd, Int32(kernelBlocks)))] where rc != 0 {
+                throw fail(number, "\(what) failed (check its signalling in system.conf)")
+            }
+        }
         let silence = [Int16](repeating: 0, count: LineFrame.samples)
         for fd in fds { _ = silence.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
+        return fds
     }
 
     deinit {

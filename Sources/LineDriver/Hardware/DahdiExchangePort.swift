@@ -17,25 +17,11 @@ public final class DahdiExchangePort {
     private var connected: [Bool]
 
     public init(channels: [Int], device: String = "/dev/dahdi/channel") throws(DahdiBackend.OpenError) {
-        var fds: [Int32] = []
-        for number in channels {
-            let fd = open(device, O_RDWR)
-            guard fd >= 0, CDahdi_specify(fd, Int32(number)) == 0, CDahdi_set_blocksize(fd, Int32(LineFrame.samples)) == 0,
-                  CDahdi_set_linear(fd, 1) == 0, CDahdi_set_buffers(fd, Int32(DahdiBackend.kernelBlocks)) == 0 else {
-                let reason = String(cString: strerror(errno))
-                if fd >= 0 { close(fd) }
-                fds.forEach { close($0) }
-                throw DahdiBackend.OpenError(description: "exchange side, DAHDI channel \(number): \(reason)")
-            }
-            fds.append(fd)
-        }
-        self.fds = fds
+        fds = try DahdiBackend.openChannels(channels, device: device)
         self.channels = channels
         connected = [Bool](repeating: false, count: channels.count)
         toBox = FrameBuffers(channels: channels.count)
         fromBox = FrameBuffers(channels: channels.count)
-        let silence = [Int16](repeating: 0, count: LineFrame.samples)
-        for fd in fds { _ = silence.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
     }
 
     deinit { fds.forEach { close($0) } }
