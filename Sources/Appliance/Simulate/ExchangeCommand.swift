@@ -26,6 +26,8 @@ struct ExchangeCommand: ParsableCommand {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("exchange-\(getpid())").path
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: work) }
+        // The box's cases, for callers who key a case number (read as each call is placed).
+        let box = try boxData.map { try CaseStore(path: "\($0)/cases.sqlite", prefix: NodePrefix("1")!) }
         var pending = spec.calls.indices.sorted { spec.calls[$0].atMs < spec.calls[$1].atMs }[...]
         var ended = 0
         var frame = 0
@@ -35,10 +37,8 @@ struct ExchangeCommand: ParsableCommand {
             while let next = pending.first, spec.calls[next].atMs <= now {
                 pending = pending.dropFirst()
                 let call = spec.calls[next]
-                let numbers = try boxData.map { try CaseStore(path: "\($0)/cases.sqlite", prefix: NodePrefix("1")!).cases().map(\.number.digits) } ?? []
-                try exchange.schedule(SimulatedCall(callerID: call.callerID.map(Simulation.callerID), script: try spec.script(of: next, directory: work, caseNumbers: numbers),
-                                                    impairments: Simulation.impairments(call.impairments), listens: false),
-                                      line: call.line, atMs: now)
+                let numbers = try box?.cases().map(\.number.digits) ?? []
+                try exchange.schedule(try spec.simulatedCall(next, directory: work, caseNumbers: numbers, listens: false), line: call.line, atMs: now)
             }
             port.step(exchange)
             frame += 1

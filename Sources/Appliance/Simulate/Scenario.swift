@@ -98,6 +98,25 @@ struct Scenario: Decodable {
         path.isEmpty ? "top level" : path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
     }
 
+    /// Call `index` as the simulated exchange places it: caller ID, script, line impairments.
+    func simulatedCall(_ index: Int, directory: String, caseNumbers: [String], listens: Bool) throws -> SimulatedCall {
+        let call = calls[index]
+        return SimulatedCall(callerID: call.callerID.map(Self.callerID), script: try script(of: index, directory: directory, caseNumbers: caseNumbers),
+                             impairments: Self.impairments(call.impairments), listens: listens)
+    }
+
+    private static func callerID(_ spec: Scenario.CallerIDSpec) -> CallerID {
+        let standard = spec.standard ?? .bell202
+        return CallerID(standard: standard, format: standard == .bell202 ? .mdmf : nil, number: spec.number, name: standard == .dtmf ? nil : spec.name,
+                        dateTime: standard == .dtmf ? nil : CallerIDDateTime(month: 11, day: 29, hour: 9, minute: 0),
+                        numberAbsence: spec.number == nil ? (spec.absent ?? .unavailable) : nil)
+    }
+
+    private static func impairments(_ i: Scenario.Impairments?) -> LineImpairments {
+        LineImpairments(attenuationDB: i?.attenuationDB ?? 3, noiseDBm0: i?.noiseDBm0 ?? -65, echoDelayMs: i?.echoDelayMs ?? 0,
+                        echoReturnLossDB: i?.echoReturnLossDB)
+    }
+
     /// The caller's script as the exchange runs it, with scenario-relative names resolved:
     /// `say` is spoken by espeak-ng into `directory`, `send_fax` with `pages` makes test charts,
     /// `dtmf_case_number` keys a case created earlier in the run.

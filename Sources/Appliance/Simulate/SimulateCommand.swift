@@ -115,12 +115,8 @@ struct Simulation {
                 pending = pending.dropFirst()
                 let call = scenario.calls[next]
                 let numbers = try runtime.store.cases().map(\.number.digits)
-                let script = try scenario.script(of: next, directory: work, caseNumbers: numbers)
-                do {
-                    try exchange.schedule(SimulatedCall(callerID: call.callerID.map(Self.callerID), script: script,
-                                                                impairments: Self.impairments(call.impairments), listens: true),
-                                                  line: call.line, atMs: now)
-                } catch { throw CommandFailure("calls[\(next)]: \(error)") }
+                let placing = try scenario.simulatedCall(next, directory: work, caseNumbers: numbers, listens: true)
+                do { try exchange.schedule(placing, line: call.line, atMs: now) } catch { throw CommandFailure("calls[\(next)]: \(error)") }
                 placed.append((next, call.line, now))
             }
             while let action = central.first, action.atMs <= now {
@@ -169,17 +165,5 @@ struct Simulation {
             dispositions: dispositions, lineSeconds: Double(runtime.loop.now) / Double(SampleClock.rate),
             wallSeconds: Date().timeIntervalSince(wallStart), cpuSeconds: LineBench.processCPUSeconds() - cpuStart)
         return SimulationReport(calls: calls, summary: summary)
-    }
-
-    static func callerID(_ spec: Scenario.CallerIDSpec) -> CallerID {
-        let standard = spec.standard ?? .bell202
-        return CallerID(standard: standard, format: standard == .bell202 ? .mdmf : nil, number: spec.number, name: standard == .dtmf ? nil : spec.name,
-                        dateTime: standard == .dtmf ? nil : CallerIDDateTime(month: 11, day: 29, hour: 9, minute: 0),
-                        numberAbsence: spec.number == nil ? (spec.absent ?? .unavailable) : nil)
-    }
-
-    static func impairments(_ i: Scenario.Impairments?) -> LineImpairments {
-        LineImpairments(attenuationDB: i?.attenuationDB ?? 3, noiseDBm0: i?.noiseDBm0 ?? -65, echoDelayMs: i?.echoDelayMs ?? 0,
-                        echoReturnLossDB: i?.echoReturnLossDB)
     }
 }

@@ -88,8 +88,8 @@ enum UplinkServer {
     }
 
     /// JSON, gzipped when the client takes gzip and it is worth it.
-    private static func reply(_ request: Request, status: HTTPResponse.Status = .ok, _ body: () throws -> Any) throws -> Response {
-        do { return json(try body(), status: status, request: request) } catch { return failure(error, request: request) }
+    private static func reply(_ request: Request, _ body: () throws -> Any) throws -> Response {
+        do { return json(try body(), status: .ok, request: request) } catch { return failure(error, request: request) }
     }
 
     private static func json(_ object: Any, status: HTTPResponse.Status, request: Request?) -> Response {
