@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import Logging
 import ServiceLifecycle
 import Synchronization
 
@@ -29,9 +28,7 @@ final class UplinkRunner: Sendable {
             started.signal()
         }
         let u = service.config.uplink
-        var logger = Logger(label: "uplink")
-        logger.logLevel = .warning
-        let group = ServiceGroup(services: [app], logger: logger)
+        let group = ServiceGroup(services: [app], logger: UplinkServer.logger)
         self.group = group
         Task {
             do { try await group.run() } catch {

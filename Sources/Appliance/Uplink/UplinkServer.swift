@@ -73,12 +73,17 @@ enum UplinkServer {
     static func application(_ service: UplinkService, onRunning: @escaping @Sendable (Int) -> Void = { _ in }) throws -> some ApplicationProtocol {
         let u = service.config.uplink
         let server: HTTPServerBuilder = u.plainHTTP ? .http1() : try .tls(tlsConfiguration: try UplinkTLS.server(u, data: service.config.dataDirectory))
-        var logger = Logger(label: "uplink")
-        logger.logLevel = .warning
         return Application(router: router(service), server: server,
                            configuration: .init(address: .hostname(u.host, port: u.port), serverName: "hotline-node"),
                            onServerRunning: { channel in onRunning(channel.localAddress?.port ?? 0) }, logger: logger)
     }
+
+    /// The server's and its service group's log: warnings and worse (requests are not logged).
+    static let logger: Logger = {
+        var logger = Logger(label: "uplink")
+        logger.logLevel = .warning
+        return logger
+    }()
 
     // MARK: Replies
 
