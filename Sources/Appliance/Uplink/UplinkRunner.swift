@@ -10,6 +10,7 @@ final class UplinkRunner: Sendable {
     let port: Int
     private let group: ServiceGroup
     private let stopped = StopFlag()
+    private static let executor = DedicatedExecutor(label: "uplink")
 
     private final class StopFlag: Sendable {
         let raised = Atomic(false)
@@ -30,7 +31,7 @@ final class UplinkRunner: Sendable {
         let u = service.config.uplink
         let group = ServiceGroup(services: [app], logger: UplinkServer.logger)
         self.group = group
-        Task {
+        Task(executorPreference: Self.executor) {
             do { try await group.run() } catch {
                 outcome.withLock { if $0 == nil { $0 = .failure(StartFailure(description: "uplink cannot listen on \(u.host):\(u.port): \(error)")) } }
                 started.signal()
@@ -51,7 +52,7 @@ final class UplinkRunner: Sendable {
     func stop() {
         stopped.raised.store(true, ordering: .relaxed)
         let group = group
-        Task { await group.triggerGracefulShutdown() }
+        Task(executorPreference: Self.executor) { await group.triggerGracefulShutdown() }
     }
 
     deinit { stop() }
