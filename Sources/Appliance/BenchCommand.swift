@@ -7,7 +7,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks that print figures (docs/BENCHMARKS.md records them).",
-        subcommands: [Lines.self, UplinkBench.self])
+        subcommands: [Lines.self, UplinkBench.self, HardwareBench.self])
 
     struct Lines: ParsableCommand {
         static let configuration = CommandConfiguration(

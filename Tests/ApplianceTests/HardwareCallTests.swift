@@ -49,6 +49,31 @@ struct HardwareCallTests {
         #expect(afterAnswer.contains { abs(Int($0)) > 1000 }, "the welcome prompt reached the codec")
     }
 
+    /// `bench hardware` on a codec: what the line hears (a 1 kHz tone at -20 dBFS peak in the
+    /// capture) is measured at its level, and the bench's own tone reaches the playback.
+    @Test func theHardwareBenchMeasuresWhatTheLineHears() throws {
+        let scratch = try ScratchDirectory()
+        let tone = (0..<(3 * SampleClock.rate)).map { Int16(3277 * sin(2 * Double.pi * Double($0) / 8)) }
+        try tone.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: scratch.path("in.raw"))) }
+        let alsa = try AlsaFilePlugin(infile: scratch.path("in.raw"), outfile: scratch.path("out.wav"))
+        let gpio = FakeGPIO(names: ["HOOK0", "RING0"])
+        let hardware = BoxConfig.LineHardware.alsa([AlsaGpioBackend.Line(capture: alsa.pcm, playback: alsa.pcm, hookRelay: "HOOK0", ringDetect: "RING0")],
+                                                   pacedByDevice: false)
+        var report: HardwareBench.Report?
+        do {
+            let backend = try #require(try BoxRuntime.openHardware(hardware, gpio: gpio, log: { _ in }))
+            report = HardwareBench.measure(backend, seconds: 2, tone: true)
+        }
+        let measured = try #require(report)
+        #expect(measured.frames == 100)
+        #expect(measured.xruns == 0)
+        #expect(abs(measured.lines[0].rmsDBFS - (-23.0)) < 0.3, "\(measured.lines[0].rmsDBFS) dBFS")
+        #expect(measured.lines[0].peak == 3277)
+        #expect(!gpio.lines["HOOK0"]!.value, "the bench leaves the line on hook")
+        let played = try WAVFile.read(scratch.path("out.wav"))
+        #expect(played.count >= 100 * LineFrame.samples && played.prefix(100 * LineFrame.samples).contains(3277))
+    }
+
     /// Runs the box on the configured hardware in virtual time, ringing with China's cadence
     /// until it answers, dropping loop current at `hangUpAtMs`.
     private static func run(config: BoxConfig, gpio: FakeGPIO, hangUpAtMs: Int) throws -> CallSummary {

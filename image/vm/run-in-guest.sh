@@ -1,8 +1,7 @@
 #!/bin/sh
 # Runs inside the VM at boot (hotline-vm-test.service): the hardware tests against the real
-# DAHDI driver. (The ALSA+GPIO call through snd-aloop and gpio-sim is not here yet: see
-# docs/HARDWARE.md.) Results go to the shared folder, one PASS/FAIL line per test and a closing
-# "N passed, N failed" line.
+# DAHDI driver, then a call on the ALSA+GPIO backend through snd-aloop and gpio-sim. Results go
+# to the shared folder, one PASS/FAIL line per test and a closing "N passed, N failed" line.
 set -u
 S=/mnt/share
 R=$S/results.txt
@@ -15,7 +14,7 @@ export HOME=/root
 result() {  # name, status
   if [ "$2" -eq 0 ]; then echo "PASS $1" >> "$R"; pass=$((pass + 1)); else echo "FAIL $1" >> "$R"; fail=$((fail + 1)); fi
 }
-db() { sqlite3 /var/lib/box/cases.sqlite "$1"; }
+db() { sqlite3 "$box_data/cases.sqlite" "$1"; }
 expect_eq() {  # what, got, wanted
   if [ "$2" = "$3" ]; then return 0; fi
   echo "  $1: got '$2', wanted '$3'" >> "$LOG"; return 1
@@ -26,38 +25,46 @@ modprobe -r dahdi_dynamic_loc dahdi_dynamic dahdi >> "$LOG" 2>&1
 modprobe -a dahdi dahdi_dynamic dahdi_dynamic_loc >> "$LOG" 2>&1
 dahdi_cfg -vv >> "$LOG" 2>&1 || echo "dahdi_cfg failed" >> "$LOG"
 
-mkdir -p /var/lib/box
-cat > /var/lib/box.yaml <<CONF
-data_dir: /var/lib/box
+start_box() {  # data directory; the config's hardware section on stdin
+  box_data=$1
+  mkdir -p "$box_data"
+  { cat <<CONF
+data_dir: $box_data
 prompt_cache: $S/prompt-pack
 flow: $S/flows/seed.yaml
 prompts: $S/prompts/cmn.yaml
 documents: $S/documents
 demo_traffic: false
-control_socket: /run/box.sock
+control_socket: $box_data/control.sock
+CONF
+  cat; } > "$box_data.yaml"
+  log=$S/$(basename "$box_data").log
+  "$A" run --config "$box_data.yaml" > "$log" 2>&1 &
+  box=$!
+  for i in $(seq 1 60); do grep -q "box up" "$log" 2>/dev/null && break; sleep 1; done
+  grep -q "box up" "$log" || echo "the box in $box_data did not start" >> "$LOG"
+}
+start_box /var/lib/box <<HW
 hardware:
   dahdi:
     channels: 1-4
     echo_cancel: 0
-CONF
-"$A" run --config /var/lib/box.yaml > "$S/box.log" 2>&1 &
-box=$!
-for i in $(seq 1 60); do grep -q "box up" "$S/box.log" 2>/dev/null && break; sleep 1; done
-grep -q "box up" "$S/box.log" || echo "the box did not start" >> "$LOG"
+HW
 
-scenario() {  # name
+scenario() {  # scenario, output name, the exchange's side (options of appliance exchange)
   started=$(date +%s)
-  "$A" exchange --dahdi 25-28 --scenario "$S/scenarios/$1.json" --box-data /var/lib/box --timeout 300 > "$S/$1.out" 2>> "$LOG"
+  name=$1; out=$2; shift 2
+  "$A" exchange "$@" --scenario "$S/scenarios/$name.json" --box-data "$box_data" --timeout 300 > "$S/$out.out" 2>> "$LOG"
   status=$?
   sleep 3   # the box closes the CDR after the line drops
-  echo "$1: exchange exit $status after $(( $(date +%s) - started )) s" >> "$LOG"
+  echo "$out: exchange exit $status after $(( $(date +%s) - started )) s" >> "$LOG"
   return $status
 }
 
 # 1: China's ring cadence with a Bell 202 spill between the first and second ring, the full
 # complaint flow with DTMF from the exchange side, the recording stored, hang-up by loop drop.
 t=0
-scenario dahdi-complaint || t=1
+scenario complaint dahdi-complaint --dahdi 25-28 || t=1
 expect_eq "caller id" "$(db "SELECT caller_number FROM calls ORDER BY id DESC LIMIT 1")" 13812345678 || t=1
 expect_eq "case" "$(db "SELECT kind || ' ' || complete FROM cases ORDER BY id DESC LIMIT 1")" "complaint 1" || t=1
 expect_eq "recording" "$(db "SELECT COUNT(*) FROM media WHERE kind = 'recording' AND size > 20000")" 1 || t=1
@@ -66,26 +73,62 @@ result "DAHDI: ring cadence + Bell 202 caller ID, complaint flow by DTMF, record
 
 # 2: the caller hangs up and the exchange sends busy tone, with loop current kept.
 t=0
-scenario dahdi-busy || t=1
+scenario dahdi-busy dahdi-busy --dahdi 25-28 || t=1
 expect_eq "hang-up" "$(db "SELECT disconnect_reason FROM calls ORDER BY id DESC LIMIT 1")" busy_tone || t=1
 result "DAHDI: hang-up detected by busy tone alone" $t
 
 # 3: four calls at once.
 t=0
 before=$(db "SELECT COUNT(*) FROM calls")
-scenario dahdi-four || t=1
+scenario dahdi-four dahdi-four --dahdi 25-28 || t=1
 expect_eq "answered" "$(db "SELECT COUNT(*) FROM calls WHERE id > $before AND answered_at IS NOT NULL")" 4 || t=1
 expect_eq "lines" "$(db "SELECT COUNT(DISTINCT line) FROM calls WHERE id > $before")" 4 || t=1
 result "DAHDI: four simultaneous calls" $t
 
 # 4: a fax received over DAHDI.
 t=0
-scenario dahdi-fax || t=1
+scenario dahdi-fax dahdi-fax --dahdi 25-28 || t=1
 expect_eq "fax" "$(db "SELECT kind || ' ' || complete FROM cases ORDER BY id DESC LIMIT 1")" "fax 1" || t=1
 expect_eq "pages" "$(db "SELECT pages FROM media WHERE kind = 'fax' ORDER BY id DESC LIMIT 1")" 2 || t=1
 result "DAHDI: fax received" $t
 
 kill $box 2>/dev/null; wait $box 2>/dev/null
 cp /var/lib/box/cases.sqlite "$S/" 2>/dev/null
+
+# --- ALSA through snd-aloop, GPIO through gpio-sim: one complete call on the ALSA+GPIO backend.
+# The box captures Loopback 1,0 (what the exchange plays into 0,0) and plays into 0,1 (which the
+# exchange captures from 1,1). The box's hook relay, ring detect and loop sense are lines 0-2 of
+# a simulated chip: the exchange rings by pulling line 1, feeds loop current on line 2 and reads
+# the relay back from line 0.
+t=0
+modprobe snd-aloop >> "$LOG" 2>&1 || t=1
+modprobe gpio-sim >> "$LOG" 2>&1 || t=1
+mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config
+G=/sys/kernel/config/gpio-sim/hotline
+mkdir -p $G/bank0
+echo 3 > $G/bank0/num_lines
+for i in 0 1 2; do mkdir -p $G/bank0/line$i; done
+echo LINE1_HOOK > $G/bank0/line0/name
+echo LINE1_RING > $G/bank0/line1/name
+echo LINE1_LOOP > $G/bank0/line2/name
+echo 1 > $G/live
+SIM=/sys/devices/platform/$(cat $G/dev_name)/$(cat $G/bank0/chip_name)
+start_box /var/lib/box-alsa <<HW
+hardware:
+  alsa:
+    lines:
+      - {capture: "plughw:Loopback,1,0", playback: "plughw:Loopback,0,1", hook: LINE1_HOOK, ring: LINE1_RING, loop_sense: LINE1_LOOP}
+HW
+gpioinfo >> "$LOG" 2>&1
+scenario complaint alsa-complaint --alsa-playback plughw:Loopback,0,0 --alsa-capture plughw:Loopback,1,1 --gpio-sim $SIM || t=1
+expect_eq "answered (relay read back)" "$(grep -c '"answered_ms":[0-9]' "$S/alsa-complaint.out")" 1 || t=1
+expect_eq "relay open after the call" "$(cat $SIM/sim_gpio0/value)" 0 || t=1
+expect_eq "caller id" "$(db "SELECT caller_number FROM calls ORDER BY id DESC LIMIT 1")" 13812345678 || t=1
+expect_eq "case" "$(db "SELECT kind || ' ' || complete FROM cases ORDER BY id DESC LIMIT 1")" "complaint 1" || t=1
+expect_eq "recording" "$(db "SELECT COUNT(*) FROM media WHERE kind = 'recording' AND size > 20000")" 1 || t=1
+expect_eq "hang-up" "$(db "SELECT disconnect_reason FROM calls ORDER BY id DESC LIMIT 1")" loop_current_lost || t=1
+kill $box 2>/dev/null; wait $box 2>/dev/null
+grep "xruns" "$S/box-alsa.log" >> "$LOG"
+result "ALSA+GPIO: snd-aloop audio, gpio-sim ring and loop sense, hook relay read back; caller ID, complaint flow by DTMF, recording, loop-drop hang-up" $t
 
 echo "$pass passed, $fail failed" >> "$R"

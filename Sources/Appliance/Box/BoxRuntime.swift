@@ -17,6 +17,21 @@ final class BoxRuntime {
     let dataDirectory: String
     let content: ActiveContent
 
+    /// The configured hardware's backend, or nil for simulated lines.
+    static func openHardware(_ hardware: BoxConfig.LineHardware, gpio: @autoclosure () -> GPIO = LibgpiodGPIO(),
+                             log: (String) -> Void) throws -> LineBackend? {
+        switch hardware {
+        case .simulated:
+            return nil
+        case .dahdi(let channels):
+            let dahdi = try DahdiBackend(channels: channels)
+            dahdi.echoCancelWarnings.forEach { log("warning: \($0)") }
+            return dahdi
+        case .alsa(let lines, let paced):
+            return try AlsaGpioBackend(lines: lines, gpio: gpio(), pacedByDevice: paced)
+        }
+    }
+
     init(config: BoxConfig, startedAt: Date = Date(), realTime: Bool, gpio: @autoclosure () -> GPIO = LibgpiodGPIO(),
          log: @escaping (String) -> Void) throws {
         self.config = config
@@ -34,19 +49,13 @@ final class BoxRuntime {
         store = try CaseStore(path: "\(dataDirectory)/cases.sqlite", prefix: config.nodePrefix)
         recorder = CallRecorder()
         let backend: LineBackend
-        switch config.hardware {
-        case .simulated:
+        if let hardware = try Self.openHardware(config.hardware, gpio: gpio(), log: log) {
+            exchange = nil
+            backend = hardware
+        } else {
             let exchange = SimulatedExchange(lines: config.lines)
             self.exchange = exchange
             backend = exchange
-        case .dahdi(let channels):
-            let dahdi = try DahdiBackend(channels: channels)
-            dahdi.echoCancelWarnings.forEach { log("warning: \($0)") }
-            exchange = nil
-            backend = dahdi
-        case .alsa(let lines, let paced):
-            exchange = nil
-            backend = try AlsaGpioBackend(lines: lines, gpio: gpio(), pacedByDevice: paced)
         }
         var channelConfig = ChannelConfig()
         channelConfig.supervision = config.supervision

@@ -4,25 +4,28 @@ import Foundation
 import LineDriver
 import LocalDB
 
-/// `appliance exchange`: scenario callers on the exchange's side of DAHDI channels, calling a
-/// box that runs on the other side (the VM test stage; a technician's bench with two looped
-/// spans). Prints one JSON line per call as it ends.
+/// `appliance exchange`: scenario callers on the exchange's side of DAHDI channels, or of an ALSA
+/// loopback card and a simulated GPIO chip, calling a box that runs on the other side (the VM
+/// test stage; a technician's bench with two looped spans). Prints one JSON line per call as it
+/// ends.
 struct ExchangeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exchange",
-        abstract: "Run a scenario's callers over DAHDI channels with exchange-side (fxoks) signalling.")
+        abstract: "Run a scenario's callers over DAHDI channels (fxoks signalling), or over snd-aloop and gpio-sim for an ALSA+GPIO box.")
 
-    @Option(help: "Exchange-side DAHDI channels, one per box line, e.g. 25-28.") var dahdi: String
+    @Option(help: "Exchange-side DAHDI channels, one per box line, e.g. 25-28.") var dahdi: String?
+    @Option(help: "ALSA+GPIO box, one line: the PCM the exchange plays into (the box captures its other end).") var alsaPlayback: String?
+    @Option(help: "ALSA+GPIO box: the PCM the exchange captures the box's playback from.") var alsaCapture: String?
+    @Option(help: "ALSA+GPIO box: the gpio-sim chip's sysfs directory (…/gpio-sim.N/gpiochipM).") var gpioSim: String?
+    @Option(help: "gpio-sim offsets of the box's hook relay, ring detect and loop sense (loop optional).") var simLines = "0,1,2"
     @Option(help: "The scenario (JSON, docs/SIMULATE.md).") var scenario: String
     @Option(help: "The box's case store, for callers who key a case number.") var boxData: String?
     @Option(help: "Give up after this many seconds.") var timeout = 600.0
 
     func run() throws {
-        let parts = dahdi.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 2, parts[0] <= parts[1] else { throw CommandFailure("--dahdi must be a range like 25-28") }
         let spec = try Scenario.load(scenario)
-        let port = try DahdiExchangePort(channels: Array(parts[0]...parts[1]))
-        let exchange = SimulatedExchange(lines: port.channels.count)
+        let port = try openPort()
+        let exchange = SimulatedExchange(lines: port.lineCount)
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("exchange-\(getpid())").path
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: work) }
@@ -52,5 +55,25 @@ struct ExchangeCommand: ParsableCommand {
             }
             if Date().timeIntervalSince(started) > timeout { throw CommandFailure("\(spec.calls.count - ended) calls still going after \(Int(timeout)) s") }
         }
+    }
+
+    private func openPort() throws -> ExchangePort {
+        if let dahdi {
+            let parts = dahdi.split(separator: "-").compactMap { Int($0) }
+            guard parts.count == 2, parts[0] <= parts[1] else { throw CommandFailure("--dahdi must be a range like 25-28") }
+            do { return try DahdiExchangePort(channels: Array(parts[0]...parts[1])) } catch { throw CommandFailure("\(error)") }
+        }
+        guard let alsaPlayback, let alsaCapture, let gpioSim else {
+            throw CommandFailure("give --dahdi, or --alsa-playback, --alsa-capture and --gpio-sim")
+        }
+        let offsets = simLines.split(separator: ",").map { Int($0) }
+        guard (2...3).contains(offsets.count), offsets.allSatisfy({ $0 != nil && $0! >= 0 }) else {
+            throw CommandFailure("--sim-lines must be hook,ring[,loop] offsets, e.g. 0,1,2")
+        }
+        let sim = offsets.map { LoopbackExchangePort.SimulatedGPIOLine(directory: "\(gpioSim)/sim_gpio\($0!)") }
+        guard FileManager.default.fileExists(atPath: sim[0].directory) else { throw CommandFailure("--gpio-sim: no \(sim[0].directory)") }
+        let line = LoopbackExchangePort.Line(playback: alsaPlayback, capture: alsaCapture, hookRelay: sim[0], ringDetect: sim[1],
+                                             loopSense: sim.count > 2 ? sim[2] : nil)
+        do { return try LoopbackExchangePort(lines: [line]) } catch { throw CommandFailure("\(error)") }
     }
 }

@@ -1,4 +1,3 @@
-import CAlsa
 import DSP
 import Foundation
 import Synchronization
@@ -41,8 +40,8 @@ public final class AlsaGpioBackend: LineBackend {
     }
 
     private final class Port {
-        let capture: OpaquePointer
-        let playback: OpaquePointer
+        let capture: AlsaPCM
+        let playback: AlsaPCM
         let hook: GPIOOutput
         let hookActiveLow: Bool
         let ring: GPIOEdges
@@ -52,7 +51,7 @@ public final class AlsaGpioBackend: LineBackend {
         /// The frame at which a hook flash in progress closes the relay again.
         var flashEnds: Int?
 
-        init(capture: OpaquePointer, playback: OpaquePointer, hook: GPIOOutput, hookActiveLow: Bool, ring: GPIOEdges, ringActiveLow: Bool,
+        init(capture: AlsaPCM, playback: AlsaPCM, hook: GPIOOutput, hookActiveLow: Bool, ring: GPIOEdges, ringActiveLow: Bool,
              sense: GPIOEdges?, senseActiveHigh: Bool) {
             self.capture = capture
             self.playback = playback
@@ -62,11 +61,6 @@ public final class AlsaGpioBackend: LineBackend {
             self.sense = sense
             self.senseActiveHigh = senseActiveHigh
             ringDetector = RingDetector(activeLow: ringActiveLow)
-        }
-
-        deinit {
-            snd_pcm_close(capture)
-            snd_pcm_close(playback)
         }
     }
 
@@ -84,8 +78,8 @@ public final class AlsaGpioBackend: LineBackend {
     public init(lines: [Line], gpio: GPIO, pacedByDevice: Bool = true) throws {
         var ports: [Port] = []
         for (i, line) in lines.enumerated() {
-            let capture = try Self.open(line.capture, stream: SND_PCM_STREAM_CAPTURE, line: i, bufferMs: line.bufferMs)
-            let playback = try Self.open(line.playback, stream: SND_PCM_STREAM_PLAYBACK, line: i, bufferMs: line.bufferMs)
+            let capture = try AlsaPCM(line.capture, capture: true, bufferMs: line.bufferMs, what: "line \(i)")
+            let playback = try AlsaPCM(line.playback, capture: false, bufferMs: line.bufferMs, what: "line \(i)")
             ports.append(Port(capture: capture, playback: playback,
                               hook: try gpio.output(named: line.hookRelay, initial: line.hookActiveLow),
                               hookActiveLow: line.hookActiveLow, ring: try gpio.edges(named: line.ringDetect), ringActiveLow: line.ringActiveLow,
@@ -93,20 +87,6 @@ public final class AlsaGpioBackend: LineBackend {
         }
         self.ports = ports
         pacesItself = pacedByDevice
-    }
-
-    private static func open(_ name: String, stream: snd_pcm_stream_t, line: Int, bufferMs: Int) throws -> OpaquePointer {
-        var pcm: OpaquePointer?
-        var rc = snd_pcm_open(&pcm, name, stream, 0)
-        guard rc >= 0, let pcm else {
-            throw OpenError(description: "line \(line): cannot open ALSA PCM \"\(name)\" for \(stream == SND_PCM_STREAM_CAPTURE ? "capture" : "playback"): \(String(cString: snd_strerror(rc)))")
-        }
-        rc = snd_pcm_set_params(pcm, SND_PCM_FORMAT_S16_LE, SND_PCM_ACCESS_RW_INTERLEAVED, 1, UInt32(SampleClock.rate), 1, UInt32(bufferMs * 1000))
-        guard rc >= 0 else {
-            snd_pcm_close(pcm)
-            throw OpenError(description: "line \(line): ALSA PCM \"\(name)\" refuses 8 kHz S16 mono: \(String(cString: snd_strerror(rc)))")
-        }
-        return pcm
     }
 
     public func receive(into rx: FrameBuffers, events: (Int, LineEvent) -> Void) {
@@ -126,32 +106,13 @@ public final class AlsaGpioBackend: LineBackend {
                     events(index, edge.rising == port.senseActiveHigh ? .loopCurrentRestored : .loopCurrentLost)
                 }
             }
-            let buffer = rx[index]
-            var got = 0
-            while got < LineFrame.samples {
-                let n = snd_pcm_readi(port.capture, buffer.baseAddress! + got, snd_pcm_uframes_t(LineFrame.samples - got))
-                if n > 0 { got += n; continue }
-                // An overrun (or any error): recover, and the rest of this frame is silence.
-                xruns.add(1, ordering: .relaxed)
-                snd_pcm_prepare(port.capture)
-                break
-            }
-            if got < LineFrame.samples { UnsafeMutableBufferPointer(rebasing: buffer[got...]).update(repeating: 0) }
+            if !port.capture.read(into: rx[index]) { xruns.add(1, ordering: .relaxed) }
         }
     }
 
     public func transmit(_ tx: FrameBuffers) {
-        for (index, port) in ports.enumerated() {
-            let buffer = tx[index]
-            var sent = 0
-            var attempts = 0
-            while sent < LineFrame.samples && attempts < 2 {
-                let n = snd_pcm_writei(port.playback, buffer.baseAddress! + sent, snd_pcm_uframes_t(LineFrame.samples - sent))
-                if n > 0 { sent += n; continue }
-                xruns.add(1, ordering: .relaxed)
-                attempts += 1
-                snd_pcm_prepare(port.playback)
-            }
+        for (index, port) in ports.enumerated() where !port.playback.write(tx[index]) {
+            xruns.add(1, ordering: .relaxed)
         }
     }
 

@@ -7,11 +7,12 @@ import Foundation
 /// an open-loop disconnect, and the box's off-hook and on-hook come back as events. With two
 /// DAHDI spans looped to each other this calls a box on the other span through the same kernel
 /// API and driver a real card uses (the VM test stage).
-public final class DahdiExchangePort {
+public final class DahdiExchangePort: ExchangePort {
     private let fds: [Int32]
     private let toBox: FrameBuffers
     private let fromBox: FrameBuffers
     public let channels: [Int]
+    public var lineCount: Int { channels.count }
     /// Channels whose box side answered: the exchange has gone off-hook (battery, talking) and
     /// ignores the simulator's ring commands until the call ends.
     private var connected: [Bool]
@@ -26,7 +27,6 @@ public final class DahdiExchangePort {
 
     deinit { fds.forEach { close($0) } }
 
-    /// One 20 ms frame: paced by the blocking reads of the first channel.
     public func step(_ exchange: SimulatedExchange) {
         exchange.receive(into: toBox) { index, event in
             let op: Int32? = switch event {
