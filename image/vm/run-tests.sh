@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The VM stage: boots the Debian guest (image/vm/build-image.sh, cached) under qemu with the
 # statically linked appliance shared in, runs image/vm/run-in-guest.sh there against the real
-# DAHDI driver, and reports the guest's results. Fails loudly when it cannot run.
+# DAHDI, snd-aloop and gpio-sim drivers, and reports the guest's results. Fails loudly when it cannot run.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$repo"
