@@ -27,12 +27,15 @@ final class PromptLibrary: @unchecked Sendable {
     /// Loads every WAV in `directory`; a bad file is an error naming it.
     static func load(directory: String) throws -> PromptLibrary {
         var prompts: [String: PromptAudio] = [:]
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".wav") }
-        for file in names {
-            let name = String(file.dropLast(4))
-            prompts[name] = PromptAudio(name: name, samples: try WAVFile.read("\(directory)/\(file)"))
+        for name in try names(in: directory) {
+            prompts[name] = PromptAudio(name: name, samples: try WAVFile.read("\(directory)/\(name).wav"))
         }
         return PromptLibrary(prompts: prompts)
+    }
+
+    /// The prompts a pack directory holds: its NAME.wav files.
+    static func names(in directory: String) throws -> Set<String> {
+        Set(try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".wav") }.map { String($0.dropLast(4)) })
     }
 
     /// Speaks every prompt of `source` (a YAML file of name: text) into `directory` where the

@@ -142,8 +142,7 @@ struct ActiveContent: Sendable {
     var documentDirectory: String { store.active(.documents)?.path ?? "\(config.dataDirectory)/documents" }
 
     func promptNames() throws -> Set<String> {
-        Set(try FileManager.default.contentsOfDirectory(atPath: promptDirectory).filter { $0.hasSuffix(".wav") }.map { String($0.dropLast(4)) })
-            .union([PromptLibrary.beepName])
+        try PromptLibrary.names(in: promptDirectory).union([PromptLibrary.beepName])
     }
 
     func documentNames() throws -> Set<String> { Set(try documents().keys) }
