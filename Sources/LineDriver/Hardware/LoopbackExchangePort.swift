@@ -73,8 +73,8 @@ public final class LoopbackExchangePort: ExchangePort {
     public init(lines: [Line], bufferMs: Int = 200) throws(AlsaGpioBackend.OpenError) {
         var states: [State] = []
         for (i, line) in lines.enumerated() {
-            states.append(State(line: line, toBox: try AlsaPCM(line.playback, capture: false, bufferMs: bufferMs, what: "exchange line \(i + 1)"),
-                                fromBox: try AlsaPCM(line.capture, capture: true, bufferMs: bufferMs, what: "exchange line \(i + 1)")))
+            states.append(State(line: line, toBox: try AlsaPCM(line.playback, capture: false, bufferMs: bufferMs, what: "exchange line \(i)"),
+                                fromBox: try AlsaPCM(line.capture, capture: true, bufferMs: bufferMs, what: "exchange line \(i)")))
             line.ringDetect.pull(high: false)
             line.loopSense?.pull(high: false)
         }
