@@ -47,7 +47,12 @@ final class UplinkRig: @unchecked Sendable {
     /// Made on a thread of its own: starting the server blocks until it listens, and Swift's
     /// cooperative pool (two threads here) must stay free to run it.
     static func make(retentionDays: Double = 30, populated: Bool = true, node: String = "1") async throws -> UplinkRig {
-        try await offPool { try UplinkRig(retentionDays: retentionDays, populated: populated, node: node) }
+        try await offPool { try start(retentionDays: retentionDays, populated: populated, node: node) }
+    }
+
+    /// For callers already on a thread of their own.
+    static func start(retentionDays: Double = 30, populated: Bool = true, node: String = "1") throws -> UplinkRig {
+        try UplinkRig(retentionDays: retentionDays, populated: populated, node: node)
     }
 
     private init(retentionDays: Double, populated: Bool, node: String) throws {

@@ -28,6 +28,27 @@ struct UplinkTests {
         await rig.shutdown()
     }
 
+    /// The uplink starts while synchronous work holds every thread of Swift's cooperative pool
+    /// (CI once saw the server starved there: "uplink did not start within 30 s").
+    @Test func theUplinkStartsWhileTheCooperativePoolIsBusy() async throws {
+        let release = DispatchSemaphore(value: 0)
+        // More blockers than the pool has threads; each passes the release on to the next.
+        for _ in 0..<(2 * ProcessInfo.processInfo.activeProcessorCount + 2) {
+            Task.detached { Self.holdThread(until: release) }
+        }
+        let rig = try await offPool {
+            defer { release.signal() }
+            return try UplinkRig.start(populated: false)
+        }
+        #expect(try await rig.request(.GET, "/v1/health").status == 200)
+        await rig.shutdown()
+    }
+
+    private static func holdThread(until release: DispatchSemaphore) {
+        release.wait()
+        release.signal()
+    }
+
     @Test func plainHTTPIsRefusedOffLoopback() throws {
         let scratch = try ScratchDirectory()
         try "uplink:\n  listen: 0.0.0.0:8443\n  plain_http: true\n".write(toFile: scratch.path("box.yaml"), atomically: true, encoding: .utf8)
