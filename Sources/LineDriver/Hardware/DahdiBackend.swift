@@ -89,23 +89,29 @@ public final class DahdiBackend: LineBackend {
     public func receive(into rx: FrameBuffers, events: (Int, LineEvent) -> Void) {
         for i in 0..<deferredCount { report(deferred[i].1, channel: deferred[i].0, events) }
         deferredCount = 0
-        for (index, fd) in fds.enumerated() {
-            let buffer = rx[index]
-            let bytes = LineFrame.samples * 2
-            var got = 0
-            while got < bytes {
-                let n = read(fd, UnsafeMutableRawPointer(buffer.baseAddress!) + got, bytes - got)
-                if n > 0 { got += n; continue }
-                if n < 0 && errno == CDahdi_ELAST {
-                    drainEvents(fd) { report($0, channel: index, events) }
-                    continue
-                }
-                if n < 0 && errno == EINTR { continue }
-                slips.add(1, ordering: .relaxed)
-                break
-            }
-            if got < bytes { UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[(got / 2)...])).initializeMemory(as: UInt8.self, repeating: 0) }
+        for (index, fd) in fds.enumerated() where !Self.readBlock(fd, into: rx[index], events: { report($0, channel: index, events) }) {
+            slips.add(1, ordering: .relaxed)
         }
+    }
+
+    /// Reads one block from a channel, blocking until it is there; events that interrupt the read
+    /// (ELAST) go to `events`. After a short read the rest of the block is silence; returns false
+    /// then. Either side of a span: the box's reads here, the test exchange's in `DahdiExchangePort`.
+    static func readBlock(_ fd: Int32, into buffer: UnsafeMutableBufferPointer<Int16>, events: (Int32) -> Void) -> Bool {
+        let bytes = buffer.count * 2
+        var got = 0
+        while got < bytes {
+            let n = read(fd, UnsafeMutableRawPointer(buffer.baseAddress!) + got, bytes - got)
+            if n > 0 { got += n; continue }
+            if n < 0 && errno == CDahdi_ELAST {
+                drainEvents(fd, events)
+                continue
+            }
+            if n < 0 && errno == EINTR { continue }
+            UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[(got / 2)...])).initializeMemory(as: UInt8.self, repeating: 0)
+            return false
+        }
+        return true
     }
 
     public func transmit(_ tx: FrameBuffers) {
@@ -119,7 +125,7 @@ public final class DahdiBackend: LineBackend {
                 if n > 0 { sent += n; continue }
                 attempts += 1
                 if n < 0 && errno == CDahdi_ELAST {
-                    drainEvents(fd) { event in
+                    Self.drainEvents(fd) { event in
                         if deferredCount < deferred.count { deferred[deferredCount] = (index, event); deferredCount += 1 }
                     }
                     continue
@@ -144,7 +150,7 @@ public final class DahdiBackend: LineBackend {
         _ = CDahdi_echo_cancel(fds[channel], on ? 0 : Int32(channels[channel].echoCancelTaps))
     }
 
-    private func drainEvents(_ fd: Int32, _ body: (Int32) -> Void) {
+    private static func drainEvents(_ fd: Int32, _ body: (Int32) -> Void) {
         var event: Int32 = 0
         while CDahdi_get_event(fd, &event) == 0 && event != 0 { body(event) }
     }

@@ -44,29 +44,17 @@ public final class DahdiExchangePort: ExchangePort {
             _ = write(fd, toBox[index].baseAddress, LineFrame.samples * 2)
         }
         for (index, fd) in fds.enumerated() {
-            let buffer = fromBox[index]
-            var got = 0
-            while got < LineFrame.samples * 2 {
-                let n = read(fd, UnsafeMutableRawPointer(buffer.baseAddress!) + got, LineFrame.samples * 2 - got)
-                if n > 0 { got += n; continue }
-                if n < 0 && errno == CDahdi_ELAST {
-                    var event: Int32 = 0
-                    while CDahdi_get_event(fd, &event) == 0 && event != 0 {
-                        if event == CDahdi_EVENT_RINGOFFHOOK {
-                            // The box answered (ring trip): the exchange side goes off-hook too.
-                            connected[index] = true
-                            _ = CDahdi_hook(fd, CDahdi_HOOK_OFFHOOK)
-                            exchange.setHook(.offHook, channel: index)
-                        }
-                        if event == CDahdi_EVENT_ONHOOK {
-                            connected[index] = false
-                            exchange.setHook(.onHook, channel: index)
-                        }
-                    }
-                    continue
+            _ = DahdiBackend.readBlock(fd, into: fromBox[index]) { event in
+                if event == CDahdi_EVENT_RINGOFFHOOK {
+                    // The box answered (ring trip): the exchange side goes off-hook too.
+                    connected[index] = true
+                    _ = CDahdi_hook(fd, CDahdi_HOOK_OFFHOOK)
+                    exchange.setHook(.offHook, channel: index)
                 }
-                if n < 0 && errno == EINTR { continue }
-                break
+                if event == CDahdi_EVENT_ONHOOK {
+                    connected[index] = false
+                    exchange.setHook(.onHook, channel: index)
+                }
             }
         }
         exchange.transmit(fromBox)
