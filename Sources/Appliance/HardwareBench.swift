@@ -54,13 +54,11 @@ struct HardwareBench: ParsableCommand {
 
     func run() throws {
         let settings = try BoxConfig.forCommand(config)
-        let backend: LineBackend
-        do {
-            guard let opened = try BoxRuntime.openHardware(settings.hardware, log: { print($0) }) else {
-                throw CommandFailure("\(config): no hardware: section; the bench times a card or codec, not simulated lines")
-            }
-            backend = opened
-        } catch let failure as CommandFailure { throw failure } catch { throw CommandFailure("\(error)") }
+        let opened: LineBackend?
+        do { opened = try BoxRuntime.openHardware(settings.hardware, log: { print($0) }) } catch { throw CommandFailure("\(error)") }
+        guard let backend = opened else {
+            throw CommandFailure("\(config): no hardware: section; the bench times a card or codec, not simulated lines")
+        }
         let report = Self.measure(backend, seconds: seconds, tone: tone)
         if json { try printJSON(report) } else { print(report.text) }
     }

@@ -6,12 +6,10 @@ import Foundation
 /// read or write, xruns recovered in place. Reads and writes allocate nothing (frame thread).
 final class AlsaPCM {
     private let pcm: OpaquePointer
-    let capture: Bool
 
     /// `bufferMs`: the device buffer. Capture starts with the first read; playback once half the
     /// buffer is queued, the other half being room for a late frame.
     init(_ name: String, capture: Bool, bufferMs: Int, what: String) throws(AlsaGpioBackend.OpenError) {
-        self.capture = capture
         let stream = capture ? SND_PCM_STREAM_CAPTURE : SND_PCM_STREAM_PLAYBACK
         var opened: OpaquePointer?
         var rc = snd_pcm_open(&opened, name, stream, 0)
