@@ -74,6 +74,30 @@ struct HardwareCallTests {
         #expect(played.count >= 100 * LineFrame.samples && played.prefix(100 * LineFrame.samples).contains(3277))
     }
 
+    /// The hardware commands refuse bad invocations with exit status 2 and one line naming the
+    /// problem.
+    @Test(arguments: [
+        (["bench", "hardware", "--config", "SIM"], "no hardware: section"),
+        (["bench", "hardware", "--config", "NOCARD"], "cannot open ALSA PCM \"hw:9,0\" for capture"),
+        (["exchange", "--scenario", "SCENARIO"], "give --dahdi, or --alsa-playback, --alsa-capture and --gpio-sim"),
+        (["exchange", "--scenario", "SCENARIO", "--dahdi", "28-25"], "--dahdi must be a range like 25-28"),
+        (["exchange", "--scenario", "SCENARIO", "--alsa-playback", "null", "--alsa-capture", "null", "--gpio-sim", "/nonexistent"],
+         "--gpio-sim: no /nonexistent/sim_gpio0"),
+        (["exchange", "--scenario", "SCENARIO", "--alsa-playback", "null", "--alsa-capture", "null", "--gpio-sim", "/tmp", "--sim-lines", "0"],
+         "--sim-lines must be hook,ring[,loop] offsets"),
+    ])
+    func badHardwareInvocationsAreNamed(arguments: [String], problem: String) throws {
+        let scratch = try ScratchDirectory()
+        try "data_dir: \(scratch.path("box"))\n".write(toFile: scratch.path("sim.yaml"), atomically: true, encoding: .utf8)
+        try "data_dir: \(scratch.path("box"))\nhardware:\n  alsa:\n    lines:\n      - {pcm: \"hw:9,0\", hook: H, ring: R}\n"
+            .write(toFile: scratch.path("nocard.yaml"), atomically: true, encoding: .utf8)
+        let files = ["SIM": scratch.path("sim.yaml"), "NOCARD": scratch.path("nocard.yaml"),
+                     "SCENARIO": "\(SimulationRig.repository)/image/vm/scenarios/complaint.json"]
+        let r = try Tool.run(Tool.appliance, arguments.map { files[$0] ?? $0 })
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("error: ") && r.stderr.contains(problem), "\(r.stderr)")
+    }
+
     /// Runs the box on the configured hardware in virtual time, ringing with China's cadence
     /// until it answers, dropping loop current at `hangUpAtMs`.
     private static func run(config: BoxConfig, gpio: FakeGPIO, hangUpAtMs: Int) throws -> CallSummary {
