@@ -1,7 +1,7 @@
 # The two commands for a fresh machine (README): `make run` and `make test`.
 SWIFT ?= swift
 
-.PHONY: deps build run test selftest clean
+.PHONY: deps build run test test-fast graph selftest clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -16,9 +16,20 @@ run: build
 selftest: build
 	$(SWIFT) run -c release --skip-build appliance selftest
 
+# Every test: what CI runs.
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# The unit tests alone (pure state machines, parsers, the store, the module graph): minutes, not
+# the system tests' processes and simulated calls.
+test-fast: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --filter tag:unit
+
+# docs/modules.dot, the module graph, from the package description.
+graph:
+	$(SWIFT) package describe --type json | python3 scripts/module-graph.py > docs/modules.dot
 
 clean:
 	rm -rf .build

@@ -1,11 +1,16 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// The module graph runs one way, bottom to top (docs/ARCHITECTURE.md; Tests/ArchitectureTests
+// checks it): C shims → SystemSupport, HotlineModel → DSP → LineDriver, LocalDB → LineSimulator,
+// IVR → Box → UplinkWire, UplinkServer, Central → Lab → the three executables.
 let package = Package(
     name: "hotline-node",
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "appliance", targets: ["Appliance"]),
+        .executable(name: "hotline-central", targets: ["HotlineCentral"]),
+        .executable(name: "hotline-lab", targets: ["HotlineLab"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -23,69 +28,117 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
-        .systemLibrary(
-            name: "CSpanDSP",
-            pkgConfig: "spandsp",
-            providers: [.apt(["libspandsp-dev", "libtiff-dev"])]
-        ),
+        // C shims: system libraries and the DAHDI ioctl wrappers.
+        .systemLibrary(name: "CSpanDSP", pkgConfig: "spandsp", providers: [.apt(["libspandsp-dev", "libtiff-dev"])]),
         .target(name: "CDahdi"),
-        .systemLibrary(
-            name: "COpusEnc",
-            pkgConfig: "libopusenc",
-            providers: [.apt(["libopusenc-dev", "libopus-dev"])]
-        ),
-        .systemLibrary(
-            name: "CSQLite",
-            pkgConfig: "sqlite3",
-            providers: [.apt(["libsqlite3-dev"])]
-        ),
-        .systemLibrary(
-            name: "CGPIOD",
-            pkgConfig: "libgpiod",
-            providers: [.apt(["libgpiod-dev"])]
-        ),
-        .target(name: "DSP", dependencies: ["CSpanDSP"]),
+        .systemLibrary(name: "COpusEnc", pkgConfig: "libopusenc", providers: [.apt(["libopusenc-dev", "libopus-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CGPIOD", pkgConfig: "libgpiod", providers: [.apt(["libgpiod-dev"])]),
         .systemLibrary(name: "CAlsa", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
-        .target(name: "LineDriver", dependencies: ["DSP", "CDahdi", "CAlsa", "CGPIOD"]),
-        .target(name: "LocalDB", dependencies: ["CSQLite", .product(name: "Crypto", package: "swift-crypto")]),
-        .executableTarget(
-            name: "Appliance",
-            dependencies: [
-                "DSP", "LineDriver", "LocalDB", "CGPIOD", "COpusEnc",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTLS", package: "hummingbird"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-                .product(name: "Yams", package: "Yams"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
-        // Helpers the test targets share (speech, scratch directories, running tools).
+        .systemLibrary(name: "CGzip", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // Foundations every layer may use.
+        .target(name: "SystemSupport", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .target(name: "HotlineModel"),
+
+        // Signals and lines.
+        .target(name: "DSP", dependencies: ["CSpanDSP"]),
+        .target(name: "LineDriver", dependencies: ["DSP", "HotlineModel", "CDahdi", "CAlsa", "CGPIOD"]),
+        .target(name: "LocalDB", dependencies: ["CSQLite", "HotlineModel", "SystemSupport"]),
+        .target(name: "LineSimulator", dependencies: ["DSP", "LineDriver", "CDahdi"]),
+        .target(name: "IVR", dependencies: ["DSP", "HotlineModel", .product(name: "Yams", package: "Yams")]),
+
+        // The box.
+        .target(name: "Box", dependencies: [
+            "DSP", "LineDriver", "LineSimulator", "LocalDB", "IVR", "HotlineModel", "SystemSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+
+        // The uplink: the protocol both ends share, the box's server, the central office.
+        .target(name: "UplinkWire", dependencies: [
+            "SystemSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "UplinkServer", dependencies: [
+            "Box", "UplinkWire", "LocalDB", "DSP", "HotlineModel", "SystemSupport", "COpusEnc", "CGzip",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Central", dependencies: [
+            "UplinkWire", "HotlineModel", "SystemSupport",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
+
+        // Simulation and bench tools for development and CI.
+        .target(name: "Lab", dependencies: [
+            "Box", "UplinkServer", "Central", "UplinkWire", "LineSimulator", "LineDriver", "LocalDB", "IVR", "DSP", "HotlineModel",
+            "SystemSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // The three executables.
+        .executableTarget(name: "Appliance", dependencies: [
+            "Box", "UplinkServer", "UplinkWire", "LineDriver", "SystemSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "HotlineCentral", dependencies: [
+            "Central", "UplinkWire", "SystemSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "HotlineLab", dependencies: [
+            "Lab", "SystemSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Helpers the test targets share (speech, scratch directories, running tools, tags).
         .target(name: "TestSupport", dependencies: ["DSP", "LineDriver"], path: "Tests/TestSupport"),
+        // The simulated box the system tests drive.
+        .target(name: "SystemTestSupport", dependencies: ["Lab", "Box", "IVR", "LocalDB", "DSP", "HotlineModel", "LineSimulator", "TestSupport"],
+                path: "Tests/SystemTestSupport"),
         // Counts heap allocations on the calling thread, to prove the frame path allocates none.
         .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
-        .testTarget(name: "DSPTests", dependencies: ["DSP", "TestSupport"]),
-        .testTarget(name: "LineDriverTests", dependencies: ["LineDriver", "TestSupport", "CAllocationCounter"]),
-        .testTarget(name: "LocalDBTests", dependencies: ["LocalDB", "TestSupport"]),
         // Pseudo-terminals for the console tests.
         .target(name: "CPseudoTerminal", path: "Tests/CPseudoTerminal"),
-        .testTarget(name: "ApplianceTests", dependencies: [
-            "Appliance", "DSP", "TestSupport", "CPseudoTerminal",
+
+        .testTarget(name: "DSPTests", dependencies: ["DSP", "TestSupport"]),
+        .testTarget(name: "LineDriverTests", dependencies: ["LineDriver", "LineSimulator", "HotlineModel", "DSP", "TestSupport", "CAllocationCounter"]),
+        .testTarget(name: "LocalDBTests", dependencies: ["LocalDB", "HotlineModel", "TestSupport"]),
+        .testTarget(name: "IVRTests", dependencies: ["IVR", "HotlineModel", "DSP", "Box", "TestSupport", "SystemTestSupport"]),
+        .testTarget(name: "BoxTests", dependencies: [
+            "Box", "IVR", "LineDriver", "LineSimulator", "LocalDB", "DSP", "HotlineModel", "SystemSupport", "TestSupport", "SystemTestSupport",
+            "CPseudoTerminal",
+        ]),
+        .testTarget(name: "UplinkTests", dependencies: [
+            "UplinkServer", "UplinkWire", "Central", "Lab", "Box", "LocalDB", "DSP", "HotlineModel", "SystemSupport", "TestSupport", "SystemTestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "Yams", package: "Yams"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "Box", "IVR", "LocalDB", "DSP", "HotlineModel", "TestSupport", "SystemTestSupport"]),
+        .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

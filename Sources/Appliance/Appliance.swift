@@ -1,26 +1,21 @@
 import ArgumentParser
+import Box
 import Foundation
+import SystemSupport
+import UplinkWire
 
+/// `appliance`: what ships on the box. The daemon, the technician's console and tools, and the
+/// box's uplink certificate; the central office's puller and the lab tools are other executables
+/// (their old names here say where they went).
 @main
 struct Appliance: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "appliance",
         abstract: "District node of the 12345 citizen hotline.",
-        subcommands: [RunCommand.self, ConsoleCommand.self, CtlCommand.self, SimulateCommand.self, SelfTestCommand.self, DSPCommand.self, BenchCommand.self,
-                      CertificateCommand.self, PullCommand.self, ExchangeCommand.self]
+        subcommands: [RunCommand.self, ConsoleCommand.self, CtlCommand.self, SelfTestCommand.self, DSPCommand.self, ApplianceBenchCommand.self,
+                      CertificateCommand.self,
+                      MovedCommand<Moved.Pull>.self, MovedCommand<Moved.Simulate>.self, MovedCommand<Moved.Exchange>.self]
     )
 
-    /// Bad input (a file the user named, a value out of range) exits 2 with one clear line;
-    /// everything else goes through ArgumentParser's usual handling.
-    static func main() {
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch let failure as CommandFailure {
-            FileHandle.standardError.write(Data("error: \(failure.description)\n".utf8))
-            Foundation.exit(2)
-        } catch {
-            exit(withError: error)
-        }
-    }
+    static func main() { CommandFailure.main(as: Self.self) }
 }

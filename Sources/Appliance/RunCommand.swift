@@ -1,22 +1,27 @@
 import ArgumentParser
+import Box
 import Foundation
 import LineDriver
 import Synchronization
+import SystemSupport
+import UplinkServer
 
 /// Set by SIGTERM/SIGINT; the main loop checks it between polls.
 private let stopRequested = Atomic<Bool>(false)
 
-struct RunCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+package struct RunCommand: ParsableCommand {
+    package init() {}
+
+    package static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run the box: answer calls on its lines, run the flows, keep cases. Without hardware, 4 simulated lines with demo callers.")
 
     @Option(help: "Config file (YAML, docs/CONFIG.md). Default: the embedded one (4 simulated lines, data in ./var, demo traffic).")
-    var config: String?
-    @Option(help: "Stop after this many seconds (default: run until SIGTERM or SIGINT).") var seconds: Double?
-    @Flag(help: "Run line time as fast as the CPU allows (demos, tests) instead of in real time.") var virtual = false
+    package var config: String?
+    @Option(help: "Stop after this many seconds (default: run until SIGTERM or SIGINT).") package var seconds: Double?
+    @Flag(help: "Run line time as fast as the CPU allows (demos, tests) instead of in real time.") package var virtual = false
 
-    func run() throws {
+    package func run() throws {
         let settings = try BoxConfig.forCommand(config)
         let stamp = ISO8601DateFormatter()
         let recent = LogRing()

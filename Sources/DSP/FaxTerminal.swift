@@ -28,7 +28,8 @@ public struct FaxResult: Sendable, Codable, Equatable {
     }
 }
 
-public enum FaxDirection: Sendable, Equatable {
+/// What the terminal does with its TIFF file.
+public enum FaxDocumentRole: Sendable, Equatable {
     /// Send the pages of this TIFF file.
     case send(tiff: String)
     /// Receive into this TIFF file.
@@ -36,7 +37,7 @@ public enum FaxDirection: Sendable, Equatable {
 }
 
 public struct FaxSessionConfig: Sendable, Equatable {
-    public var direction: FaxDirection
+    public var direction: FaxDocumentRole
     /// The calling terminal sends CNG; the answering one sends CED.
     public var callingParty: Bool
     public var ecm: Bool = true
@@ -47,7 +48,7 @@ public struct FaxSessionConfig: Sendable, Equatable {
     /// Hard bound on the session, in line time. SpanDSP can wait forever on a noisy line.
     public var maxDurationSeconds: Int = 600
 
-    public init(direction: FaxDirection, callingParty: Bool, ecm: Bool = true, maxBitRate: Int = 14400,
+    public init(direction: FaxDocumentRole, callingParty: Bool, ecm: Bool = true, maxBitRate: Int = 14400,
                 ident: String = "", maxDurationSeconds: Int = 600) {
         self.direction = direction
         self.callingParty = callingParty

@@ -1,4 +1,5 @@
 import DSP
+import HotlineModel
 
 /// What a channel reports, stamped with the line time (samples) it happened at.
 public struct ChannelEvent: Sendable {
@@ -40,7 +41,7 @@ public struct DialString: Sendable {
         for c in text.utf8 { digits[count] = c; count += 1 }
     }
 
-    func forEachDigit(_ body: (UInt8) -> Void) {
+    package func forEachDigit(_ body: (UInt8) -> Void) {
         for i in 0..<count { body(digits[i]) }
     }
 }

@@ -9,9 +9,9 @@ public struct FrameTiming: Sendable {
     public private(set) var maxLatenessMicros = 0
     public private(set) var maxProcessingMicros = 0
 
-    init() {}
+    package init() {}
 
-    mutating func record(latenessMicros: Int, processingMicros: Int, missed: Bool) {
+    package mutating func record(latenessMicros: Int, processingMicros: Int, missed: Bool) {
         frames += 1
         if missed { deadlineMisses += 1 }
         let late = max(0, latenessMicros)

@@ -1,4 +1,5 @@
 import DSP
+import HotlineModel
 
 /// What the supervisor is told, each with the line time (samples) at which it happened.
 public enum SupervisorInput: Sendable, Equatable {

@@ -2,37 +2,37 @@ import Synchronization
 
 /// The indexing both rings share: a power-of-two capacity and two ever-increasing counters, the
 /// producer's (`head`) and the consumer's (`tail`), published with release/acquire ordering.
-struct RingCursor: ~Copyable {
-    let mask: Int
+package struct RingCursor: ~Copyable {
+    package let mask: Int
     private let head = Atomic<Int>(0)
     private let tail = Atomic<Int>(0)
 
     /// `capacity` is rounded up to a power of two.
-    init(capacity: Int) {
+    package init(capacity: Int) {
         var size = 1
         while size < capacity { size <<= 1 }
         mask = size - 1
     }
 
-    var capacity: Int { mask + 1 }
+    package var capacity: Int { mask + 1 }
 
     /// Producer side: where to write, and how many slots are free.
-    func writable() -> (at: Int, free: Int) {
+    package func writable() -> (at: Int, free: Int) {
         let h = head.load(ordering: .relaxed)
         return (h, capacity - (h - tail.load(ordering: .acquiring)))
     }
 
     /// Producer side: makes `count` written slots visible to the consumer.
-    func published(at h: Int, count: Int) { head.store(h + count, ordering: .releasing) }
+    package func published(at h: Int, count: Int) { head.store(h + count, ordering: .releasing) }
 
     /// Consumer side: where to read, and how many slots hold data.
-    func readable() -> (at: Int, count: Int) {
+    package func readable() -> (at: Int, count: Int) {
         let t = tail.load(ordering: .relaxed)
         return (t, head.load(ordering: .acquiring) - t)
     }
 
     /// Consumer side: frees `count` read slots for the producer.
-    func consumed(at t: Int, count: Int) { tail.store(t + count, ordering: .releasing) }
+    package func consumed(at t: Int, count: Int) { tail.store(t + count, ordering: .releasing) }
 }
 
 /// A bounded single-producer, single-consumer queue: the only way anything crosses between a

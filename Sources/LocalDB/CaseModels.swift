@@ -1,28 +1,4 @@
-public enum CaseKind: String, Sendable, Codable, CaseIterable {
-    case mayorMailbox = "mayor_mailbox"
-    case complaint
-    case report
-    case consultationCallback = "consultation_callback"
-    case fax
-    case survey
-}
-
-/// A case's status. The box creates cases as accepted (已受理); the central office moves them on:
-/// being processed (正在受理), not accepted (不受理), closed (办结).
-public enum CaseStatus: String, Sendable, Codable, CaseIterable {
-    case accepted
-    case inProgress = "in_progress"
-    case rejected
-    case closed
-}
-
-public enum MediaKind: String, Sendable, Codable {
-    /// A caller's message (complaint, mailbox).
-    case recording
-    /// The whole call, caller left and box right.
-    case callRecording = "call_recording"
-    case fax
-}
+import HotlineModel
 
 public struct CaseRecord: Sendable, Equatable, Codable {
     public var id: Int

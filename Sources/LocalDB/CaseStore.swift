@@ -1,5 +1,7 @@
 import Crypto
 import Foundation
+import HotlineModel
+import SystemSupport
 
 /// The box's durable record of calls, cases, their media and survey answers, and the change
 /// feed the central office pulls. Every method that creates something commits before it
@@ -223,9 +225,4 @@ public final class CaseStore {
                     path: r.text("path") ?? "", durationMs: r.int("duration_ms"), pages: r.int("pages"), size: r.int("size") ?? 0,
                     sha256: r.text("sha256") ?? "", complete: r.int("complete") == 1)
     }
-}
-
-extension AcceptanceNumber {
-    /// A number read back from the store, which only ever holds valid ones.
-    init(trusted digits: String) { self.digits = digits }
 }

@@ -1,7 +1,8 @@
 import DSP
 import LineDriver
-import TestSupport
+import LineSimulator
 import Testing
+import TestSupport
 
 @Suite struct CallRecorderTests {
     /// A whole call recorded in stereo: the caller on the left, the box on the right.

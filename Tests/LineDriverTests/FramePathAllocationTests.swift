@@ -1,8 +1,9 @@
 import CAllocationCounter
 import DSP
 import LineDriver
-import TestSupport
+import LineSimulator
 import Testing
+import TestSupport
 
 /// The steady-state frame path allocates nothing: a live call with the caller speaking and
 /// keying digits, the box playing a prompt, its echo on the line, and the recorder tapping it.

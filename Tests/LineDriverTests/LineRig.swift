@@ -1,5 +1,7 @@
 import DSP
+import HotlineModel
 import LineDriver
+import LineSimulator
 
 /// The box's line layer against the simulated exchange, in virtual time: what every
 /// LineDriver test drives. Events and finished calls are collected after every frame.

@@ -1,7 +1,9 @@
 import DSP
+import HotlineModel
 import LineDriver
-import TestSupport
+import LineSimulator
 import Testing
+import TestSupport
 
 /// Line supervision through the simulated exchange, in virtual line time.
 @Suite struct LineSupervisionTests {

@@ -1,7 +1,9 @@
 import DSP
+import HotlineModel
 import LineDriver
-import TestSupport
+import LineSimulator
 import Testing
+import TestSupport
 
 @Suite struct OutboundDiallingTests {
     func dial(_ number: String, callee: CalleeBehaviour, config: ChannelConfig = ChannelConfig()) throws -> LineRig {

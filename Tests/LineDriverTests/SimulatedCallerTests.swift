@@ -1,9 +1,10 @@
-import DSP
 import Dispatch
+import DSP
 import Foundation
 import LineDriver
-import TestSupport
+import LineSimulator
 import Testing
+import TestSupport
 
 /// The simulated caller's abilities that the other suites do not already exercise.
 @Suite struct SimulatedCallerTests {

@@ -1,7 +1,8 @@
 import Foundation
+import HotlineModel
 import LocalDB
-import TestSupport
 import Testing
+import TestSupport
 
 @Suite struct AcceptanceNumberTests {
     @Test func numbersCarryThePrefixAndAValidCheckDigit() throws {

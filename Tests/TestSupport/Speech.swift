@@ -73,10 +73,19 @@ public enum Tool {
         if r.status != 0 { throw Failed(command: ([tool] + arguments).joined(separator: " "), stderr: r.stderr) }
     }
 
-    /// The `appliance` binary built beside the test bundle (`swift build --build-tests`).
-    public static var appliance: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("appliance").path
+    /// An executable of this package built beside the test bundle (`swift build --build-tests`).
+    public static func built(_ name: String) -> String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name).path
     }
 
+    /// What ships on the box.
+    public static var appliance: String { built("appliance") }
+    /// Simulation and bench tools.
+    public static var lab: String { built("hotline-lab") }
+    /// The central office.
+    public static var central: String { built("hotline-central") }
+
     public static func appliance(_ arguments: String...) throws -> Output { try run(appliance, arguments) }
+    public static func lab(_ arguments: String...) throws -> Output { try run(lab, arguments) }
+    public static func central(_ arguments: String...) throws -> Output { try run(central, arguments) }
 }

@@ -4,12 +4,12 @@ import Foundation
 
 /// One direction of an ALSA PCM opened for line audio: 8 kHz S16 mono, one 20 ms frame per
 /// read or write, xruns recovered in place. Reads and writes allocate nothing (frame thread).
-final class AlsaPCM {
+package final class AlsaPCM {
     private let pcm: OpaquePointer
 
     /// `bufferMs`: the device buffer. Capture starts with the first read; playback once half the
     /// buffer is queued, the other half being room for a late frame.
-    init(_ name: String, capture: Bool, bufferMs: Int, what: String) throws(AlsaGpioBackend.OpenError) {
+    package init(_ name: String, capture: Bool, bufferMs: Int, what: String) throws(AlsaGpioBackend.OpenError) {
         let stream = capture ? SND_PCM_STREAM_CAPTURE : SND_PCM_STREAM_PLAYBACK
         var opened: OpaquePointer?
         var rc = snd_pcm_open(&opened, name, stream, 0)
@@ -43,7 +43,7 @@ final class AlsaPCM {
 
     /// Reads one frame, blocking until it is there. After an overrun (or any error) the device is
     /// recovered and the rest of the frame is silence; returns false then.
-    func read(into frame: UnsafeMutableBufferPointer<Int16>) -> Bool {
+    package func read(into frame: UnsafeMutableBufferPointer<Int16>) -> Bool {
         var got = 0
         while got < frame.count {
             let n = snd_pcm_readi(pcm, frame.baseAddress! + got, snd_pcm_uframes_t(frame.count - got))
@@ -57,7 +57,7 @@ final class AlsaPCM {
 
     /// Writes one frame. After an underrun the device is recovered and the frame written again,
     /// once; returns false when there was an underrun.
-    func write(_ frame: UnsafeMutableBufferPointer<Int16>) -> Bool {
+    package func write(_ frame: UnsafeMutableBufferPointer<Int16>) -> Bool {
         var sent = 0
         var clean = true
         while sent < frame.count {

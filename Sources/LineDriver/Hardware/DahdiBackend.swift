@@ -58,7 +58,7 @@ public final class DahdiBackend: LineBackend {
     /// Opens channels by number for 160-sample linear blocks with `kernelBlocks` of kernel
     /// buffering, each primed with one block of silence (the playback side's jitter margin).
     /// Either side of a span: the box's FXO ports here, the test exchange's in `DahdiExchangePort`.
-    static func openChannels(_ numbers: [Int], device: String) throws(OpenError) -> [Int32] {
+    package static func openChannels(_ numbers: [Int], device: String) throws(OpenError) -> [Int32] {
         var fds: [Int32] = []
         func fail(_ number: Int, _ what: String) -> OpenError {
             let reason = String(cString: strerror(errno))
@@ -97,7 +97,7 @@ public final class DahdiBackend: LineBackend {
     /// Reads one block from a channel, blocking until it is there; events that interrupt the read
     /// (ELAST) go to `events`. After a short read the rest of the block is silence; returns false
     /// then. Either side of a span: the box's reads here, the test exchange's in `DahdiExchangePort`.
-    static func readBlock(_ fd: Int32, into buffer: UnsafeMutableBufferPointer<Int16>, events: (Int32) -> Void) -> Bool {
+    package static func readBlock(_ fd: Int32, into buffer: UnsafeMutableBufferPointer<Int16>, events: (Int32) -> Void) -> Bool {
         let bytes = buffer.count * 2
         var got = 0
         while got < bytes {

@@ -46,7 +46,7 @@ public enum GPIOError: Error, Equatable, CustomStringConvertible {
 public final class LibgpiodGPIO: GPIO {
     public init() {}
 
-    static let consumer = "hotline"
+    package static let consumer = "hotline"
 
     private final class Line: GPIOOutput, GPIOEdges {
         let name: String

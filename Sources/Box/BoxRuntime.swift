@@ -1,0 +1,113 @@
+import DSP
+import Foundation
+import HotlineModel
+import IVR
+import LineDriver
+import LineSimulator
+import LocalDB
+
+/// Everything the box runs on, built from a config: content (prompts, documents, flow), the
+/// case store, the recorder, the lines (simulated exchange, DAHDI or ALSA+GPIO) with their frame
+/// loop, and the switchboard. `simulate` drives it in virtual time; `run` in real time.
+package final class BoxRuntime {
+    package let config: BoxConfig
+    /// The simulated exchange, when the lines are simulated.
+    package let exchange: SimulatedExchange?
+    package let loop: FrameLoop
+    package let store: CaseStore
+    package let recorder: CallRecorder
+    package let switchboard: Switchboard
+    package let dataDirectory: String
+    package let content: ActiveContent
+
+    /// The configured hardware's backend, or nil for simulated lines.
+    package static func openHardware(_ hardware: BoxConfig.LineHardware, gpio: @autoclosure () -> GPIO = LibgpiodGPIO(),
+                             log: (String) -> Void) throws -> LineBackend? {
+        switch hardware {
+        case .simulated:
+            return nil
+        case .dahdi(let channels):
+            let dahdi = try DahdiBackend(channels: channels)
+            dahdi.echoCancelWarnings.forEach { log("warning: \($0)") }
+            return dahdi
+        case .alsa(let lines, let paced):
+            return try AlsaGpioBackend(lines: lines, gpio: gpio(), pacedByDevice: paced)
+        }
+    }
+
+    package init(config: BoxConfig, startedAt: Date = Date(), realTime: Bool, gpio: @autoclosure () -> GPIO = LibgpiodGPIO(),
+         log: @escaping (String) -> Void) throws {
+        self.config = config
+        dataDirectory = config.dataDirectory
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        content = ActiveContent(store: ContentStore(dataDirectory: dataDirectory), config: config)
+        // Content the central office pushed is in force over the config's.
+        let prompts = try content.store.active(.prompts) != nil
+            ? PromptLibrary.load(directory: content.promptDirectory)
+            : PromptLibrary.build(source: config.promptsFile, into: content.promptDirectory)
+        let documents = try content.store.active(.documents) != nil
+            ? content.documents()
+            : FaxTextRenderer.renderDocuments(from: config.documentsDirectory, into: content.documentDirectory)
+        let flow = try FlowLoader.load(file: content.flowFile, prompts: prompts.names, documents: Set(documents.keys)).get()
+        store = try CaseStore(path: "\(dataDirectory)/cases.sqlite", prefix: config.nodePrefix)
+        recorder = CallRecorder()
+        let backend: LineBackend
+        if let hardware = try Self.openHardware(config.hardware, gpio: gpio(), log: log) {
+            exchange = nil
+            backend = hardware
+        } else {
+            let exchange = SimulatedExchange(lines: config.lines)
+            self.exchange = exchange
+            backend = exchange
+        }
+        var channelConfig = ChannelConfig()
+        channelConfig.supervision = config.supervision
+        loop = FrameLoop(backend: backend, config: channelConfig)
+        let loop = self.loop
+        let clock: () -> Int = realTime
+            ? { loop.heartbeat.load(ordering: .relaxed) * LineFrame.milliseconds }
+            : { SampleClock.ms(loop.now) }
+        switchboard = try Switchboard(loop: loop, store: store, recorder: recorder, prompts: prompts, documents: documents, flow: flow,
+                                      config: config, dataDirectory: dataDirectory, startedAt: startedAt, nowMs: clock)
+        switchboard.onLog = log
+        let recovered = try CrashRecovery.run(store: store, recordings: switchboard.recordingsDirectory, now: switchboard.timestamp(0))
+        if recovered.callsClosed > 0 || !recovered.messagesKept.isEmpty || recovered.callRecordingsKept > 0 {
+            log("recovered after an unclean stop: \(recovered.callsClosed) calls closed, "
+                + "\(recovered.messagesKept.count) cut-off messages kept as incomplete cases \(recovered.messagesKept.joined(separator: " ")), "
+                + "\(recovered.callRecordingsKept) call recordings attached")
+        }
+    }
+
+    /// Reloads the flow file in force; a flow with problems is refused and the running one kept.
+    package func reloadFlow() -> Result<Flow, SourceErrors> {
+        let result = FlowLoader.load(file: content.flowFile, prompts: switchboard.prompts.names, documents: Set(switchboard.documents.keys))
+        if case .success(let flow) = result { switchboard.replaceFlow(flow) }
+        return result
+    }
+
+    /// Puts content the uplink has just switched on disk into force for calls from now on.
+    /// The push was checked against what is in force, so a failure here means the disk changed
+    /// under us; the running content is kept and the reason returned.
+    package func applyPushed(_ kind: ContentKind) -> String? {
+        do {
+            switch kind {
+            case .flow: _ = try reloadFlow().get()
+            case .prompts: switchboard.replacePrompts(try PromptLibrary.load(directory: content.promptDirectory))
+            case .documents: switchboard.replaceDocuments(try content.documents())
+            }
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    /// One frame of virtual time and the events it produced. Virtual time outruns the recorder's
+    /// writer thread, so the rings are drained here too, every half second of line time.
+    package func step() {
+        loop.step()
+        switchboard.poll()
+        if loop.frame % 25 == 0 { recorder.pass() }
+    }
+
+    package func shutdown() { recorder.shutdown() }
+}

@@ -1,0 +1,311 @@
+import DSP
+import Foundation
+import HotlineModel
+import IVR
+import LineDriver
+import LocalDB
+
+/// What one call did, for the log line, the simulate report and tests.
+package struct CallSummary: Codable, Sendable {
+    package struct PromptPlayed: Codable, Sendable {
+        package var prompt: String
+        package var startMs: Int
+        package var endMs: Int
+        package var interrupted: Bool
+    }
+
+    package struct CaseMade: Codable, Sendable {
+        package var number: String
+        package var kind: String
+        package var complete: Bool
+        package var files: [String]
+        package var durationMs: Int?
+        package var pages: Int?
+    }
+
+    package var line: Int
+    package var callID: Int
+    package var callerNumber: String?
+    package var answeredAtMs: Int?
+    package var endedAtMs: Int?
+    package var disconnectReason: String?
+    package var disposition: String = "unanswered"
+    package var path: [String] = []
+    package var digits = ""
+    package var prompts: [PromptPlayed] = []
+    package var cases: [CaseMade] = []
+    package var fax: FaxResult?
+    package var callRecording: String?
+}
+
+/// One call on one line: turns channel events into flow inputs and flow actions into channel
+/// commands, database writes and recordings. Runs on the box's event thread, never the frame
+/// thread.
+package final class CallSession {
+    package let line: Int
+    package let callID: Int
+    private let box: Switchboard
+    private let channel: LineChannel
+    package private(set) var run: FlowRun?
+    package private(set) var summary: CallSummary
+    private let uid = UUID().uuidString.prefix(8).lowercased()
+    private var items: [Int32: (prompt: String, flowID: Int32, last: Bool, audio: PromptAudio)] = [:]
+    private var nextItem: Int32 = 0
+    private var channelBusyUntilMs = 0
+    private var recordings: [RecordingTap: (recording: CallRecorder.Recording, startedMs: Int)] = [:]
+    private var finishedMessage: (path: String, durationMs: Int)?
+    private var discardMessage = false
+    private var pendingCase: (kind: CaseKind, complete: Bool)?
+    private var fax: (terminal: FaxTerminal, receiving: String?)?
+    /// The consultation document being faxed back, for the fax result record.
+    private var faxDocument: String?
+    private var transferSteps: [(atMs: Int, command: ChannelCommand)] = []
+    package private(set) var finished = false
+
+    package init(line: Int, box: Switchboard, at ms: Int) throws {
+        self.line = line
+        self.box = box
+        channel = box.loop.channels[line]
+        callID = try box.store.beginCall(line: line, at: box.timestamp(ms))
+        summary = CallSummary(line: line, callID: callID)
+    }
+
+    package func callerID(_ id: CallerID) {
+        summary.callerNumber = id.number
+        try? box.store.setCaller(call: callID, CallerInfo(number: id.number, name: id.name, absence: id.numberAbsence?.rawValue,
+                                                          standard: id.standard.rawValue))
+    }
+
+    package func answered(at ms: Int) {
+        summary.answeredAtMs = ms
+        summary.disposition = "answered"
+        try? box.store.answerCall(callID, at: box.timestamp(ms))
+        if box.config.wholeCallRecording {
+            startRecording(.call, path: "\(box.recordingsDirectory)/call-\(callID)-\(uid).wav", stereo: true, at: ms)
+        }
+        let run = FlowRun(flow: box.flow, transferAvailable: box.config.transferAvailable(at: box.timestamp(ms)))
+        self.run = run
+        perform(run.handle(.start, at: ms), at: ms)
+    }
+
+    package func handle(_ event: ChannelEvent, at ms: Int) {
+        guard let run else { return }
+        switch event.kind {
+        case .digitBegan(let d, _):
+            summary.digits.append(d)
+            perform(run.handle(.digit(d), at: ms), at: ms)
+        case .playbackFinished(let id, let interrupted):
+            guard let item = items.removeValue(forKey: id) else { return }
+            let start = max(channelBusyUntilMs, summary.prompts.last.map { $0.endMs } ?? 0)
+            summary.prompts.append(.init(prompt: item.prompt, startMs: min(start, ms), endMs: ms, interrupted: interrupted))
+            if item.last { perform(run.handle(.played(id: item.flowID, interrupted: interrupted), at: ms), at: ms) }
+        case .voice(let v):
+            perform(run.handle(.voice(v), at: ms), at: ms)
+        case .faxTone(let t) where t.tone == .cng && fax == nil:
+            perform(run.handle(.faxDetected, at: ms), at: ms)
+        case .faxFinished:
+            faxFinished(at: ms)
+        case .recordingStopped(let tap):
+            recordingStopped(tap, at: ms)
+        default:
+            break
+        }
+    }
+
+    package func tick(at ms: Int) {
+        while let step = transferSteps.first, step.atMs <= ms {
+            transferSteps.removeFirst()
+            channel.commands.push(step.command)
+        }
+        guard let run, !run.isEnded else { return }
+        perform(run.handle(.tick, at: ms), at: ms)
+    }
+
+    /// The line is back on-hook: keep what was recorded, close the CDR once recordings are in.
+    package func disconnected(_ reason: DisconnectReason, at ms: Int) {
+        summary.disconnectReason = reason.rawValue
+        summary.endedAtMs = ms
+        if let run { perform(run.handle(.hungUp, at: ms), at: ms) }
+        for tap in recordings.keys { channel.commands.push(.stopRecording(tap)) }
+        if summary.answeredAtMs == nil { summary.disposition = "unanswered" }
+        finishIfDone(at: ms)
+    }
+
+    // MARK: Actions
+
+    private func perform(_ actions: [FlowAction], at ms: Int) {
+        for action in actions {
+            switch action {
+            case .visited(let node):
+                summary.path.append(node)
+            case .play(let refs, let id, let bargeIn):
+                play(refs, flowID: id, bargeIn: bargeIn, at: ms)
+            case .stopPlayback:
+                channel.commands.push(.stopPlayback)
+            case .startMessage(let kind):
+                discardMessage = false
+                finishedMessage = nil
+                // The name says whose and what it is, so a message cut off by a crash can still
+                // become a case when the box comes back (CrashRecovery).
+                startRecording(.message, path: "\(box.recordingsDirectory)/msg-\(kind.rawValue)-\(callID)-\(uid)-\(summary.path.count).wav", stereo: false, at: ms)
+            case .stopMessage:
+                channel.commands.push(.stopRecording(.message))
+            case .discardMessage:
+                discardMessage = true
+                if let done = finishedMessage { try? FileManager.default.removeItem(atPath: done.path); finishedMessage = nil }
+            case .createCase(let kind, let complete):
+                pendingCase = (kind, complete)
+                createPendingCase(at: ms)
+            case .lookUp(let text):
+                lookUp(text, at: ms)
+            case .saveAnswer(let survey, let question, let answer):
+                try? box.store.recordSurveyAnswer(call: callID, survey: survey, question: question, answer: answer, at: box.timestamp(ms))
+            case .receiveFax:
+                let path = "\(box.faxDirectory)/fax-\(callID)-\(uid).tif"
+                startFax(FaxSessionConfig(direction: .receive(tiff: path), callingParty: false, ident: box.config.faxIdent), receiving: path, at: ms)
+            case .sendFax(let document):
+                guard let tiff = box.documents[document] else { continue }
+                faxDocument = document
+                startFax(FaxSessionConfig(direction: .send(tiff: tiff), callingParty: true, ident: box.config.faxIdent), receiving: nil, at: ms)
+            case .transfer:
+                guard let number = box.config.transferNumber, let digits = DialString(number) else { continue }
+                summary.disposition = "transferred"
+                transferSteps = [(ms, .flash), (ms + 1500, .dial(digits)), (ms + 1500 + 100 * number.count + 4000, .hangUp)]
+            case .hangUp:
+                channel.commands.push(.hangUp)
+            }
+        }
+    }
+
+    private func play(_ refs: [PromptRef], flowID: Int32, bargeIn: Bool, at ms: Int) {
+        var audio: [(String, PromptAudio)] = []
+        for ref in refs {
+            switch ref {
+            case .named(let name): if let p = box.prompts[name] { audio.append((name, p)) }
+            case .digits(let number): audio += zip(number.map { "digit_\($0)" }, box.prompts.digits(number)).map { ($0, $1) }
+            case .beep: if let p = box.prompts[PromptLibrary.beepName] { audio.append((PromptLibrary.beepName, p)) }
+            case .message:
+                if let done = finishedMessage, let samples = try? WAVFile.read(done.path) {
+                    audio.append(("message", PromptAudio(name: "message", samples: samples)))
+                }
+            }
+        }
+        if items.isEmpty { channelBusyUntilMs = ms }
+        if audio.isEmpty, let run {
+            // Nothing to play (a prompt missing from the pack): carry on as if it had played.
+            perform(run.handle(.played(id: flowID, interrupted: false), at: ms), at: ms)
+            return
+        }
+        for (i, (name, prompt)) in audio.enumerated() {
+            nextItem += 1
+            items[nextItem] = (name, flowID, i == audio.count - 1, prompt)
+            channel.commands.push(.play(prompt, id: nextItem, bargeIn: bargeIn))
+        }
+    }
+
+    private func startRecording(_ tap: RecordingTap, path: String, stereo: Bool, at ms: Int) {
+        guard let recording = try? box.recorder.start(path: path, stereo: stereo) else { return }
+        recordings[tap] = (recording, ms)
+        channel.commands.push(.record(recording.ring, stereo: stereo, tap: tap))
+    }
+
+    private func recordingStopped(_ tap: RecordingTap, at ms: Int) {
+        guard let (recording, started) = recordings.removeValue(forKey: tap) else { return }
+        box.recorder.finish(recording)
+        let duration = ms - started
+        switch tap {
+        case .message:
+            if discardMessage {
+                try? FileManager.default.removeItem(atPath: recording.path)
+            } else {
+                finishedMessage = (recording.path, duration)
+            }
+            createPendingCase(at: ms)
+        case .call:
+            summary.callRecording = recording.path
+            try? box.store.addMedia(NewMedia(kind: .callRecording, path: recording.path, durationMs: duration), call: callID, at: box.timestamp(ms))
+        case .technician:
+            // Sessions never record on the technician's tap; the switchboard handles it.
+            break
+        }
+        finishIfDone(at: ms)
+    }
+
+    /// Creates the case the flow asked for once its message (if any) is on disk, then tells the
+    /// flow its number — only after the case has been committed.
+    private func createPendingCase(at ms: Int) {
+        guard let (kind, complete) = pendingCase, recordings[.message] == nil else { return }
+        pendingCase = nil
+        var media: [NewMedia] = []
+        if let message = finishedMessage, kind != .survey {
+            media.append(NewMedia(kind: .recording, path: message.path, durationMs: message.durationMs, complete: complete))
+            finishedMessage = nil
+        }
+        do {
+            let made = try box.store.createCase(kind: kind, call: callID, callerNumber: summary.callerNumber, complete: complete,
+                                                media: media, at: box.timestamp(ms))
+            summary.cases.append(.init(number: made.number.digits, kind: kind.rawValue, complete: complete, files: media.map(\.path),
+                                       durationMs: media.first?.durationMs, pages: nil))
+            summary.disposition = "case_created"
+            box.log("line \(line): \(kind.rawValue) case \(made.number) created\(complete ? "" : " (incomplete, kept)")")
+            if let run { perform(run.handle(.caseCreated(made.number), at: ms), at: ms) }
+        } catch {
+            box.log("line \(line): could not store a \(kind.rawValue) case: \(error)")
+            channel.commands.push(.hangUp)
+        }
+    }
+
+    private func lookUp(_ text: String, at ms: Int) {
+        let outcome: LookupOutcome
+        do {
+            let number = try AcceptanceNumber(validating: text)
+            outcome = (try? box.store.lookup(number)).flatMap { $0 }.map { .found($0.status) } ?? .unknown
+        } catch {
+            outcome = .mistyped
+        }
+        if let run { perform(run.handle(.lookedUp(outcome), at: ms), at: ms) }
+    }
+
+    private func startFax(_ config: FaxSessionConfig, receiving: String?, at ms: Int) {
+        do {
+            let terminal = try FaxTerminal(config)
+            fax = (terminal, receiving)
+            channel.commands.push(.stopPlayback)
+            channel.commands.push(.fax(terminal))
+        } catch {
+            box.log("line \(line): fax not started: \(error)")
+            if let run { perform(run.handle(.faxFinished(success: false), at: ms), at: ms) }
+        }
+    }
+
+    private func faxFinished(at ms: Int) {
+        guard let (terminal, receiving) = fax else { return }
+        terminal.abandon("the line was hung up during the fax")
+        guard let result = terminal.result else { return }
+        fax = nil
+        summary.fax = result
+        try? box.store.recordFaxResult(call: callID, direction: receiving == nil ? "send" : "receive", success: result.success, pages: result.pages,
+                                       reason: result.success ? nil : result.completionText, document: receiving == nil ? faxDocument : nil,
+                                       at: box.timestamp(ms))
+        if let path = receiving, result.pages > 0, FileManager.default.fileExists(atPath: path) {
+            if let made = try? box.store.createCase(kind: .fax, call: callID, callerNumber: summary.callerNumber, complete: result.success,
+                                                    media: [NewMedia(kind: .fax, path: path, pages: result.pages, complete: result.success)],
+                                                    at: box.timestamp(ms)) {
+                summary.cases.append(.init(number: made.number.digits, kind: "fax", complete: result.success, files: [path], durationMs: nil, pages: result.pages))
+                summary.disposition = "fax_received"
+                box.log("line \(line): fax case \(made.number) created, \(result.pages) pages")
+            }
+        } else if receiving == nil {
+            summary.disposition = result.success ? "fax_sent" : "fax_failed"
+        }
+        if let run { perform(run.handle(.faxFinished(success: result.success), at: ms), at: ms) }
+    }
+
+    private func finishIfDone(at ms: Int) {
+        guard !finished, summary.endedAtMs != nil, recordings.isEmpty, pendingCase == nil, fax == nil else { return }
+        finished = true
+        try? box.store.finishCall(callID, at: box.timestamp(ms), disconnectReason: summary.disconnectReason ?? "", disposition: summary.disposition,
+                                  ivrPath: summary.path, digits: summary.digits)
+        box.callEnded(self)
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+
+/// Where each kind of content in force lives: the pushed generation, or the config's.
+package struct ActiveContent: Sendable {
+    package static let flowFileName = "flow.yaml"
+    package let store: ContentStore
+    package let config: BoxConfig
+
+    package init(store: ContentStore, config: BoxConfig) {
+        self.store = store
+        self.config = config
+    }
+
+    package var flowFile: String { store.active(.flow).map { "\($0.path)/\(Self.flowFileName)" } ?? config.flowFile }
+    package var promptDirectory: String { store.active(.prompts)?.path ?? config.promptCache ?? "\(config.dataDirectory)/prompts/cmn" }
+    package var documentDirectory: String { store.active(.documents)?.path ?? "\(config.dataDirectory)/documents" }
+
+    package func promptNames() throws -> Set<String> {
+        try PromptLibrary.names(in: promptDirectory).union([PromptLibrary.beepName])
+    }
+
+    package func documentNames() throws -> Set<String> { Set(try documents().keys) }
+
+    /// Document name → TIFF file.
+    package func documents() throws -> [String: String] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: documentDirectory)) ?? []
+        return Dictionary(uniqueKeysWithValues: files.filter { $0.hasSuffix(".tif") }.map { (String($0.dropLast(4)), "\(documentDirectory)/\($0)") })
+    }
+}

@@ -1,0 +1,139 @@
+import DSP
+import Foundation
+import IVR
+import ZIPFoundation
+
+/// Checks a push from the central office against what is in force and, only if everything
+/// holds, makes it the new generation. A refused push leaves nothing behind and the content in
+/// force keeps serving.
+package struct ContentPush {
+    package let store: ContentStore
+    package let active: ActiveContent
+
+    package init(store: ContentStore, active: ActiveContent) {
+        self.store = store
+        self.active = active
+    }
+
+    package struct Refused: Error, CustomStringConvertible {
+        package var problems: [String]
+        package var description: String { problems.joined(separator: "\n") }
+    }
+
+    /// Limits a push must respect, whatever it claims about itself.
+    package static let maxPackBytes = 64 << 20
+    package static let maxPromptSeconds = 120
+    package static let maxDocumentPages = 20
+
+    package func push(_ kind: ContentKind, body: Data) throws -> String {
+        let staged = try store.stage(kind)
+        do {
+            switch kind {
+            case .flow: try checkFlow(body, into: staged)
+            case .prompts: try checkPrompts(body, into: staged)
+            case .documents: try checkDocuments(body, into: staged)
+            }
+            return try store.commit(staged, kind: kind)
+        } catch {
+            store.discard(staged)
+            throw error
+        }
+    }
+
+    private func checkFlow(_ body: Data, into staged: String) throws {
+        guard let text = String(data: body, encoding: .utf8) else { throw Refused(problems: ["the flow is not UTF-8 text"]) }
+        let file = "\(staged)/\(ActiveContent.flowFileName)"
+        try body.write(to: URL(fileURLWithPath: file))
+        if case .failure(let errors) = FlowLoader.parse(text, file: "pushed flow", prompts: try active.promptNames(), documents: try active.documentNames()) {
+            throw Refused(problems: errors.errors.map(\.description))
+        }
+    }
+
+    private func checkPrompts(_ body: Data, into staged: String) throws {
+        var problems: [String] = []
+        var names = Set<String>()
+        for (name, data) in try unpack(body, allowed: ["wav"], problems: &problems) {
+            do {
+                let samples = try WAVFile.decode(data, path: name)
+                if samples.count > Self.maxPromptSeconds * SampleClock.rate { problems.append("\(name): longer than \(Self.maxPromptSeconds) s") }
+                try data.write(to: URL(fileURLWithPath: "\(staged)/\(name)"))
+                names.insert(String(name.dropLast(4)))
+            } catch {
+                problems.append("\(error)")
+            }
+        }
+        if problems.isEmpty {
+            problems += flowProblems(prompts: names.union([PromptLibrary.beepName]), documents: try active.documentNames(), what: "prompt pack")
+        }
+        if !problems.isEmpty { throw Refused(problems: problems) }
+    }
+
+    private func checkDocuments(_ body: Data, into staged: String) throws {
+        var problems: [String] = []
+        var names = Set<String>()
+        for (name, data) in try unpack(body, allowed: ["txt", "tif"], problems: &problems) {
+            let base = String(name.prefix { $0 != "." })
+            let tiff = "\(staged)/\(base).tif"
+            do {
+                let pages: [FaxPage]
+                if name.hasSuffix(".txt") {
+                    guard let text = String(data: data, encoding: .utf8), !text.isEmpty else { problems.append("\(name): not UTF-8 text, or empty"); continue }
+                    pages = try FaxTextRenderer(for: text).pages(text)
+                    try FaxDocument.write(pages, to: tiff)
+                } else {
+                    try data.write(to: URL(fileURLWithPath: tiff))
+                    pages = try FaxDocument.read(tiff)
+                }
+                if pages.count > Self.maxDocumentPages { problems.append("\(name): \(pages.count) pages; at most \(Self.maxDocumentPages)") }
+                if !names.insert(base).inserted { problems.append("\(name): two documents named \(base)") }
+            } catch {
+                problems.append("\(name): \(error)")
+            }
+        }
+        if problems.isEmpty {
+            problems += flowProblems(prompts: try active.promptNames(), documents: names, what: "document set")
+        }
+        if !problems.isEmpty { throw Refused(problems: problems) }
+    }
+
+    /// The flow in force must still validate against the new prompts or documents.
+    private func flowProblems(prompts: Set<String>, documents: Set<String>, what: String) -> [String] {
+        guard case .failure(let errors) = FlowLoader.load(file: active.flowFile, prompts: prompts, documents: documents) else { return [] }
+        return errors.errors.map { "the flow in force would break with this \(what): \($0)" }
+    }
+
+    /// The files of a zip pack: flat names of letters, digits and _ with an allowed extension,
+    /// no directories or links, within the size limit.
+    private func unpack(_ body: Data, allowed: Set<String>, problems: inout [String]) throws -> [(String, Data)] {
+        guard body.count <= Self.maxPackBytes else { throw Refused(problems: ["the pack is larger than \(Self.maxPackBytes >> 20) MiB"]) }
+        let archive: Archive
+        do { archive = try Archive(data: body, accessMode: .read) } catch { throw Refused(problems: ["the pack is not a readable zip archive"]) }
+        var files: [(String, Data)] = []
+        var total: UInt64 = 0
+        for entry in archive {
+            let name = entry.path
+            let parts = name.split(separator: ".")
+            guard entry.type == .file, parts.count == 2, allowed.contains(String(parts[1])),
+                  parts[0].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+                problems.append("\(name): not allowed in this pack (flat NAME.\(allowed.sorted().joined(separator: "|")) files only)")
+                continue
+            }
+            total += entry.uncompressedSize
+            guard total <= UInt64(Self.maxPackBytes) else { throw Refused(problems: ["the pack unpacks to more than \(Self.maxPackBytes >> 20) MiB"]) }
+            var data = Data()
+            do {
+                _ = try archive.extract(entry) { chunk in
+                    data.append(chunk)
+                    if data.count > Self.maxPackBytes { throw Refused(problems: ["\(name): larger than it claims"]) }
+                }
+            } catch {
+                problems.append("\(name): cannot be unpacked (\(error))")
+                continue
+            }
+            files.append((name, data))
+        }
+        if files.isEmpty && problems.isEmpty { problems.append("the pack holds no files") }
+        return files
+    }
+}
+

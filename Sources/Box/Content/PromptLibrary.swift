@@ -1,0 +1,93 @@
+import DSP
+import Foundation
+import HotlineModel
+import IVR
+import LineDriver
+
+/// The prompts a flow can play, decoded once and kept for the life of the flow (the frame
+/// thread never drops the last reference to one). The pack is a directory of NAME.wav files
+/// (8 kHz mono 16-bit); the default Mandarin pack is spoken by espeak-ng from a committed text
+/// file into that directory, again for any prompt whose text changed.
+package final class PromptLibrary: @unchecked Sendable {
+    // Unchecked: immutable after init.
+    package let prompts: [String: PromptAudio]
+    package static let beepName = "beep"
+
+    package init(prompts: [String: PromptAudio]) {
+        var all = prompts
+        all[Self.beepName] = PromptAudio(name: Self.beepName, samples: Signal.sines([(1000, -10)], count: SampleClock.samples(ms: 300)))
+        self.prompts = all
+    }
+
+    package var names: Set<String> { Set(prompts.keys) }
+
+    package subscript(name: String) -> PromptAudio? { prompts[name] }
+
+    /// The spoken digits of `number`, digit by digit.
+    package func digits(_ number: String) -> [PromptAudio] { number.compactMap { prompts["digit_\($0)"] } }
+
+    /// Loads every WAV in `directory`; a bad file is an error naming it.
+    package static func load(directory: String) throws -> PromptLibrary {
+        var prompts: [String: PromptAudio] = [:]
+        for name in try names(in: directory) {
+            prompts[name] = PromptAudio(name: name, samples: try WAVFile.read("\(directory)/\(name).wav"))
+        }
+        return PromptLibrary(prompts: prompts)
+    }
+
+    /// The prompts a pack directory holds: its NAME.wav files.
+    package static func names(in directory: String) throws -> Set<String> {
+        Set(try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".wav") }.map { String($0.dropLast(4)) })
+    }
+
+    /// Speaks every prompt of `source` (a YAML file of name: text) into `directory` where the
+    /// cached text differs, then loads the pack.
+    package static func build(source: String, into directory: String, voice: String = "cmn") throws -> PromptLibrary {
+        let texts = try texts(source)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let stale = texts.filter { name, text in
+            (try? String(contentsOfFile: "\(directory)/\(name).txt", encoding: .utf8)) != text
+                || !FileManager.default.fileExists(atPath: "\(directory)/\(name).wav")
+        }.sorted { $0.key < $1.key }
+        let failures = Failures()
+        DispatchQueue.concurrentPerform(iterations: stale.count) { i in
+            let (name, text) = stale[i]
+            do {
+                try WAVFile.write(try Espeak.speak(text, voice: voice), to: "\(directory)/\(name).wav")
+                try text.write(toFile: "\(directory)/\(name).txt", atomically: true, encoding: .utf8)
+            } catch {
+                failures.add("\(name): \(error)")
+            }
+        }
+        if let first = failures.first { throw SourceError(file: source, line: 0, message: "cannot speak prompt \(first)") }
+        return try load(directory: directory)
+    }
+
+    /// name → text, checked: every value a non-empty text, names usable as file names.
+    package static func texts(_ source: String) throws -> [String: String] {
+        guard let text = try? String(contentsOfFile: source, encoding: .utf8) else {
+            throw SourceError(file: source, line: 0, message: "cannot read the prompt texts")
+        }
+        let y = YAMLReader(file: source)
+        var out: [String: String] = [:]
+        if let root = y.root(text) {
+            for (name, value, line) in y.pairs(root, what: "prompts") {
+                guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+                    y.fail(line, "prompt name \"\(name)\" may only hold letters, digits and _")
+                    continue
+                }
+                if let t = y.string(value, name, in: "prompts", at: line) { out[name] = t }
+            }
+        }
+        if let first = y.errors.first { throw first }
+        return out
+    }
+
+    private final class Failures: @unchecked Sendable {
+        // Unchecked: guarded by its lock.
+        private let lock = NSLock()
+        private var list: [String] = []
+        func add(_ s: String) { lock.lock(); list.append(s); lock.unlock() }
+        var first: String? { lock.lock(); defer { lock.unlock() }; return list.first }
+    }
+}

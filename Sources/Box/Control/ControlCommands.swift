@@ -1,0 +1,279 @@
+import DSP
+import Foundation
+import HotlineModel
+import LineDriver
+import LocalDB
+
+/// The technician's commands, answered from the running box (on its event thread). The same
+/// text serves `appliance ctl` and the serial console.
+package final class ControlCommands {
+    private let runtime: BoxRuntime
+    private let configFile: String?
+    private let started = Date()
+    private let log: LogRing
+    /// What `reboot` and `shutdown` run (systemctl on the box; something harmless in tests).
+    package var rebootCommand = ["/bin/systemctl", "reboot"]
+    package var shutdownCommand = ["/bin/systemctl", "poweroff"]
+
+    package init(runtime: BoxRuntime, configFile: String?, log: LogRing) {
+        self.runtime = runtime
+        self.configFile = configFile
+        self.log = log
+    }
+
+    package static let help = """
+        status                      uptime, lines, database, disk, sync
+        lines                       every line: state, caller, level, last events
+        line test N                 seize line N, check dial tone and its level, release
+        calls [N]                   the last N calls (default 10)
+        cases [N]                   the last N cases (default 10)
+        cases show NUMBER           one case, its status history and files
+        cases search TEXT           cases whose number or caller number contains TEXT
+        prompts                     the prompt pack
+        prompts play NAME LINE      play a prompt to a line that is in a call
+        prompts record NAME LINE S  record S seconds from a line in a call as prompt NAME
+        config show|validate [FILE]|reload
+        sync status|pending         what the central office has pulled, what waits
+        log [N]                     the last N log lines (default 20)
+        selftest                    every DSP function through a loopback
+        reboot confirm | shutdown confirm
+        """
+
+    /// The answer to `line`, or nil when it will come later through `later` (a line test).
+    package func execute(_ line: String, later: @escaping (String) -> Void) -> String? {
+        let words = line.split(separator: " ").map(String.init)
+        guard let command = words.first else { return "" }
+        let args = Array(words.dropFirst())
+        switch command {
+        case "help": return Self.help
+        case "status": return status()
+        case "lines": return lines()
+        case "line":
+            guard args.count == 2, args[0] == "test", let n = Int(args[1]) else { return "usage: line test N" }
+            return lineTest(n, later: later)
+        case "calls": return calls(args.first.flatMap(Int.init) ?? 10)
+        case "cases": return cases(args)
+        case "prompts": return prompts(args, later: later)
+        case "config": return config(args)
+        case "sync": return sync(args)
+        case "log": return log.lines.suffix(args.first.flatMap(Int.init) ?? 20).joined(separator: "\n")
+        case "selftest":
+            let checks = DSPSelfTest.runAll()
+            return (checks.map { "\($0.passed ? "PASS" : "FAIL") \($0.name): \($0.detail)" }
+                    + ["selftest: \(checks.filter(\.passed).count) passed, \(checks.filter { !$0.passed }.count) failed"]).joined(separator: "\n")
+        case "reboot", "shutdown":
+            guard args == ["confirm"] else { return "\(command) needs confirmation: \(command) confirm" }
+            let argv = command == "reboot" ? rebootCommand : shutdownCommand
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: argv[0])
+            p.arguments = Array(argv.dropFirst())
+            do { try p.run() } catch { return "error: cannot run \(argv.joined(separator: " ")): \(error)" }
+            return "\(command): \(argv.joined(separator: " "))"
+        default:
+            return "unknown command \"\(command)\"; type help"
+        }
+    }
+
+    private func status() -> String {
+        let up = Int(Date().timeIntervalSince(started))
+        let busy = runtime.switchboard.lineStatus.values.filter { $0.state != .idle }.count
+        let cases = (try? runtime.store.db.scalar("SELECT count(*) FROM cases")) ?? "?"
+        let calls = (try? runtime.store.db.scalar("SELECT count(*) FROM calls")) ?? "?"
+        var fs = statvfs()
+        let free = statvfs(runtime.dataDirectory, &fs) == 0 ? Double(fs.f_bavail) * Double(fs.f_frsize) / 1e9 : -1
+        let dbSize = ((try? FileManager.default.attributesOfItem(atPath: "\(runtime.dataDirectory)/cases.sqlite"))?[.size] as? Int) ?? 0
+        return """
+            uptime \(up / 3600)h \(up / 60 % 60)m \(up % 60)s
+            lines \(runtime.config.lines) (simulated), \(busy) busy, \(runtime.switchboard.activeCalls) calls in progress
+            flow "\(runtime.switchboard.flow.name)"
+            database \(cases) cases, \(calls) calls, \(dbSize / 1024) KiB
+            disk \(String(format: "%.1f", free)) GB free in \(runtime.dataDirectory)
+            sync \(syncAge())
+            """
+    }
+
+    private var lastPull: Date?
+    private var lastPullRead = Date.distantPast
+
+    /// What the front panel shows.
+    package func panelStatus(fault: Bool) -> StatusLights.Status {
+        let lines = (0..<runtime.config.lines).map { n -> StatusLights.LineLight in
+            switch runtime.switchboard.lineStatus[n]?.state {
+            case .ringing: .ringing
+            case .inCall, .testing: .inCall
+            default: .idle
+            }
+        }
+        // The panel refreshes every 50 ms; the last pull changes every few minutes at most.
+        if Date().timeIntervalSince(lastPullRead) > 5 {
+            lastPullRead = Date()
+            lastPull = (try? runtime.store.lastPull()).flatMap { $0 }.flatMap(StoreTime.date)
+        }
+        return StatusLights.Status(running: true, lines: lines, sinceLastPull: lastPull.map { Date().timeIntervalSince($0) },
+                                   fault: fault || !runtime.recorder.errors.isEmpty)
+    }
+
+    private func syncAge() -> String {
+        guard let last = (try? runtime.store.lastPull()).flatMap({ $0 }) else { return "never pulled by the central office" }
+        return "last pulled \(last)"
+    }
+
+    private func lines() -> String {
+        zip(lineSummaries(), 0...).map { summary, n in
+            let recent = runtime.switchboard.lineStatus[n]?.recent ?? []
+            return summary + (recent.isEmpty ? "" : "\n  " + recent.joined(separator: "\n  "))
+        }.joined(separator: "\n")
+    }
+
+    /// One line per telephone line: state, caller, level (the uplink's health shows these too).
+    package func lineSummaries() -> [String] {
+        (0..<runtime.config.lines).map { n in
+            let s = runtime.switchboard.lineStatus[n] ?? Switchboard.LineStatus()
+            let level = runtime.loop.channels[n].receivedLevel.load(ordering: .relaxed)
+            return "line \(n): \(s.state.rawValue)" + (s.caller.map { ", caller \($0)" } ?? "") + (level > -99 ? ", level \(level) dBm0" : "")
+        }
+    }
+
+    private func lineTest(_ n: Int, later: @escaping (String) -> Void) -> String? {
+        guard (0..<runtime.config.lines).contains(n) else { return "no line \(n) (lines 0-\(runtime.config.lines - 1))" }
+        guard (runtime.switchboard.lineStatus[n]?.state ?? .idle) == .idle else { return "line \(n) is busy; test it when it is idle" }
+        runtime.switchboard.lineTests[n] = { tone, level in
+            later(tone ? "line \(n): dial tone present at \(level) dBm0 — OK" : "line \(n): NO dial tone within \(self.runtime.config.supervision.dialToneTimeoutMs / 1000) s — check the line")
+        }
+        runtime.loop.channels[n].commands.push(.testLine)
+        return nil
+    }
+
+    private func calls(_ count: Int) -> String {
+        guard let rows = try? runtime.store.calls().suffix(count), !rows.isEmpty else { return "no calls yet" }
+        return rows.map { c in
+            "\(c.id) line \(c.line) \(c.startedAt) \(c.callerNumber ?? "unknown") \(c.disposition ?? "in progress") \(c.disconnectReason ?? "") path: \(c.ivrPath)"
+        }.joined(separator: "\n")
+    }
+
+    private func cases(_ args: [String]) -> String {
+        func line(_ c: CaseRecord) -> String {
+            "\(c.number) \(c.kind.rawValue) \(c.status.rawValue)\(c.complete ? "" : " (incomplete)") \(c.createdAt) \(c.callerNumber ?? "")"
+        }
+        guard let all = try? runtime.store.cases() else { return "error: cannot read the case store" }
+        switch args.first {
+        case "show":
+            guard args.count == 2 else { return "usage: cases show NUMBER" }
+            let number: AcceptanceNumber
+            do { number = try AcceptanceNumber(validating: args[1]) } catch { return "\(error)" }
+            guard let found = all.first(where: { $0.number == number }) else { return "no case \(number)" }
+            let history = (try? runtime.store.db.query("SELECT status, version, source, changed_at FROM case_status_history WHERE case_id = ? ORDER BY id", [found.id])) ?? []
+            let media = (try? runtime.store.media(case: found.id)) ?? []
+            return ([line(found)] + history.map { "  status \($0.text("status") ?? "") v\($0.int("version") ?? 0) by \($0.text("source") ?? "") at \($0.text("changed_at") ?? "")" }
+                    + media.map { "  file \($0.kind.rawValue) \($0.path) \($0.size) bytes sha256 \($0.sha256.prefix(16))…" }).joined(separator: "\n")
+        case "search":
+            guard args.count == 2 else { return "usage: cases search TEXT" }
+            let hits = all.filter { $0.number.digits.contains(args[1]) || ($0.callerNumber ?? "").contains(args[1]) }
+            return hits.isEmpty ? "no case matches \"\(args[1])\"" : hits.map(line).joined(separator: "\n")
+        case let n?:
+            guard let count = Int(n) else { return "usage: cases [N] | cases show NUMBER | cases search TEXT" }
+            return all.suffix(count).map(line).joined(separator: "\n")
+        case nil:
+            return all.isEmpty ? "no cases yet" : all.suffix(10).map(line).joined(separator: "\n")
+        }
+    }
+
+    /// Recordings a technician started, to stop when their time is up (checked each serve).
+    private var recordingsDue: [(line: Int, at: Date)] = []
+
+    /// Stops technician recordings whose time has come (called from the daemon loop).
+    package func tick() {
+        let now = Date()
+        for due in recordingsDue where due.at <= now { runtime.loop.channels[due.line].commands.push(.stopRecording(.technician)) }
+        recordingsDue.removeAll { $0.at <= now }
+    }
+
+    private func prompts(_ args: [String], later: @escaping (String) -> Void) -> String? {
+        let library = runtime.switchboard.prompts
+        switch args.first {
+        case nil, "list":
+            return library.prompts.values.sorted { $0.name < $1.name }.map { "\($0.name) \($0.durationMs) ms" }.joined(separator: "\n")
+        case "play":
+            guard args.count == 3, let prompt = library[args[1]], let n = Int(args[2]), (0..<runtime.config.lines).contains(n) else {
+                return "usage: prompts play NAME LINE (a known prompt, a line in a call)"
+            }
+            guard runtime.switchboard.lineStatus[n]?.state == .inCall else { return "line \(n) is not in a call" }
+            runtime.loop.channels[n].commands.push(.play(prompt, id: 0, bargeIn: false))
+            return "playing \(prompt.name) (\(prompt.durationMs) ms) on line \(n)"
+        case "record":
+            guard args.count == 4, let n = Int(args[2]), (0..<runtime.config.lines).contains(n), let seconds = Int(args[3]), (1...120).contains(seconds),
+                  args[1].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+                return "usage: prompts record NAME LINE SECONDS (NAME of letters, digits and _; 1-120 s)"
+            }
+            guard runtime.switchboard.lineStatus[n]?.state == .inCall else { return "line \(n) is not in a call" }
+            guard runtime.switchboard.technicianRecordings[n] == nil else { return "line \(n) is already recording a prompt" }
+            let cache = runtime.content.promptDirectory
+            let name = args[1]
+            let recording: CallRecorder.Recording
+            do { recording = try runtime.recorder.start(path: "\(cache)/.\(name).recording.wav", stereo: false) } catch { return "error: \(error)" }
+            runtime.switchboard.technicianRecordings[n] = { [runtime] in
+                runtime.recorder.finish(recording)
+                let final = "\(cache)/\(name).wav"
+                try? FileManager.default.removeItem(atPath: final)
+                do {
+                    try FileManager.default.moveItem(atPath: recording.path, toPath: final)
+                    later("recorded \(name) from line \(n) into \(final); it plays from the next start (or config reload of the pack)")
+                } catch {
+                    later("error: \(error)")
+                }
+            }
+            runtime.loop.channels[n].commands.push(.record(recording.ring, stereo: false, tap: .technician))
+            recordingsDue.append((n, Date().addingTimeInterval(Double(seconds))))
+            return nil
+        default:
+            return "usage: prompts | prompts play NAME LINE | prompts record NAME LINE SECONDS"
+        }
+    }
+
+    private func config(_ args: [String]) -> String {
+        switch args.first {
+        case nil, "show":
+            let c = runtime.config
+            return """
+                config \(configFile ?? "(embedded defaults)")
+                node_prefix \(c.nodePrefix.digits), lines \(c.lines), data_dir \(c.dataDirectory)
+                flow \(c.flowFile), prompts \(c.promptsFile), documents \(c.documentsDirectory)
+                whole_call_recording \(c.wholeCallRecording), transfer \(c.transferNumber ?? "none")
+                answer_after_rings \(c.supervision.answerAfterRings), silence_timeout \(c.supervision.silenceTimeoutMs) ms
+                """
+        case "validate":
+            guard let file = args.count > 1 ? args[1] : configFile else { return "the embedded defaults are always valid; give a file: config validate FILE" }
+            do { _ = try BoxConfig.load(file); return "\(file): valid" } catch { return "\(error)" }
+        case "reload":
+            switch runtime.reloadFlow() {
+            case .success(let flow): return "flow reloaded: \"\(flow.name)\" (other settings take effect on restart)"
+            case .failure(let problems): return "flow not reloaded, the running one is kept:\n\(problems)"
+            }
+        default:
+            return "usage: config show | config validate [FILE] | config reload"
+        }
+    }
+
+    private func sync(_ args: [String]) -> String {
+        let acked = (try? runtime.store.ackedChange()) ?? 0
+        let pending = (try? runtime.store.db.query("SELECT entity, count(*) AS n FROM changes WHERE seq > ? GROUP BY entity ORDER BY entity", [acked])) ?? []
+        switch args.first {
+        case nil, "status":
+            let total = pending.reduce(0) { $0 + ($1.int("n") ?? 0) }
+            return "\(syncAge()); \(total) changes waiting (acknowledged up to \(acked))"
+        case "pending":
+            return pending.isEmpty ? "nothing waiting" : pending.map { "\($0.text("entity") ?? "") \($0.int("n") ?? 0)" }.joined(separator: "\n")
+        default:
+            return "usage: sync status | sync pending"
+        }
+    }
+}
+
+/// The daemon's recent log lines, for `log` (kept on the event thread).
+package final class LogRing {
+    package var lines: [String] = [] {
+        didSet { if lines.count > 500 { lines.removeFirst(lines.count - 500) } }
+    }
+
+    package init() {}
+}

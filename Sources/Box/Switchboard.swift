@@ -1,0 +1,149 @@
+import DSP
+import Foundation
+import IVR
+import LineDriver
+import LocalDB
+
+/// The box's event side: drains every channel's events, keeps one `CallSession` per call in
+/// progress, and ticks their flows in line time. It runs on one thread (the simulate loop, or
+/// the daemon's event thread), never on the frame thread.
+package final class Switchboard {
+    package let loop: FrameLoop
+    package let store: CaseStore
+    package let recorder: CallRecorder
+    package private(set) var prompts: PromptLibrary
+    package private(set) var documents: [String: String]
+    package let config: BoxConfig
+    package let recordingsDirectory: String
+    package let faxDirectory: String
+    package private(set) var flow: Flow
+    private let startedAt: Date
+    private let nowMs: () -> Int
+    private var sessions: [Int: CallSession] = [:]
+
+    /// What each line is doing, as the technician's `lines` command shows it.
+    package enum LineState: String {
+        case idle
+        case ringing
+        case inCall = "in call"
+        case testing
+    }
+
+    package struct LineStatus {
+        package var state = LineState.idle
+        package var since = 0
+        package var caller: String?
+        package var recent: [String] = []
+    }
+    package private(set) var lineStatus: [Int: LineStatus] = [:]
+    /// Line tests in progress: called with (dial tone, level) when each ends.
+    package var lineTests: [Int: (Bool, Int) -> Void] = [:]
+    /// Prompt recordings by a technician: called when the line has let go of the ring.
+    package var technicianRecordings: [Int: () -> Void] = [:]
+    package private(set) var finished: [CallSummary] = []
+    package var onLog: (String) -> Void = { print($0) }
+    package var onCallEnded: (CallSummary) -> Void = { _ in }
+
+    package init(loop: FrameLoop, store: CaseStore, recorder: CallRecorder, prompts: PromptLibrary, documents: [String: String], flow: Flow,
+         config: BoxConfig, dataDirectory: String, startedAt: Date, nowMs: @escaping () -> Int) throws {
+        self.loop = loop
+        self.store = store
+        self.recorder = recorder
+        self.prompts = prompts
+        self.documents = documents
+        self.flow = flow
+        self.config = config
+        self.startedAt = startedAt
+        self.nowMs = nowMs
+        recordingsDirectory = "\(dataDirectory)/recordings"
+        faxDirectory = "\(dataDirectory)/faxes"
+        for dir in [recordingsDirectory, faxDirectory] { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+    }
+
+    package var activeCalls: Int { sessions.count }
+
+    /// A flow that passed validation replaces the running one for calls that start from now on.
+    package func replaceFlow(_ newFlow: Flow) { flow = newFlow }
+    package func replacePrompts(_ library: PromptLibrary) { prompts = library }
+    package func replaceDocuments(_ map: [String: String]) { documents = map }
+
+    /// Wall-clock time of a moment of line time (line time started at `startedAt`).
+    package func timestamp(_ ms: Int) -> String {
+        StoreTime.string(startedAt.addingTimeInterval(Double(ms) / 1000))
+    }
+
+    package func log(_ line: String) { onLog(line) }
+
+    /// Handles everything the channels reported, then lets every flow see the time.
+    package func poll() {
+        for channel in loop.channels {
+            while let event = channel.events.pop() { handle(event, channel.index) }
+        }
+        let now = nowMs()
+        for session in Array(sessions.values) { session.tick(at: now) }
+    }
+
+    private func note(_ line: Int, _ what: String, state: LineState? = nil, at ms: Int) {
+        var status = lineStatus[line] ?? LineStatus()
+        if let state { status.state = state; status.since = ms }
+        status.recent.append("\(ms / 1000)s \(what)")
+        if status.recent.count > 5 { status.recent.removeFirst() }
+        lineStatus[line] = status
+    }
+
+    private func handle(_ event: ChannelEvent, _ line: Int) {
+        let ms = SampleClock.ms(event.at)
+        switch event.kind {
+        case .ringing(let n): note(line, "ring \(n)", state: .ringing, at: ms)
+        case .answered: note(line, "answered", state: .inCall, at: ms)
+        case .disconnected(let r): note(line, "ended: \(r.rawValue)", state: .idle, at: ms); lineStatus[line]?.caller = nil
+        case .lineTested(let tone, let level):
+            note(line, "line test: \(tone ? "dial tone" : "no dial tone") at \(level) dBm0", state: .idle, at: ms)
+            lineTests.removeValue(forKey: line)?(tone, level)
+        case .hook(.offHook) where lineStatus[line]?.state == .idle || lineStatus[line] == nil: note(line, "off-hook", state: .testing, at: ms)
+        case .digit(let d): note(line, "digit \(d.digit)", at: ms)
+        case .faxTone(let t): note(line, "fax tone \(t.tone.rawValue)", at: ms)
+        case .tone(let t): note(line, "\(t.kind.rawValue) tone", at: ms)
+        default: break
+        }
+        switch event.kind {
+        case .ringing:
+            _ = session(line, at: ms)
+        case .callerID(let spill):
+            if let id = CallerIDReceiver.decode(spill) {
+                session(line, at: ms)?.callerID(id)
+                lineStatus[line, default: LineStatus()].caller = id.number ?? id.numberAbsence?.rawValue
+            }
+        case .answered:
+            session(line, at: ms)?.answered(at: ms)
+        case .disconnected(let reason):
+            sessions[line]?.disconnected(reason, at: ms)
+        case .recordingStopped(.technician):
+            technicianRecordings.removeValue(forKey: line)?()
+        default:
+            sessions[line]?.handle(event, at: ms)
+        }
+    }
+
+    private func session(_ line: Int, at ms: Int) -> CallSession? {
+        if let s = sessions[line] { return s }
+        do {
+            let s = try CallSession(line: line, box: self, at: ms)
+            sessions[line] = s
+            return s
+        } catch {
+            log("line \(line): cannot record the call: \(error)")
+            return nil
+        }
+    }
+
+    package func callEnded(_ session: CallSession) {
+        sessions[session.line] = nil
+        let s = session.summary
+        finished.append(s)
+        let cases = s.cases.map { "\($0.kind) \($0.number)" }.joined(separator: ", ")
+        log("line \(s.line): call \(s.callID) from \(s.callerNumber ?? "unknown") ended: \(s.disposition), \(s.disconnectReason ?? "")"
+            + (cases.isEmpty ? "" : "; cases: \(cases)"))
+        onCallEnded(s)
+    }
+}

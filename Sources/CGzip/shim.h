@@ -1,0 +1,4 @@
+#ifndef CGZIP_SHIM_H
+#define CGZIP_SHIM_H
+#include <zlib.h>
+#endif

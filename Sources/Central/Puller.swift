@@ -1,0 +1,211 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+import SystemSupport
+
+/// The central office's side of the uplink: pulls each box's change feed and media into a
+/// directory, durably, then acks. Safe to stop at any moment and run again: what is on disk
+/// decides where it resumes, so every change lands exactly once.
+///
+/// Per box, under DIR/NODE/: `changes.jsonl` (one change per line, in feed order) and
+/// `media/ID.opus|tif` (each checked against the box's SHA-256 before it gets its name).
+package final class Puller: Sendable {
+    package let client: HTTPClient
+    package let directory: String
+    package let pageSize: Int
+
+    package struct PullError: Error, CustomStringConvertible {
+        package var description: String
+    }
+
+    package struct Report: Sendable, CustomStringConvertible {
+        package var box: String
+        package var node = ""
+        package var changes = 0
+        package var media = 0
+        package var mediaBytes = 0
+        package var acked = 0
+        package var description: String { "\(box): node \(node), \(changes) changes and \(media) media (\(mediaBytes) bytes) stored, acked up to \(acked)" }
+    }
+
+    package init(tls: TLSConfiguration?, into directory: String, pageSize: Int = 500) {
+        var configuration = HTTPClient.Configuration(tlsConfiguration: tls, timeout: .init(connect: .seconds(20), read: .seconds(120)),
+                                                     decompression: .enabled(limit: .ratio(200)))
+        configuration.httpVersion = .http1Only
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.directory = directory
+        self.pageSize = pageSize
+    }
+
+    package func shutdown() async throws { try await client.shutdown() }
+
+    deinit { try? client.syncShutdown() }
+
+    /// Pulls every box in parallel; one box failing does not stop the others.
+    package func pull(boxes: [String]) async -> [Result<Report, PullError>] {
+        await withTaskGroup(of: (Int, Result<Report, PullError>).self) { group in
+            for (i, box) in boxes.enumerated() {
+                group.addTask {
+                    do { return (i, .success(try await self.pull(box: box))) } catch {
+                        return (i, .failure(PullError(description: "\(box): \(error)")))
+                    }
+                }
+            }
+            var out = [Result<Report, PullError>?](repeating: nil, count: boxes.count)
+            for await (i, r) in group { out[i] = r }
+            return out.compactMap { $0 }
+        }
+    }
+
+    package func pull(box base: String) async throws -> Report {
+        var report = Report(box: base)
+        let health = try await json("GET", base, "/v1/health")
+        guard let node = health["node"] as? String, !node.isEmpty, node.allSatisfy(\.isNumber) else { throw PullError(description: "health names no node") }
+        report.node = node
+        let boxDirectory = "\(directory)/\(node)"
+        try FileManager.default.createDirectory(atPath: "\(boxDirectory)/media", withIntermediateDirectories: true)
+        let journal = try ChangeJournal(path: "\(boxDirectory)/changes.jsonl")
+        while true {
+            let page = try await json("GET", base, "/v1/changes?after=\(journal.lastSeq)&limit=\(pageSize)")
+            guard let changes = page["changes"] as? [[String: Any]] else { throw PullError(description: "the feed page has no changes list") }
+            for change in changes where change["entity"] as? String == "media" && change["change"] as? String == "created" {
+                guard let id = change["id"] as? Int else { continue }
+                if let bytes = try await fetchMedia(id, base: base, into: "\(boxDirectory)/media") {
+                    report.media += 1
+                    report.mediaBytes += bytes
+                }
+            }
+            // Durable before the ack: the box may delete what we ack.
+            try journal.append(changes)
+            report.changes += changes.count
+            if let last = changes.last?["seq"] as? Int {
+                let acked = try await json("POST", base, "/v1/ack", body: ["seq": last])
+                report.acked = acked["acked"] as? Int ?? last
+            }
+            if page["more"] as? Bool != true || changes.isEmpty { break }
+        }
+        return report
+    }
+
+    /// Downloads one media item unless it is already here; resumes a partial download with
+    /// Range + If-Range. Returns the bytes stored, nil when it was already complete.
+    private func fetchMedia(_ id: Int, base: String, into dir: String) async throws -> Int? {
+        let done = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).contains { $0.hasPrefix("\(id).") && !$0.contains(".part") }
+        if done { return nil }
+        let part = "\(dir)/\(id).part", tagFile = "\(dir)/\(id).part.etag"
+        var offset = 0
+        var etag = try? String(contentsOfFile: tagFile, encoding: .utf8)
+        if etag != nil, let size = (try? FileManager.default.attributesOfItem(atPath: part))?[.size] as? Int { offset = size } else { etag = nil }
+        var request = HTTPClientRequest(url: base + "/v1/media/\(id)")
+        if let etag, offset > 0 {
+            request.headers.add(name: "Range", value: "bytes=\(offset)-")
+            request.headers.add(name: "If-Range", value: etag)
+        }
+        let response = try await client.execute(request, timeout: .seconds(600))
+        switch response.status {
+        case .ok:
+            offset = 0
+        case .partialContent:
+            guard response.headers.first(name: "Content-Range")?.hasPrefix("bytes \(offset)-") == true else {
+                throw PullError(description: "media \(id): the box resumed at the wrong offset")
+            }
+        case .rangeNotSatisfiable:
+            // The partial file is already whole or longer than the media: start again.
+            try? FileManager.default.removeItem(atPath: part)
+            try? FileManager.default.removeItem(atPath: tagFile)
+            return try await fetchMedia(id, base: base, into: dir)
+        case .gone:
+            try DurableFile.write(Data(), to: "\(dir)/\(id).gone")
+            return 0
+        default:
+            throw PullError(description: "media \(id): HTTP \(response.status.code) \(String(buffer: try await response.body.collect(upTo: 1 << 16)))")
+        }
+        guard let tag = response.headers.first(name: "ETag"), tag.count == 66 else { throw PullError(description: "media \(id): no SHA-256 ETag") }
+        if offset == 0 {
+            FileManager.default.createFile(atPath: part, contents: nil)
+            try DurableFile.write(Data(tag.utf8), to: tagFile)
+        }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: part))
+        try handle.truncate(atOffset: UInt64(offset))
+        try handle.seekToEnd()
+        do {
+            // Written as it arrives, so a cut connection keeps what already came.
+            for try await chunk in response.body { try handle.write(contentsOf: Data(chunk.readableBytesView)) }
+            try handle.synchronize()
+            try handle.close()
+        } catch {
+            try? handle.close()
+            throw error
+        }
+        let data = try Data(contentsOf: URL(fileURLWithPath: part))
+        let digest = ContentDigest.sha256Hex(data)
+        guard "\"\(digest)\"" == tag else {
+            try? FileManager.default.removeItem(atPath: part)
+            try? FileManager.default.removeItem(atPath: tagFile)
+            throw PullError(description: "media \(id): SHA-256 mismatch (got \(digest), the box says \(tag)); will fetch again")
+        }
+        let ext = response.headers.first(name: "Content-Type") == "image/tiff" ? "tif" : "opus"
+        try DurableFile.move(part, to: "\(dir)/\(id).\(ext)")
+        try? FileManager.default.removeItem(atPath: tagFile)
+        return data.count
+    }
+
+    private func json(_ method: String, _ base: String, _ path: String, body: [String: Any]? = nil) async throws -> [String: Any] {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = HTTPMethod(rawValue: method)
+        request.headers.add(name: "Accept-Encoding", value: "gzip")
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+        }
+        let response = try await client.execute(request, timeout: .seconds(120))
+        let buffer = try await response.body.collect(upTo: 64 << 20)
+        let object = (try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView))) as? [String: Any]
+        guard response.status == .ok, let object else {
+            throw PullError(description: "\(method) \(path): HTTP \(response.status.code): \(object?["error"] as? String ?? String(buffer: buffer))")
+        }
+        return object
+    }
+}
+
+/// The changes of one box, one JSON line each, appended and fsynced page by page. A line cut
+/// short by a crash is dropped on open, so the journal always ends on a whole change.
+package final class ChangeJournal {
+    package let path: String
+    package private(set) var lastSeq = 0
+
+    package init(path: String) throws {
+        self.path = path
+        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let whole = data.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+        if whole < data.count {
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            try handle.truncate(atOffset: UInt64(whole))
+            try handle.synchronize()
+            try handle.close()
+        }
+        if let lastLine = data[..<whole].split(separator: UInt8(ascii: "\n")).last,
+           let object = try? JSONSerialization.jsonObject(with: Data(lastLine)) as? [String: Any] {
+            lastSeq = object["seq"] as? Int ?? 0
+        }
+    }
+
+    package func append(_ changes: [[String: Any]]) throws {
+        var data = Data()
+        for change in changes {
+            guard let seq = change["seq"] as? Int, seq > lastSeq else { continue }
+            data += try JSONSerialization.data(withJSONObject: change, options: [.sortedKeys, .withoutEscapingSlashes])
+            data.append(UInt8(ascii: "\n"))
+            lastSeq = seq
+        }
+        guard !data.isEmpty else { return }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: data)
+        try handle.synchronize()
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+import HotlineModel
+import Yams
+
+/// Loads and checks a flow file. A flow with any problem is refused as a whole, with every
+/// problem listed as file:line, so the flow already running keeps running.
+package enum FlowLoader {
+    package static func load(file: String, prompts: Set<String>, documents: Set<String>) -> Result<Flow, SourceErrors> {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            return .failure(SourceErrors(errors: [SourceError(file: file, line: 0, message: "cannot read the flow file")]))
+        }
+        return parse(text, file: file, prompts: prompts, documents: documents)
+    }
+
+    package static func parse(_ text: String, file: String, prompts: Set<String>, documents: Set<String>) -> Result<Flow, SourceErrors> {
+        let y = YAMLReader(file: file)
+        guard let root = y.root(text) else { return .failure(SourceErrors(errors: y.errors)) }
+        let top = Dictionary(y.pairs(root, what: "flow file").map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        for key in top.keys where !["flow", "start", "nodes"].contains(key) { y.fail(top[key]!.line, "unknown top-level key \"\(key)\"") }
+        let name = y.string(top["flow"]?.value, "flow", in: "flow file", at: 1) ?? "unnamed"
+        let start = y.string(top["start"]?.value, "start", in: "flow file", at: 1)
+        var nodes: [String: FlowNode] = [:]
+        for (nodeName, body, line) in y.pairs(top["nodes"]?.value, what: "nodes") {
+            if let node = parseNode(nodeName, body, line, y, documents: documents) { nodes[nodeName] = node }
+        }
+        if top["nodes"] == nil { y.fail(1, "flow file: missing \"nodes\"") }
+
+        // Every branch must lead somewhere, every prompt must exist, every node must be reachable.
+        for node in nodes.values.sorted(by: { $0.line < $1.line }) {
+            for target in node.targets where nodes[target] == nil && target != "back" {
+                y.fail(node.line, "\(node.name): leads to \"\(target)\", which is not a node")
+            }
+            for prompt in node.prompts where !prompts.contains(prompt) {
+                y.fail(node.line, "\(node.name): unknown prompt \"\(prompt)\"")
+            }
+        }
+        if let start, nodes[start] == nil { y.fail(top["start"]?.line ?? 1, "start node \"\(start)\" is not a node") }
+        if let start, nodes[start] != nil {
+            var seen: Set<String> = [start]
+            var queue = [start]
+            while let n = queue.popLast() {
+                for t in nodes[n]?.targets ?? [] where nodes[t] != nil && !seen.contains(t) {
+                    seen.insert(t)
+                    queue.append(t)
+                }
+            }
+            for node in nodes.values.sorted(by: { $0.line < $1.line }) where !seen.contains(node.name) {
+                y.fail(node.line, "\(node.name): unreachable from \"\(start)\"")
+            }
+        }
+        guard y.errors.isEmpty, let start else { return .failure(SourceErrors(errors: y.errors.sorted { $0.line < $1.line })) }
+        return .success(Flow(name: name, start: start, nodes: nodes, file: file))
+    }
+
+    private static func parseNode(_ name: String, _ body: Node, _ line: Int, _ y: YAMLReader, documents: Set<String>) -> FlowNode? {
+        let kinds = y.pairs(body, what: name)
+        guard kinds.count == 1, let (kind, spec, _) = kinds.first else {
+            y.fail(line, "\(name): a node has exactly one kind (menu, play, read_back, record, collect, status, survey, fax_receive, fax_send, transfer, goto, back, hangup)")
+            return nil
+        }
+        let owner = "\(name) (\(kind))"
+        var fields: [String: Node] = [:]
+        if spec.mapping != nil { for (k, v, _) in y.pairs(spec, what: owner) { fields[k] = v } }
+        func text(_ f: String, required: Bool = true) -> String? { y.string(fields[f], f, in: owner, at: line, required: required) }
+        func allow(_ known: [String]) {
+            for k in fields.keys where !known.contains(k) { y.fail(fields[k], "\(owner): unknown field \"\(k)\"") }
+        }
+        let result: FlowNode.Kind?
+        switch kind {
+        case "menu":
+            allow(["prompt", "keys", "timeout", "retries", "invalid", "no_input", "on_fail"])
+            var keys: [Character: String] = [:]
+            for (k, v, kl) in y.pairs(fields["keys"], what: "\(owner) keys") {
+                guard k.count == 1, let c = k.first, "0123456789*#".contains(c) else { y.fail(kl, "\(owner): key \"\(k)\" is not a phone key"); continue }
+                if let target = y.string(v, "keys", in: owner, at: kl) { keys[c] = target }
+            }
+            if fields["keys"] == nil { y.fail(line, "\(owner): missing \"keys\"") }
+            var m = FlowNode.Menu(prompt: text("prompt") ?? "", keys: keys)
+            m.timeoutMs = y.duration(fields["timeout"], "timeout", in: owner, range: 1000...60_000) ?? m.timeoutMs
+            m.retries = y.int(fields["retries"], "retries", in: owner, range: 0...9) ?? m.retries
+            m.invalid = text("invalid", required: false) ?? m.invalid
+            m.noInput = text("no_input", required: false) ?? m.noInput
+            m.onFail = text("on_fail", required: false) ?? m.onFail
+            result = .menu(m)
+        case "play":
+            allow(["prompt", "prompts", "next"])
+            let list = fields["prompts"]?.sequence.map { $0.compactMap { y.string($0, "prompts", in: owner, at: line) } } ?? [text("prompt")].compactMap { $0 }
+            result = .play(prompts: list, next: text("next") ?? "")
+        case "read_back":
+            allow(["prompt", "value", "next"])
+            let raw = text("value") ?? ""
+            let value = FlowNode.ReadBackValue(rawValue: raw)
+            if !raw.isEmpty && value == nil { y.fail(fields["value"], "\(owner): value must be case_number or collected") }
+            result = .readBack(prompt: text("prompt") ?? "", value: value ?? .caseNumber, next: text("next") ?? "")
+        case "record":
+            allow(["case", "intro", "beep", "max", "min", "silence", "end_on_hash", "confirm", "next", "cancelled"])
+            let caseName = text("case")
+            let caseKind = caseName.flatMap(CaseKind.init(rawValue:))
+            if caseName != nil && caseKind == nil { y.fail(fields["case"], "\(owner): case must be one of \(CaseKind.allCases.map(\.rawValue).joined(separator: ", "))") }
+            var r = FlowNode.Record(caseKind: caseKind ?? .complaint, intro: text("intro") ?? "", next: text("next") ?? "", cancelled: text("cancelled") ?? "")
+            r.beep = fields["beep"]?.string.map { $0 == "true" } ?? true
+            r.maxMs = y.duration(fields["max"], "max", in: owner, range: 5000...600_000) ?? r.maxMs
+            r.minMs = y.duration(fields["min"], "min", in: owner, range: 0...60_000) ?? r.minMs
+            r.silenceMs = y.duration(fields["silence"], "silence", in: owner, range: 2000...60_000) ?? r.silenceMs
+            r.endOnHash = fields["end_on_hash"]?.string.map { $0 == "true" } ?? true
+            r.confirm = text("confirm", required: false) ?? r.confirm
+            result = .record(r)
+        case "collect":
+            allow(["prompt", "digits", "repeat", "confirm", "timeout", "next", "cancelled"])
+            var c = FlowNode.Collect(prompt: text("prompt") ?? "", digits: y.int(fields["digits"], "digits", in: owner, range: 1...20) ?? 8,
+                                     repeatPrompt: text("repeat", required: false), confirm: text("confirm", required: false),
+                                     next: text("next") ?? "", cancelled: text("cancelled") ?? "")
+            c.timeoutMs = y.duration(fields["timeout"], "timeout", in: owner, range: 2000...60_000) ?? c.timeoutMs
+            result = .collect(c)
+        case "status":
+            allow(CaseStatus.allCases.map(\.rawValue) + ["unknown", "mistyped", "retry", "next"])
+            var prompts: [CaseStatus: String] = [:]
+            for s in CaseStatus.allCases { if let p = text(s.rawValue) { prompts[s] = p } }
+            result = .status(FlowNode.StatusLookup(statusPrompts: prompts, unknown: text("unknown") ?? "", mistyped: text("mistyped") ?? "",
+                                                   retry: text("retry") ?? "", next: text("next") ?? ""))
+        case "survey":
+            allow(["name", "intro", "questions", "thanks", "timeout", "next"])
+            var questions: [(String, String, String)] = []
+            if let list = fields["questions"]?.sequence {
+                for q in list {
+                    let qf = Dictionary(y.pairs(q, what: "\(owner) question").map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+                    let ql = y.line(q)
+                    if let id = y.string(qf["id"], "id", in: owner, at: ql), let p = y.string(qf["prompt"], "prompt", in: owner, at: ql),
+                       let choices = y.string(qf["choices"], "choices", in: owner, at: ql) {
+                        if !choices.allSatisfy({ "0123456789*#".contains($0) }) { y.fail(qf["choices"], "\(owner): choices must be phone keys") }
+                        questions.append((id, p, choices))
+                    }
+                }
+            } else { y.fail(line, "\(owner): missing \"questions\" (a list)") }
+            var s = FlowNode.Survey(name: text("name") ?? "", intro: text("intro", required: false), questions: questions,
+                                    thanks: text("thanks", required: false), next: text("next") ?? "")
+            s.timeoutMs = y.duration(fields["timeout"], "timeout", in: owner, range: 2000...60_000) ?? s.timeoutMs
+            result = .survey(s)
+        case "fax_receive":
+            allow(["next"])
+            result = .faxReceive(next: text("next") ?? "")
+        case "fax_send":
+            allow(["document", "prompt", "next"])
+            let doc = text("document")
+            if let doc, !documents.contains(doc) { y.fail(fields["document"], "\(owner): unknown document \"\(doc)\"") }
+            result = .faxSend(document: doc ?? "", prompt: text("prompt", required: false), next: text("next") ?? "")
+        case "transfer":
+            allow(["prompt", "unavailable", "unavailable_prompt"])
+            var t = FlowNode.Transfer(unavailable: text("unavailable") ?? "")
+            t.prompt = text("prompt", required: false) ?? t.prompt
+            t.unavailablePrompt = text("unavailable_prompt", required: false) ?? t.unavailablePrompt
+            result = .transfer(t)
+        case "goto":
+            result = y.string(spec, "goto", in: owner, at: line).map { .goto($0) }
+        case "back":
+            result = .back
+        case "hangup":
+            allow(["prompt"])
+            result = .hangUp(prompt: text("prompt", required: false))
+        default:
+            y.fail(line, "\(name): unknown node kind \"\(kind)\"")
+            result = nil
+        }
+        return result.map { FlowNode(name: name, line: line, kind: $0) }
+    }
+}
+

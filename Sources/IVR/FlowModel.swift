@@ -1,0 +1,131 @@
+import HotlineModel
+
+
+/// An IVR tree, loaded from a flow file (docs/FLOWS.md) and checked before it is used.
+package struct Flow: Sendable {
+    package var name: String
+    package var start: String
+    package var nodes: [String: FlowNode]
+    package var file: String
+}
+
+package struct FlowNode: Sendable {
+    package var name: String
+    package var line: Int
+    package var kind: Kind
+
+    package enum Kind: Sendable {
+        case menu(Menu)
+        case play(prompts: [String], next: String)
+        /// Reads a number back digit by digit: the case made on this call, or the digits collected.
+        case readBack(prompt: String, value: ReadBackValue, next: String)
+        case record(Record)
+        case collect(Collect)
+        case status(StatusLookup)
+        case survey(Survey)
+        case faxReceive(next: String)
+        case faxSend(document: String, prompt: String?, next: String)
+        case transfer(Transfer)
+        case goto(String)
+        case back
+        case hangUp(prompt: String?)
+    }
+
+    package enum ReadBackValue: String, Sendable {
+        case caseNumber = "case_number"
+        case collected
+    }
+
+    package struct Menu: Sendable {
+        package var prompt: String
+        package var keys: [Character: String]
+        package var timeoutMs = 5000
+        package var retries = 3
+        package var invalid = "invalid_key"
+        package var noInput = "no_input"
+        package var onFail = "goodbye"
+    }
+
+    /// A message the caller records after a beep; 1 confirm / 2 replay / 3 cancel.
+    package struct Record: Sendable {
+        package var caseKind: CaseKind
+        package var intro: String
+        package var beep = true
+        package var maxMs = 180_000
+        package var minMs = 2000
+        package var silenceMs = 8000
+        package var endOnHash = true
+        package var confirm = "record_confirm"
+        package var tooShort = "record_too_short"
+        package var cancelledPrompt = "record_cancelled"
+        package var numberIs = "your_number_is"
+        package var next: String
+        package var cancelled: String
+    }
+
+    /// Digits the caller keys, repeated back, then 1 confirm / 2 cancel.
+    package struct Collect: Sendable {
+        package var prompt: String
+        package var digits: Int
+        package var repeatPrompt: String?
+        package var confirm: String?
+        package var timeoutMs = 10_000
+        package var next: String
+        package var cancelled: String
+    }
+
+    package struct StatusLookup: Sendable {
+        package var statusPrompts: [CaseStatus: String]
+        package var unknown: String
+        package var mistyped: String
+        package var retry: String
+        package var next: String
+    }
+
+    package struct Survey: Sendable {
+        package var name: String
+        package var intro: String?
+        package var questions: [(id: String, prompt: String, choices: String)]
+        package var thanks: String?
+        package var timeoutMs = 8000
+        package var next: String
+    }
+
+    package struct Transfer: Sendable {
+        package var prompt = "transferring"
+        package var unavailable: String
+        package var unavailablePrompt = "manual_unavailable"
+    }
+
+    /// Every node this one can lead to.
+    package var targets: [String] {
+        switch kind {
+        case .menu(let m): Array(m.keys.values) + [m.onFail]
+        case .play(_, let next), .readBack(_, _, let next), .faxReceive(let next), .faxSend(_, _, let next): [next]
+        case .record(let r): [r.next, r.cancelled]
+        case .collect(let c): [c.next, c.cancelled]
+        case .status(let s): [s.next, s.retry]
+        case .survey(let s): [s.next]
+        case .transfer(let t): [t.unavailable]
+        case .goto(let target): [target]
+        case .back, .hangUp: []
+        }
+    }
+
+    /// Every prompt this node plays.
+    package var prompts: [String] {
+        switch kind {
+        case .menu(let m): [m.prompt, m.invalid, m.noInput]
+        case .play(let p, _): p
+        case .readBack(let p, _, _): [p]
+        case .record(let r): [r.intro, r.confirm, r.tooShort, r.cancelledPrompt, r.numberIs]
+        case .collect(let c): [c.prompt] + [c.repeatPrompt, c.confirm].compactMap { $0 }
+        case .status(let s): Array(s.statusPrompts.values) + [s.unknown, s.mistyped]
+        case .survey(let s): s.questions.map(\.prompt) + [s.intro, s.thanks].compactMap { $0 }
+        case .faxSend(_, let p, _): [p].compactMap { $0 }
+        case .transfer(let t): [t.prompt, t.unavailablePrompt]
+        case .hangUp(let p): [p].compactMap { $0 }
+        case .faxReceive, .goto, .back: []
+        }
+    }
+}

@@ -1,0 +1,182 @@
+import ArgumentParser
+import Box
+import DSP
+import Foundation
+import HotlineModel
+import LineDriver
+import LineSimulator
+import LocalDB
+import SystemSupport
+
+package struct SimulateCommand: ParsableCommand {
+    package init() {}
+
+    package static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Run the whole box (flows, case DB, DSP) against simulated callers in virtual time and report what happened.",
+        discussion: "Scenario and report formats: docs/SIMULATE.md. Examples: scenarios/.")
+
+    @Argument(help: "Scenario file (JSON).") package var scenario: String
+    @Option(help: "Where the box keeps its data (cases.sqlite, recordings, faxes, heard audio).") package var data = "var/simulate"
+    @Option(help: "Write the report (JSON) here; without it a summary is printed.") package var report: String?
+    @Option(help: "Box config (YAML); default: the embedded one.") package var config: String?
+    @Option(help: "Keep the spoken prompt pack here (shared between runs).") package var promptCache: String?
+    @Flag(help: "Print one log line per call outcome.") package var verbose = false
+
+    package func run() throws {
+        let spec = try Scenario.load(scenario)
+        var settings = try BoxConfig.forCommand(config)
+        settings.dataDirectory = data
+        settings.lines = spec.lines ?? settings.lines
+        settings.demoTraffic = false
+        if let promptCache { settings.promptCache = promptCache }
+        let result: SimulationReport
+        do { result = try Simulation(scenario: spec, config: settings, verbose: verbose).run() } catch let e as CommandFailure { throw e } catch {
+            throw CommandFailure("\(error)")
+        }
+        if let report {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            try encoder.encode(result).write(to: URL(fileURLWithPath: report))
+        }
+        print(result.summary.text)
+    }
+}
+
+package struct SimulationReport: Codable {
+    package struct Call: Codable {
+        package var line: Int
+        package var startMs: Int
+        package var callerNumber: String?
+        package var answeredMs: Int?
+        package var endedMs: Int?
+        package var disposition: String
+        package var disconnectReason: String?
+        package var path: [String]
+        package var digits: String
+        package var prompts: [CallSummary.PromptPlayed]
+        package var cases: [CallSummary.CaseMade]
+        package var fax: FaxResult?
+        package var callerFax: FaxResult?
+        package var callRecording: String?
+        package var heardWAV: String?
+        package var callerWaitsTimedOut: [Int]
+        package var farEndHungUpMs: Int?
+        /// Digits the exchange heard the box dial (a transfer after a hook flash).
+        package var boxDialled: String?
+    }
+
+    package struct Summary: Codable {
+        package var calls: Int
+        package var answered: Int
+        package var casesCreated: Int
+        package var dispositions: [String: Int]
+        package var lineSeconds: Double
+        package var wallSeconds: Double
+        package var cpuSeconds: Double
+
+        package var text: String {
+            let d = dispositions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            return "\(calls) calls, \(answered) answered, \(casesCreated) cases created (\(d)); "
+                + String(format: "%.0f s of line time in %.2f s wall, %.2f s CPU", lineSeconds, wallSeconds, cpuSeconds)
+        }
+    }
+
+    package var calls: [Call]
+    package var summary: Summary
+}
+
+/// One run of a scenario.
+package struct Simulation {
+    package var scenario: Scenario
+    package var config: BoxConfig
+    package var verbose: Bool
+    /// How the central office's status changes reach the box: by default straight into the
+    /// case store; tests send them through the uplink instead.
+    package var centralStatus: ((AcceptanceNumber, CaseStatus) throws -> Void)?
+
+    package init(scenario: Scenario, config: BoxConfig, verbose: Bool, centralStatus: ((AcceptanceNumber, CaseStatus) throws -> Void)? = nil) {
+        self.scenario = scenario
+        self.config = config
+        self.verbose = verbose
+        self.centralStatus = centralStatus
+    }
+
+    package func run() throws -> SimulationReport {
+        let wallStart = Date()
+        let cpuStart = LineBench.processCPUSeconds()
+        let runtime = try BoxRuntime(config: config, realTime: false, log: { if verbose { print($0) } })
+        defer { runtime.shutdown() }
+        guard let exchange = runtime.exchange else { throw CommandFailure("simulate needs simulated lines; this config names \(config.hardware.name) hardware") }
+        let work = "\(config.dataDirectory)/scenario"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        for call in scenario.calls where !(0..<config.lines).contains(call.line) {
+            throw CommandFailure("scenario: call on line \(call.line), but there are \(config.lines) lines")
+        }
+
+        let order = scenario.calls.indices.sorted { scenario.calls[$0].atMs < scenario.calls[$1].atMs }
+        var pending = order[...]
+        var central = (scenario.central ?? []).sorted { $0.atMs < $1.atMs }[...]
+        var placed: [(index: Int, line: Int, at: Int)] = []
+        var records: [SimulatedCallRecord] = []
+        let lastStart = scenario.calls.map(\.atMs).max() ?? 0
+        let limitMs = lastStart + (scenario.maxCallMs ?? 10 * 60_000)
+
+        while true {
+            let now = SampleClock.ms(runtime.loop.now)
+            while let next = pending.first, scenario.calls[next].atMs <= now {
+                pending = pending.dropFirst()
+                let call = scenario.calls[next]
+                let numbers = try runtime.store.cases().map(\.number.digits)
+                let placing = try scenario.simulatedCall(next, directory: work, caseNumbers: numbers, listens: true)
+                do { try exchange.schedule(placing, line: call.line, atMs: now) } catch { throw CommandFailure("calls[\(next)]: \(error)") }
+                placed.append((next, call.line, now))
+            }
+            while let action = central.first, action.atMs <= now {
+                central = central.dropFirst()
+                let numbers = try runtime.store.cases().map(\.number)
+                guard action.setStatus.caseIndex < numbers.count, let status = CaseStatus(rawValue: action.setStatus.status) else {
+                    throw CommandFailure("central action at \(action.atMs) ms: no case \(action.setStatus.caseIndex) or unknown status \"\(action.setStatus.status)\"")
+                }
+                if let centralStatus { try centralStatus(numbers[action.setStatus.caseIndex], status) } else {
+                    _ = try runtime.store.setStatus(numbers[action.setStatus.caseIndex], to: status, at: runtime.switchboard.timestamp(now))
+                }
+            }
+            while let r = exchange.finishedCalls.pop() { records.append(r) }
+            let done = pending.isEmpty && records.count >= placed.count && runtime.switchboard.activeCalls == 0
+                && (0..<config.lines).allSatisfy { exchange.activeCall(line: $0) == nil }
+            if (done && central.isEmpty) || now > limitMs { break }
+            runtime.step()
+        }
+        // Let the last recordings and CDRs settle.
+        for _ in 0..<10 { runtime.step() }
+
+        let heardDir = "\(config.dataDirectory)/heard"
+        try FileManager.default.createDirectory(atPath: heardDir, withIntermediateDirectories: true)
+        var summaries = runtime.switchboard.finished
+        var calls: [SimulationReport.Call] = []
+        for (n, p) in placed.enumerated() {
+            let record = records.first { $0.line == p.line && SampleClock.ms($0.placedAt) >= p.at - 20 && SampleClock.ms($0.placedAt) <= p.at + 1000 }
+            let boxIndex = summaries.firstIndex { $0.line == p.line }
+            let box = boxIndex.map { summaries.remove(at: $0) }
+            var heard: String?
+            if let record, !record.heard.isEmpty {
+                heard = "\(heardDir)/call-\(n).wav"
+                try? record.writeHeard(to: heard!)
+            }
+            calls.append(.init(line: p.line, startMs: p.at, callerNumber: box?.callerNumber, answeredMs: box?.answeredAtMs, endedMs: box?.endedAtMs,
+                               disposition: box?.disposition ?? "not_seen_by_box", disconnectReason: box?.disconnectReason, path: box?.path ?? [],
+                               digits: box?.digits ?? "", prompts: box?.prompts ?? [], cases: box?.cases ?? [], fax: box?.fax,
+                               callerFax: record?.faxResult, callRecording: box?.callRecording, heardWAV: heard,
+                               callerWaitsTimedOut: record?.timedOutSteps ?? [], farEndHungUpMs: record?.farEndHungUpAt.map(SampleClock.ms),
+                               boxDialled: record.flatMap { $0.dialled.isEmpty ? nil : $0.dialled }))
+        }
+        var dispositions: [String: Int] = [:]
+        for c in calls { dispositions[c.disposition, default: 0] += 1 }
+        let summary = SimulationReport.Summary(
+            calls: calls.count, answered: calls.filter { $0.answeredMs != nil }.count, casesCreated: calls.reduce(0) { $0 + $1.cases.count },
+            dispositions: dispositions, lineSeconds: Double(runtime.loop.now) / Double(SampleClock.rate),
+            wallSeconds: Date().timeIntervalSince(wallStart), cpuSeconds: LineBench.processCPUSeconds() - cpuStart)
+        return SimulationReport(calls: calls, summary: summary)
+    }
+}

@@ -1,0 +1,168 @@
+import Box
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import LocalDB
+import Logging
+import NIOCore
+import NIOSSL
+import UplinkWire
+
+/// Request context for the uplink: pushes carry prompt packs, larger than Hummingbird's default.
+package struct UplinkContext: RequestContext {
+    package var coreContext: CoreRequestContextStorage
+    package init(source: ApplicationRequestContextSource) { coreContext = .init(source: source) }
+    package var maxUploadSize: Int { ContentPush.maxPackBytes + (1 << 20) }
+}
+
+/// The box's HTTPS API for the central office (docs/uplink-openapi.yaml): mutual TLS, JSON
+/// gzipped when the client accepts it, media with Range resume and a SHA-256 digest.
+package enum UplinkServer {
+    package static func router(_ service: UplinkService) -> Router<UplinkContext> {
+        let router = Router(context: UplinkContext.self)
+        router.get("/v1/health") { request, _ in try reply(request) { try service.health() } }
+        router.get("/v1/metrics") { _, _ in
+            do {
+                return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                                body: .init(byteBuffer: ByteBuffer(string: try service.metrics())))
+            } catch { return failure(error) }
+        }
+        router.get("/v1/changes") { request, _ in
+            try reply(request) {
+                let q = request.uri.queryParameters
+                guard let after = Int(q.get("after") ?? "0"), let limit = Int(q.get("limit") ?? "500") else {
+                    throw UplinkService.Failure.badRequest("after and limit must be integers")
+                }
+                return try service.changes(after: after, limit: limit)
+            }
+        }
+        router.post("/v1/ack") { request, context in
+            let body = try await object(request, context)
+            return try reply(request) {
+                guard let seq = body?["seq"] as? Int else { throw UplinkService.Failure.badRequest("the body must be {\"seq\": N}") }
+                return try service.ack(seq)
+            }
+        }
+        router.get("/v1/media/{id}") { request, context in
+            do {
+                guard let id = context.parameters.get("id", as: Int.self) else { throw UplinkService.Failure.badRequest("media id must be an integer") }
+                return try media(service.media(id), request)
+            } catch { return failure(error) }
+        }
+        router.put("/v1/cases/{number}/status") { request, context in
+            let body = try await object(request, context)
+            return try reply(request) {
+                guard let body else { throw UplinkService.Failure.badRequest("the body must be a JSON object") }
+                return try service.setStatus(context.parameters.get("number") ?? "", status: body["status"] as? String,
+                                             version: body["version"] as? Int, note: body["note"] as? String)
+            }
+        }
+        router.get("/v1/content") { request, _ in try reply(request) { service.contentInForce() } }
+        router.put("/v1/content/{kind}") { request, context in
+            let kind = context.parameters.get("kind").flatMap(ContentKind.init(rawValue:))
+            let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+            return try reply(request) {
+                guard let kind else { throw UplinkService.Failure.notFound("content kinds are \(ContentKind.allCases.map(\.rawValue).joined(separator: ", "))") }
+                return try service.push(kind, body: Data(buffer.readableBytesView))
+            }
+        }
+        return router
+    }
+
+    /// The server as configured: mutual TLS, or plain HTTP on loopback for tests.
+    package static func application(_ service: UplinkService, onRunning: @escaping @Sendable (Int) -> Void = { _ in }) throws -> some ApplicationProtocol {
+        let u = service.config.uplink, data = service.config.dataDirectory
+        let server: HTTPServerBuilder = u.plainHTTP ? .http1() : try .tls(tlsConfiguration: try UplinkTLS.server(
+            certificate: u.certificatePath(data: data), key: u.keyPath(data: data), trust: u.trustDirectory(data: data)))
+        return Application(router: router(service), server: server,
+                           configuration: .init(address: .hostname(u.host, port: u.port), serverName: "hotline-node"),
+                           onServerRunning: { channel in onRunning(channel.localAddress?.port ?? 0) }, logger: logger)
+    }
+
+    /// The server's and its service group's log: warnings and worse (requests are not logged).
+    package static let logger: Logger = {
+        var logger = Logger(label: "uplink")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    // MARK: Replies
+
+    private static func object(_ request: Request, _ context: UplinkContext) async throws -> [String: Any]? {
+        let buffer = try await request.body.collect(upTo: 64 << 10)
+        return try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any]
+    }
+
+    /// JSON, gzipped when the client takes gzip and it is worth it.
+    private static func reply(_ request: Request, _ body: () throws -> Any) throws -> Response {
+        do { return json(try body(), status: .ok, request: request) } catch { return failure(error, request: request) }
+    }
+
+    private static func json(_ object: Any, status: HTTPResponse.Status, request: Request?) -> Response {
+        var data = [UInt8]((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8))
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if data.count > 512, let accept = request?.headers[.acceptEncoding], accept.contains("gzip") {
+            data = Gzip.compress(data)
+            headers[.contentEncoding] = "gzip"
+        }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    private static func failure(_ error: any Error, request: Request? = nil) -> Response {
+        guard let f = error as? UplinkService.Failure else { return json(["error": "\(error)"], status: .internalServerError, request: request) }
+        switch f {
+        case .badRequest(let m): return json(["error": m], status: .badRequest, request: request)
+        case .notFound(let m): return json(["error": m], status: .notFound, request: request)
+        case .gone(let m): return json(["error": m], status: .gone, request: request)
+        case .conflict(let m, let extra): return json(extra.merging(["error": m]) { a, _ in a }, status: .conflict, request: request)
+        case .unprocessable(let m, let problems): return json(["error": m, "problems": problems], status: .unprocessableContent, request: request)
+        case .rangeNotSatisfiable(let size):
+            return Response(status: .rangeNotSatisfiable, headers: [.contentRange: "bytes */\(size)"])
+        case .internalError(let m): return json(["error": m], status: .internalServerError, request: request)
+        }
+    }
+
+    /// The media file, whole or from a byte offset (Range: bytes=N- or N-M). `If-Range` with an
+    /// old ETag gets the whole new file, so a resumed download can never splice two versions.
+    private static func media(_ m: UplinkForm, _ request: Request) throws -> Response {
+        let etag = "\"\(m.sha256)\""
+        var headers: HTTPFields = [.contentType: m.contentType, .acceptRanges: "bytes", .eTag: etag]
+        headers[HTTPField.Name("Repr-Digest")!] = "sha-256=:\(Data(hexString: m.sha256).base64EncodedString()):"
+        var range: ClosedRange<Int>?
+        if let header = request.headers[.range], request.headers[.ifRange].map({ $0 == etag }) ?? true {
+            guard let r = byteRange(header, size: m.size) else { throw UplinkService.Failure.rangeNotSatisfiable(size: m.size) }
+            range = r
+        }
+        guard let handle = FileHandle(forReadingAtPath: m.path) else { throw UplinkService.Failure.internalError("media file missing: \(m.path)") }
+        defer { try? handle.close() }
+        let span = range ?? 0...(m.size - 1)
+        try handle.seek(toOffset: UInt64(span.lowerBound))
+        let bytes = m.size == 0 ? Data() : (try handle.read(upToCount: span.count) ?? Data())
+        if range != nil { headers[.contentRange] = "bytes \(span.lowerBound)-\(span.upperBound)/\(m.size)" }
+        return Response(status: range == nil ? .ok : .partialContent, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// One range of `bytes=FIRST-[LAST]`; nil when it is malformed or outside the file.
+    package static func byteRange(_ header: String, size: Int) -> ClosedRange<Int>? {
+        guard header.hasPrefix("bytes="), !header.contains(",") else { return nil }
+        let parts = header.dropFirst(6).split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2, let first = Int(parts[0]), first < size else { return nil }
+        let last = parts[1].isEmpty ? size - 1 : Int(parts[1]).map { min($0, size - 1) }
+        guard let last, last >= first else { return nil }
+        return first...last
+    }
+}
+
+extension Data {
+    package init(hexString: String) {
+        var bytes: [UInt8] = []
+        var index = hexString.startIndex
+        while let next = hexString.index(index, offsetBy: 2, limitedBy: hexString.endIndex), index != next {
+            if let b = UInt8(hexString[index..<next], radix: 16) { bytes.append(b) }
+            index = next
+        }
+        self.init(bytes)
+    }
+}

@@ -1,0 +1,219 @@
+import Box
+import Foundation
+import HotlineModel
+import LocalDB
+import Synchronization
+import SystemSupport
+
+/// What the central office can ask of the box, independent of HTTP: the change feed, media in
+/// their uplink form, acks and retention, status updates, content pushes, health and metrics.
+/// Runs on the server's threads with its own connection to the case store; content it switches
+/// reaches the running flows through `pushed`, which the event thread drains.
+package final class UplinkService: @unchecked Sendable {
+    // Unchecked: the case store connection is only touched under `storeLock`; the rest is
+    // immutable or in Mutexes.
+    package let config: BoxConfig
+    package let content: ActiveContent
+    private let store: CaseStore
+    private let storeLock = NSLock()
+    private let pushing = Mutex(())
+    private let encoding = Mutex(())
+    /// Content kinds switched on disk, waiting for the event thread to put them into force.
+    package let pushed = Mutex<[ContentKind]>([])
+    /// Media the background preparation could not encode.
+    private let unpreparable = Mutex<Set<Int>>([])
+    /// The lines as the event thread last saw them, for health.
+    package let lines = Mutex<[String]>([])
+    package let uplinkDirectory: String
+    private let startedAt: Date
+    private let now: @Sendable () -> Date
+
+    package static let maxPage = 1000
+
+    package init(config: BoxConfig, now: @escaping @Sendable () -> Date = { Date() }) throws {
+        self.config = config
+        content = ActiveContent(store: ContentStore(dataDirectory: config.dataDirectory), config: config)
+        store = (try CaseStore(path: "\(config.dataDirectory)/cases.sqlite", prefix: config.nodePrefix))
+        uplinkDirectory = "\(config.dataDirectory)/uplink"
+        try FileManager.default.createDirectory(atPath: uplinkDirectory, withIntermediateDirectories: true)
+        startedAt = now()
+        self.now = now
+    }
+
+    package enum Failure: Error {
+        case badRequest(String)
+        case notFound(String)
+        case gone(String)
+        case conflict(String, [String: any Sendable])
+        case unprocessable(String, [String])
+        case rangeNotSatisfiable(size: Int)
+        case internalError(String)
+    }
+
+    private func timestamp() -> String {
+        StoreTime.string(now())
+    }
+
+    private func withStore<T>(_ body: (CaseStore) throws(CaseStore.StoreError) -> T) throws(Failure) -> T {
+        storeLock.lock()
+        defer { storeLock.unlock() }
+        do { return try body(store) } catch { throw .internalError("\(error)") }
+    }
+
+    // MARK: Feed
+
+    /// Changes after `cursor`, oldest first, each with its snapshot.
+    package func changes(after cursor: Int, limit: Int) throws(Failure) -> [String: Any] {
+        guard cursor >= 0 else { throw .badRequest("after must be 0 or more") }
+        guard (1...Self.maxPage).contains(limit) else { throw .badRequest("limit must be 1 to \(Self.maxPage)") }
+        let (page, latest) = try withStore { s throws(CaseStore.StoreError) in (try s.changes(after: cursor, limit: limit), try s.latestChange()) }
+        let items: [[String: Any]] = page.map { c in
+            let data = c.payload.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } ?? NSNull()
+            return ["seq": c.seq, "entity": c.entity, "id": c.entityID, "change": c.change, "at": c.at, "data": data]
+        }
+        let next = page.last?.seq ?? cursor
+        return ["changes": items, "next": next, "latest": latest, "more": next < latest]
+    }
+
+    package func ack(_ seq: Int) throws(Failure) -> [String: Any] {
+        guard seq >= 0 else { throw .badRequest("seq must be 0 or more") }
+        let result = try withStore { s throws(CaseStore.StoreError) in try s.ack(upTo: seq, at: timestamp()) }
+        switch result {
+        case .acked(let acked):
+            pruneExpired()
+            return ["acked": acked]
+        case .beyondFeed(let latest):
+            throw .conflict("seq \(seq) is past the end of the feed (\(latest)); nothing acked", ["latest": latest])
+        }
+    }
+
+    // MARK: Media
+
+    /// A media item in its uplink form (Opus for recordings, TIFF as stored for faxes), made on
+    /// first request and kept.
+    package func media(_ id: Int) throws(Failure) -> UplinkForm {
+        guard let found = try withStore({ s throws(CaseStore.StoreError) in try s.mediaRecord(id) }) else { throw .notFound("no media \(id)") }
+        if let pruned = found.prunedAt { throw .gone("media \(id) was acked and deleted after its retention period, at \(pruned)") }
+        if let u = found.uplink, FileManager.default.fileExists(atPath: u.path) { return u }
+        let form: UplinkForm
+        do {
+            form = try encoding.withLock { _ in try Self.uplinkForm(found.media, directory: uplinkDirectory) }
+        } catch {
+            throw .internalError("media \(id): \(error)")
+        }
+        try withStore { s throws(CaseStore.StoreError) in try s.setUplinkForm(media: id, form) }
+        return form
+    }
+
+    private static func uplinkForm(_ m: MediaRecord, directory: String) throws -> UplinkForm {
+        let path: String, type: String
+        switch m.kind {
+        case .fax:
+            (path, type) = (m.path, "image/tiff")
+        case .recording, .callRecording:
+            path = "\(directory)/\(m.id).opus"
+            type = "audio/ogg"
+            if !FileManager.default.fileExists(atPath: path) {
+                try OpusRecording.encode(wav: m.path, channels: m.kind == .callRecording ? 2 : 1, to: path, serial: Int32(truncatingIfNeeded: m.id))
+            }
+        }
+        guard let data = FileManager.default.contents(atPath: path) else { throw DurableFile.WriteError(path: path, reason: "cannot read") }
+        return UplinkForm(path: path, contentType: type, size: data.count, sha256: ContentDigest.sha256Hex(data))
+    }
+
+    /// Encodes up to `limit` media ahead of the central office's request, so a pull over the
+    /// slow line never waits on the encoder. Returns how many were prepared.
+    @discardableResult
+    package func prepareMedia(limit: Int) -> Int {
+        let skip = unpreparable.withLock { $0 }
+        let ids = (try? withStore { s throws(CaseStore.StoreError) in try s.mediaAwaitingUplinkForm(limit: limit + skip.count) }) ?? []
+        return ids.filter { !skip.contains($0) }.prefix(limit).filter { id in
+            if (try? media(id)) != nil { return true }
+            // Left for the central office's request to report; not retried in the background.
+            unpreparable.withLock { _ = $0.insert(id) }
+            return false
+        }.count
+    }
+
+    /// Deletes the files of media acked longer ago than the retention period.
+    @discardableResult
+    package func pruneExpired() -> Int {
+        let cutoff = StoreTime.string(now().addingTimeInterval(-config.uplink.retentionDays * 86400))
+        guard let due = try? withStore({ s throws(CaseStore.StoreError) in try s.mediaPastRetention(ackedBefore: cutoff) }) else { return 0 }
+        for item in due {
+            for file in item.files { try? FileManager.default.removeItem(atPath: file) }
+            try? withStore { s throws(CaseStore.StoreError) in try s.markPruned(media: item.id, at: timestamp()) }
+        }
+        return due.count
+    }
+
+    // MARK: Central → box
+
+    package func setStatus(_ numberText: String, status statusText: String?, version: Int?, note: String?) throws(Failure) -> [String: Any] {
+        guard let number = try? AcceptanceNumber(validating: numberText) else { throw .badRequest("\(numberText) is not an acceptance number (8 digits with a valid check digit)") }
+        guard let statusText, let status = CaseStatus(rawValue: statusText) else {
+            throw .badRequest("status must be one of \(CaseStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let version, version >= 1 else { throw .badRequest("version must be an integer of 1 or more (the central office's version of this case's status)") }
+        let result = try withStore { s throws(CaseStore.StoreError) in try s.setStatus(number, to: status, version: version, source: "central", note: note, at: timestamp()) }
+        switch result {
+        case .applied(let v): return ["case": number.digits, "result": "applied", "version": v]
+        case .stale(let current): return ["case": number.digits, "result": "stale", "version": current]
+        case .unknownCase: throw .notFound("no case \(number.digits) on this box")
+        }
+    }
+
+    package func push(_ kind: ContentKind, body: Data) throws(Failure) -> [String: Any] {
+        do {
+            let generation = try pushing.withLock { _ in try ContentPush(store: content.store, active: content).push(kind, body: body) }
+            pushed.withLock { $0.append(kind) }
+            return ["kind": kind.rawValue, "generation": generation, "sha256": ContentDigest.sha256Hex(body)]
+        } catch let refused as ContentPush.Refused {
+            throw .unprocessable("the \(kind.rawValue) push was refused; the content in force keeps serving", refused.problems)
+        } catch {
+            throw .internalError("\(error)")
+        }
+    }
+
+    package func contentInForce() -> [String: Any] {
+        Dictionary(uniqueKeysWithValues: ContentKind.allCases.map { ($0.rawValue, content.store.active($0)?.generation ?? "config") })
+    }
+
+    // MARK: Health
+
+    package func health() throws(Failure) -> [String: Any] {
+        let (latest, acked, pending, lastPull) = try withStore { s throws(CaseStore.StoreError) in
+            (try s.latestChange(), try s.ackedChange(), try s.pendingUplink(), try s.lastPull())
+        }
+        let free = (try? FileManager.default.attributesOfFileSystem(forPath: config.dataDirectory))?[.systemFreeSize] as? Int ?? 0
+        return [
+            "status": "ok", "node": config.nodePrefix.digits, "started_at": ISO8601DateFormatter().string(from: startedAt),
+            "uptime_s": Int(now().timeIntervalSince(startedAt)), "latest_change": latest, "acked_change": acked,
+            "pending_changes": pending.changes, "pending_media_bytes": pending.mediaBytes,
+            "last_pull": lastPull ?? NSNull(), "disk_free_bytes": free, "lines": lines.withLock { $0 },
+            "content": contentInForce(),
+        ]
+    }
+
+    /// Prometheus text exposition.
+    package func metrics() throws(Failure) -> String {
+        let h = try health()
+        let counts = try withStore { s throws(CaseStore.StoreError) in try s.totals() }
+        var out = """
+            # HELP hotline_calls_total Calls the box has handled.
+            # TYPE hotline_calls_total counter
+            hotline_calls_total \(counts.calls)
+            # HELP hotline_cases_total Cases the box has created, by kind.
+            # TYPE hotline_cases_total counter
+
+            """
+        for (kind, n) in counts.cases { out += "hotline_cases_total{kind=\"\(kind)\"} \(n)\n" }
+        for (name, key, help) in [("hotline_changes_pending", "pending_changes", "Changes the central office has not acked."),
+                                  ("hotline_media_pending_bytes", "pending_media_bytes", "Bytes of media (as stored) not acked yet."),
+                                  ("hotline_disk_free_bytes", "disk_free_bytes", "Free bytes on the data file system."),
+                                  ("hotline_uptime_seconds", "uptime_s", "Seconds since the uplink started.")] {
+            out += "# HELP \(name) \(help)\n# TYPE \(name) gauge\n\(name) \(h[key] as? Int ?? 0)\n"
+        }
+        return out
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Crypto
+import Foundation
+import SwiftASN1
+import X509
+
+package enum UplinkCertificate {
+    package struct Made {
+        package var keyPEM: String
+        package var certificatePEM: String
+        package var fingerprint: String
+    }
+
+    /// A self-signed certificate usable both as a TLS server and client identity and as its own
+    /// trust anchor (each side pins the other's certificate).
+    package static func create(name: String, hosts: [String], days: Int) throws -> Made {
+        let key = P256.Signing.PrivateKey()
+        let subject = try DistinguishedName {
+            OrganizationName("12345 hotline")
+            CommonName(name)
+        }
+        let names: [GeneralName] = hosts.map { host in
+            if let ip = IPv4(host) { return .ipAddress(ASN1OctetString(contentBytes: ArraySlice(ip))) }
+            return .dnsName(host)
+        }
+        let now = Date()
+        let certificate = try Certificate(
+            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: .init(key.publicKey),
+            notValidBefore: now.addingTimeInterval(-3600), notValidAfter: now.addingTimeInterval(Double(days) * 86400),
+            issuer: subject, subject: subject, signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
+                Critical(KeyUsage(digitalSignature: true, keyCertSign: true))
+                try ExtendedKeyUsage([.serverAuth, .clientAuth])
+                SubjectAlternativeNames(names)
+            },
+            issuerPrivateKey: .init(key))
+        return Made(keyPEM: key.pemRepresentation, certificatePEM: try certificate.serializeAsPEM().pemString,
+                    fingerprint: try fingerprint(certificate))
+    }
+
+    package static func fingerprint(_ certificate: Certificate) throws -> String {
+        var serializer = DER.Serializer()
+        try serializer.serialize(certificate)
+        return SHA256.hash(data: serializer.serializedBytes).map { String(format: "%02x", $0) }.joined(separator: ":")
+    }
+
+    private static func IPv4(_ text: String) -> [UInt8]? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false).map { UInt8($0) }
+        guard parts.count == 4, parts.allSatisfy({ $0 != nil }) else { return nil }
+        return parts.compactMap { $0 }
+    }
+}

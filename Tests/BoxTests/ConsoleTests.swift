@@ -1,0 +1,218 @@
+import Box
+import CPseudoTerminal
+import DSP
+import Foundation
+import SystemTestSupport
+import Testing
+import TestSupport
+
+/// The serial console driven over a pseudo-terminal, against a running box.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct ConsoleTests {
+    final class Box {
+        let scratch: ScratchDirectory
+        let daemon = Process()
+        var config: String { scratch.path("box.yaml") }
+
+        init() throws {
+            scratch = try ScratchDirectory()
+            _ = try SimulationRig.daemonConfig(in: scratch, """
+                lines: 2
+                demo_traffic: false
+                console:
+                  pin_hash: "\(PINHash.make("2468"))"
+                  lockout_after: 3
+                  lockout: 60s
+                commands:
+                  reboot: [/bin/true]
+                  shutdown: [/bin/true]
+                """)
+            daemon.executableURL = URL(fileURLWithPath: Tool.appliance)
+            // Bounded, so a daemon never outlives an interrupted test run.
+            daemon.arguments = ["run", "--virtual", "--seconds", "180", "--config", scratch.path("box.yaml")]
+            daemon.standardOutput = FileHandle.nullDevice
+            try daemon.run()
+            var waited = 0
+            while !FileManager.default.fileExists(atPath: scratch.path("control.sock")) && waited < 60_000 { usleep(10_000); waited += 10 }
+        }
+
+        deinit { if daemon.isRunning { daemon.terminate(); daemon.waitUntilExit() } }
+    }
+
+    /// A console process on a fresh pty; `type` writes to it, `expect` reads until text appears.
+    final class Terminal {
+        let master: Int32
+        let process = Process()
+        private var seen = ""
+
+        init(config: String) throws {
+            var name = [CChar](repeating: 0, count: 128)
+            master = cpty_open_master(&name, name.count)
+            let slave = String(cString: name)
+            process.executableURL = URL(fileURLWithPath: Tool.appliance)
+            process.arguments = ["console", "--tty", slave, "--config", config]
+            try process.run()
+        }
+
+        deinit {
+            if process.isRunning { process.terminate() }
+            close(master)
+        }
+
+        func type(_ text: String) { _ = Array(text.utf8).withUnsafeBytes { write(master, $0.baseAddress, $0.count) } }
+
+        /// Everything read up to and including `text`; fails the test if it does not come.
+        @discardableResult
+        func expect(_ text: String, within seconds: Double = 10) -> String {
+            let deadline = Date().addingTimeInterval(seconds)
+            while !seen.contains(text) && Date() < deadline {
+                var fds = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+                if poll(&fds, 1, 100) > 0 {
+                    var buffer = [UInt8](repeating: 0, count: 4096)
+                    let n = buffer.withUnsafeMutableBytes { read(master, $0.baseAddress, $0.count) }
+                    if n > 0 { seen += String(decoding: buffer[0..<n], as: UTF8.self) } else { break }
+                }
+            }
+            guard let r = seen.range(of: text) else {
+                Issue.record("expected \"\(text)\", the console said: \(seen)")
+                return seen
+            }
+            let upTo = String(seen[..<r.upperBound])
+            seen = String(seen[r.upperBound...])
+            return upTo
+        }
+    }
+
+    @Test func aTechniciansSession() throws {
+        let box = try Box()
+        let t = try Terminal(config: box.config)
+        t.expect("PIN: ")
+        t.type("1111\r")
+        t.expect("wrong PIN")
+        t.expect("PIN: ")
+        t.type("2468\r")
+        #expect(!t.expect("logged in").contains("2468"))  // the PIN is never echoed
+        t.expect(ConsoleSession.prompt)
+        t.type("help\r")
+        let help = t.expect(ConsoleSession.prompt)
+        #expect(help.contains("line test N") && help.contains("logout"))
+        // Backspace editing: "statx" ⌫ "us".
+        t.type("statx\u{7f}us\r")
+        #expect(t.expect(ConsoleSession.prompt).contains("uptime"))
+        t.type("lines\r")
+        #expect(t.expect(ConsoleSession.prompt).contains("line 1: idle"))
+        t.type("line test 1\r")
+        #expect(t.expect(ConsoleSession.prompt).contains("line 1: dial tone present at -10 dBm0"))
+        t.type("line test 7\r")
+        #expect(t.expect(ConsoleSession.prompt).contains("no line 7"))
+        for (command, answer) in [("calls", "no calls yet"), ("cases", "no cases yet"), ("cases show 12345678", "check digit does not match"),
+                                  ("cases search 138", "no case matches"), ("prompts", "welcome"), ("config show", "node_prefix 1"),
+                                  ("config validate", "valid"), ("config reload", "flow reloaded"), ("sync status", "changes waiting"),
+                                  ("sync pending", "nothing waiting"), ("log 3", "box up"), ("selftest", "9 passed, 0 failed"),
+                                  ("bogus", "unknown command \"bogus\""), ("line", "usage: line test N")] {
+            t.type(command + "\r")
+            #expect(t.expect(ConsoleSession.prompt).contains(answer), "\(command)")
+        }
+        // History: Ctrl-P brings back the last command.
+        t.type("\u{10}\r")
+        #expect(t.expect(ConsoleSession.prompt).contains("usage: line test N"))
+        t.type("reboot\r")
+        t.expect("type yes to confirm: ")
+        t.type("no\r")
+        t.expect("not done")
+        t.type("reboot\r")
+        t.expect("type yes to confirm: ")
+        t.type("yes\r")
+        t.expect("reboot: /bin/true")
+        t.type("logout\r")
+        t.expect("bye")
+        t.process.waitUntilExit()
+        #expect(t.process.terminationStatus == 0)
+    }
+
+    @Test func repeatedWrongPINsLockTheConsole() throws {
+        let box = try Box()
+        let t = try Terminal(config: box.config)
+        for _ in 0..<2 {
+            t.expect("PIN: ")
+            t.type("0000\r")
+            t.expect("wrong PIN")
+        }
+        t.expect("PIN: ")
+        t.type("0000\r")
+        t.expect("console locked for 60 s")
+        t.expect("PIN: ")
+        t.type("2468\r")
+        t.expect("locked after 3 wrong PINs")
+        // The lockout outlives the console process: a new session is locked too.
+        t.process.terminate()
+        let again = try Terminal(config: box.config)
+        again.expect("PIN: ")
+        again.type("2468\r")
+        again.expect("locked after 3 wrong PINs")
+    }
+
+    @Test func withoutAPINTheConsoleExplainsHowToSetOne() throws {
+        let r = try Tool.appliance("console")
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("appliance console --hash-pin PIN"))
+    }
+
+    @Test func pinHashesVerifyOnlyTheirPIN() {
+        let hash = PINHash.make("2468")
+        #expect(PINHash.verify("2468", against: hash))
+        #expect(!PINHash.verify("2469", against: hash))
+        #expect(PINHash.isWellFormed(hash))
+        #expect(!hash.contains("2468"))
+    }
+}
+
+@Suite struct LineEditorTests {
+    func run(_ bytes: [UInt8]) -> (lines: [String], echo: String) {
+        var editor = LineEditor()
+        var lines: [String] = [], echo = ""
+        for b in bytes {
+            for o in editor.feed(b) {
+                if case .line(let l) = o { lines.append(l) }
+                if case .echo(let e) = o { echo += e }
+            }
+        }
+        return (lines, echo)
+    }
+
+    @Test func backspaceCtrlUAndArrows() {
+        #expect(run(Array("ab\u{7f}c\r".utf8)).lines == ["ac"])
+        #expect(run(Array("junk\u{15}ok\r".utf8)).lines == ["ok"])
+        #expect(run(Array("one\rtwo\r\u{1b}[A\u{1b}[A\r".utf8)).lines == ["one", "two", "one"])
+        #expect(run(Array("one\r\u{10}\u{0e}x\r".utf8)).lines == ["one", "x"])
+        #expect(run([0x08, 0x7f, 0x1b, 0x5b, 0x43, 0x0d]).lines == [""])
+        // Nothing but plain text and "\b \b" is ever sent back.
+        #expect(run(Array("ab\u{7f}\r".utf8)).echo == "ab\u{8} \u{8}\r\n")
+    }
+}
+
+@Suite(.serialized, .timeLimit(.minutes(2))) struct PromptCommandTests {
+    /// With a caller on line 0: play a prompt to them, and record a new prompt from the line.
+    @Test func playToALineAndRecordFromIt() throws {
+        let scratch = try ScratchDirectory()
+        let cache = scratch.path("prompts")
+        try FileManager.default.copyItem(atPath: try SimulationRig.promptCache.get(), toPath: cache)
+        _ = try SimulationRig.daemonConfig(in: scratch, "lines: 1\n", promptCache: cache)
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: Tool.appliance)
+        daemon.arguments = ["run", "--seconds", "90", "--config", scratch.path("box.yaml")]
+        daemon.standardOutput = FileHandle.nullDevice
+        try daemon.run()
+        defer { daemon.terminate(); daemon.waitUntilExit() }
+        func ctl(_ words: String...) throws -> String {
+            try Tool.run(Tool.appliance, ["ctl", "--socket", scratch.path("control.sock")] + words).stdout
+        }
+        var waited = 0
+        while !((try? ctl("lines")) ?? "").contains("line 0: in call") && waited < 60_000 { usleep(50_000); waited += 50 }
+        #expect(try ctl("prompts", "play", "goodbye", "0").contains("playing goodbye"))
+        #expect(try ctl("prompts", "play", "nonsense", "0").contains("usage"))
+        let answer = try ctl("prompts", "record", "my_prompt", "0", "1")
+        #expect(answer.contains("recorded my_prompt from line 0"), "\(answer)")
+        let samples = try WAVFile.read("\(cache)/my_prompt.wav")
+        #expect(samples.count >= SampleClock.rate / 2)
+    }
+}

@@ -1,0 +1,212 @@
+import Box
+import Foundation
+import HotlineModel
+import IVR
+import SystemTestSupport
+import Testing
+import TestSupport
+
+@Suite struct FlowValidationTests {
+    static let prompts: Set<String> = ["welcome", "auto_menu", "goodbye", "invalid_key", "no_input", "info_policy", "fax_start"]
+
+    func errors(_ yaml: String) -> [String] {
+        switch FlowLoader.parse(yaml, file: "flow.yaml", prompts: Self.prompts, documents: ["policy"]) {
+        case .success: []
+        case .failure(let e): e.errors.map(\.description)
+        }
+    }
+
+    @Test func theSeedFlowIsValid() throws {
+        let prompts = try PromptLibrary.texts("\(SimulationRig.repository)/prompts/cmn.yaml")
+        let flow = FlowLoader.load(file: "\(SimulationRig.repository)/flows/seed.yaml", prompts: Set(prompts.keys).union(["beep"]),
+                                   documents: ["policy", "city", "procedures", "investment", "departments", "news"])
+        #expect(throws: Never.self) { try flow.get() }
+    }
+
+    /// Menus give up to `goodbye` unless told otherwise, so a flow without one says so.
+    @Test func aMenuNeedsSomewhereToGiveUpTo() {
+        #expect(errors("""
+            flow: t
+            start: a
+            nodes:
+              a:
+                menu: {prompt: welcome, keys: {"1": a}}
+            """) == ["flow.yaml:4: a: leads to \"goodbye\", which is not a node"])
+    }
+
+    @Test func anUnknownPromptIsNamedWithItsLine() {
+        #expect(errors("""
+            flow: t
+            start: a
+            nodes:
+              a:
+                menu: {prompt: wellcome, keys: {"1": goodbye}}
+              goodbye:
+                hangup: {prompt: goodbye}
+            """) == ["flow.yaml:4: a: unknown prompt \"wellcome\""])
+    }
+
+    @Test func anUnreachableNodeIsReported() {
+        #expect(errors("""
+            flow: t
+            start: a
+            nodes:
+              a:
+                hangup: {prompt: goodbye}
+              orphan:
+                play: {prompt: welcome, next: a}
+            """) == ["flow.yaml:6: orphan: unreachable from \"a\""])
+    }
+
+    @Test func aDuplicateKeyIsReportedWhereItIsRepeated() {
+        #expect(errors("""
+            flow: t
+            start: a
+            nodes:
+              a:
+                menu:
+                  prompt: welcome
+                  keys:
+                    "1": goodbye
+                    "1": a
+              goodbye:
+                hangup: {}
+            """) == ["flow.yaml:8: duplicate key \"1\" in the mapping that starts here"])
+    }
+
+    @Test func aMissingBranchIsReported() {
+        #expect(errors("""
+            flow: t
+            start: a
+            nodes:
+              a:
+                menu: {prompt: welcome, keys: {"1": nowhere}, on_fail: a}
+            """) == ["flow.yaml:4: a: leads to \"nowhere\", which is not a node"])
+        #expect(errors("""
+            flow: t
+            start: a
+            nodes:
+              a:
+                play: {prompt: welcome}
+            """) == ["flow.yaml:4: a (play): missing \"next\"", "flow.yaml:4: a: leads to \"\", which is not a node"])
+    }
+
+    @Test func otherMistakesAreNamedToo() {
+        let found = errors("""
+            flow: t
+            start: a
+            nodes:
+              a:
+                menu: {prompt: welcome, keys: {"x": a}, timeout: soon}
+              b:
+                fax_send: {document: brochure, next: a}
+              c:
+                dance: {}
+            """)
+        #expect(found.contains("flow.yaml:5: a (menu): key \"x\" is not a phone key"))
+        #expect(found.contains("flow.yaml:5: a (menu): \"timeout\" must be a duration like 500ms, 5s or 3m, from 1000 ms to 60000 ms"))
+        #expect(found.contains("flow.yaml:7: b (fax_send): unknown document \"brochure\""))
+        #expect(found.contains("flow.yaml:8: c: unknown node kind \"dance\""))
+    }
+
+    @Test func notYAMLAtAll() {
+        let found = errors("flow: [unclosed\nstart: a\n")
+        #expect(found.count == 1)
+        #expect(found.first?.hasPrefix("flow.yaml:") == true)
+        #expect(found.first?.contains("not valid YAML") == true)
+    }
+
+    /// A bad flow pushed over a good one is refused; calls keep using the old one.
+    @Test func aBadReloadKeepsTheRunningFlow() throws {
+        let data = try ScratchDirectory()
+        try FileManager.default.copyItem(atPath: "\(SimulationRig.repository)/flows/seed.yaml", toPath: data.path("flow.yaml"))
+        var config = try SimulationRig.config(data: data.path("box"))
+        config.flowFile = data.path("flow.yaml")
+        let runtime = try BoxRuntime(config: config, realTime: false, log: { _ in })
+        defer { runtime.shutdown() }
+        try "flow: broken\nstart: nowhere\nnodes: {}\n".write(toFile: data.path("flow.yaml"), atomically: true, encoding: .utf8)
+        guard case .failure(let problems) = runtime.reloadFlow() else {
+            Issue.record("a broken flow was accepted")
+            return
+        }
+        #expect(problems.description.contains("start node \"nowhere\" is not a node"))
+        #expect(runtime.switchboard.flow.name == "seed-12345")
+        // A good edit is taken.
+        let good = try String(contentsOfFile: "\(SimulationRig.repository)/flows/seed.yaml", encoding: .utf8).replacingOccurrences(of: "flow: seed-12345", with: "flow: edited")
+        try good.write(toFile: data.path("flow.yaml"), atomically: true, encoding: .utf8)
+        #expect(throws: Never.self) { try runtime.reloadFlow().get() }
+        #expect(runtime.switchboard.flow.name == "edited")
+    }
+}
+
+@Suite struct BoxConfigTests {
+    func load(_ yaml: String) throws -> BoxConfig {
+        let data = try ScratchDirectory()
+        try yaml.write(toFile: data.path("box.yaml"), atomically: true, encoding: .utf8)
+        return try BoxConfig.load(data.path("box.yaml"))
+    }
+
+    @Test func settingsAreRead() throws {
+        let c = try load("""
+            node_prefix: "37"
+            lines: 2
+            whole_call_recording: false
+            transfer: {number: "8001", hours: "09:00-17:30"}
+            supervision:
+              answer_after_rings: 3
+              silence_timeout: 20s
+            """)
+        #expect(c.nodePrefix.digits == "37" && c.lines == 2 && !c.wholeCallRecording)
+        #expect(c.transferNumber == "8001" && c.transferHours.start == 540 && c.transferHours.end == 1050)
+        #expect(c.supervision.answerAfterRings == 3 && c.supervision.silenceTimeoutMs == 20_000)
+    }
+
+    @Test func mistakesAreReportedWithFileAndLine() throws {
+        let error = #expect(throws: SourceErrors.self) {
+            try load("""
+                node_prefix: "0"
+                lines: 500
+                transfer: {number: "80x1"}
+                supervision:
+                  caller_id: smoke-signals
+                colour: blue
+                """)
+        }
+        let lines = error?.errors.map { "\($0.line): \($0.message)" } ?? []
+        #expect(lines.contains("1: node_prefix must be 1-3 digits, not starting with 0"))
+        #expect(lines.contains("2: config: \"lines\" must be a whole number in 1…120"))
+        #expect(lines.contains("3: transfer number must be DTMF digits (at most 32)"))
+        #expect(lines.contains("5: caller_id must be bell202, v23, dtmf or none"))
+        #expect(lines.contains("6: unknown setting \"colour\""))
+        #expect(error?.errors.allSatisfy { $0.file.hasSuffix("box.yaml") } == true)
+    }
+
+    @Test func hardwareIsReadAndItsMistakesReportedWithTheirLines() throws {
+        let dahdi = try load("hardware:\n  dahdi: {channels: 1-4, echo_cancel: 0}\n")
+        guard case .dahdi(let channels) = dahdi.hardware else { Issue.record("not dahdi"); return }
+        #expect(channels.map(\.number) == [1, 2, 3, 4] && channels.allSatisfy { $0.echoCancelTaps == 0 } && dahdi.lines == 4)
+        let alsa = try load("""
+            hardware:
+              alsa:
+                lines:
+                  - {pcm: "plughw:1,0", hook: H1, ring: R1, loop_sense: L1, ring_active_low: yes, loop_sense_active_low: true, buffer: 200ms}
+            """)
+        guard case .alsa(let lines, let paced) = alsa.hardware, let line = lines.first else { Issue.record("not alsa"); return }
+        #expect(paced && line.capture == "plughw:1,0" && line.ringActiveLow && !line.hookActiveLow && !line.loopSenseActiveHigh && line.bufferMs == 200)
+
+        let error = #expect(throws: SourceErrors.self) {
+            try load("""
+                hardware:
+                  alsa:
+                    paced_by_device: sometimes
+                    lines:
+                      - {pcm: "hw:0", hook: H1, ring: R1, ring_active_low: maybe}
+                      - {pcm: "hw:1", hook: H2}
+                """)
+        }
+        let problems = error?.errors.map { "\($0.line): \($0.message)" } ?? []
+        #expect(problems.contains("3: alsa: \"paced_by_device\" must be true or false"), "\(problems)")
+        #expect(problems.contains("5: alsa line: \"ring_active_low\" must be true or false"), "\(problems)")
+        #expect(problems.contains("6: alsa line: needs pcm (or capture and playback), hook and ring"), "\(problems)")
+    }
+}

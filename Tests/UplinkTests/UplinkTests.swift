@@ -1,0 +1,366 @@
+import AsyncHTTPClient
+import Box
+import Crypto
+import DSP
+import Foundation
+import HotlineModel
+import Lab
+import LocalDB
+import NIOCore
+import NIOHTTP1
+import SystemSupport
+import SystemTestSupport
+import Testing
+import TestSupport
+import UplinkServer
+import Yams
+import ZIPFoundation
+
+/// The uplink end to end: real TLS on loopback, a box with data made by simulated calls, the
+/// real puller.
+@Suite(.serialized)
+struct UplinkTests {
+    @Test func onlyTheEnrolledCentralOfficeGetsIn() async throws {
+        let rig = try await UplinkRig.make(populated: false)
+        #expect(try await rig.request(.GET, "/v1/health").status == 200)
+        for identity in [nil, "stranger"] {
+            let client = UplinkRig.client(identity: identity)
+            await #expect(throws: (any Error).self, "client with \(identity ?? "no") certificate") {
+                _ = try await rig.request(.GET, "/v1/health", client: client)
+            }
+            try await client.shutdown()
+        }
+        await rig.shutdown()
+    }
+
+    /// The uplink starts while synchronous work holds every thread of Swift's cooperative pool
+    /// (CI once saw the server starved there: "uplink did not start within 30 s").
+    @Test func theUplinkStartsWhileTheCooperativePoolIsBusy() async throws {
+        let release = DispatchSemaphore(value: 0)
+        // More blockers than the pool has threads; each passes the release on to the next.
+        for _ in 0..<(2 * ProcessInfo.processInfo.activeProcessorCount + 2) {
+            Task.detached { Self.holdThread(until: release) }
+        }
+        let rig = try await offPool {
+            defer { release.signal() }
+            return try UplinkRig.start(populated: false)
+        }
+        #expect(try await rig.request(.GET, "/v1/health").status == 200)
+        await rig.shutdown()
+    }
+
+    private static func holdThread(until release: DispatchSemaphore) {
+        release.wait()
+        release.signal()
+    }
+
+    @Test func plainHTTPIsRefusedOffLoopback() throws {
+        let scratch = try ScratchDirectory()
+        try "uplink:\n  listen: 0.0.0.0:8443\n  plain_http: true\n".write(toFile: scratch.path("box.yaml"), atomically: true, encoding: .utf8)
+        #expect { try BoxConfig.load(scratch.path("box.yaml")) } throws: { "\($0)".contains("box.yaml:3") && "\($0)".contains("loopback") }
+    }
+
+    /// Everything the box collected reaches the central office once, media verified, then acked.
+    @Test func aPullStoresEveryChangeAndMediumOnceAndAcks() async throws {
+        let rig = try await UplinkRig.make()
+        let central = try ScratchDirectory()
+        let (puller, url) = try rig.puller(into: central.path("pulled"))
+        let first = try await puller.pull(box: url)
+        let health = try await rig.request(.GET, "/v1/health").json
+        let latest = try #require(health["latest_change"] as? Int)
+        #expect(first.changes == latest && first.acked == latest && health["acked_change"] as? Int == latest)
+        try Self.expectExactlyOnce(central.path("pulled/1"), rig: rig)
+        // Every kind of entity is in the feed: CDRs, cases, media, survey answers, fax results.
+        let entities = Set(try Self.journal(central.path("pulled/1")).compactMap { $0["entity"] as? String })
+        #expect(entities == ["call", "case", "media", "survey_answer", "fax_result"])
+        // Recordings are Opus another decoder reads, at the recording's length.
+        let store = try CaseStore(path: "\(rig.data)/cases.sqlite", prefix: rig.config.nodePrefix)
+        let message = try #require(try store.cases().lazy.flatMap { try! store.media(case: $0.id) }.first { $0.kind == .recording })
+        let info = try Tool.run("/usr/bin/opusinfo", [central.path("pulled/1/media/\(message.id).opus")])
+        let seconds = try #require(info.stdout.firstMatch(of: /Playback length: (\d+)m:(\d+\.\d+)s/).map { Double($0.1)! * 60 + Double($0.2)! })
+        #expect(abs(seconds * 1000 - Double(message.durationMs ?? 0)) < 100)
+        // A second pull finds nothing new.
+        let again = try await puller.pull(box: url)
+        #expect(again.changes == 0 && again.media == 0)
+        try await puller.shutdown()
+        await rig.shutdown()
+    }
+
+    /// One puller serves many boxes, each into its own directory; a box that cannot be reached
+    /// holds up none of the others.
+    @Test func onePullerServesManyBoxes() async throws {
+        let boxes = [try await UplinkRig.make(node: "1"), try await UplinkRig.make(node: "2")]
+        let central = try ScratchDirectory()
+        let (puller, _) = try boxes[0].puller(into: central.path("pulled"))
+        let results = await puller.pull(boxes: boxes.map(\.base) + ["https://127.0.0.1:1"])
+        #expect(results.count == 3)
+        for (i, rig) in boxes.enumerated() {
+            let report = try results[i].get()
+            #expect(report.node == "\(i + 1)")
+            try Self.expectExactlyOnce(central.path("pulled/\(i + 1)"), rig: rig)
+        }
+        guard case .failure = results[2] else { Issue.record("an unreachable box reported success"); return }
+        try await puller.shutdown()
+        for rig in boxes { await rig.shutdown() }
+    }
+
+    @Test func mediaResumeFromAnOffsetAndNeverSpliceVersions() async throws {
+        let rig = try await UplinkRig.make()
+        let whole = try await rig.request(.GET, "/v1/media/1")
+        #expect(whole.status == 200)
+        let etag = try #require(whole.headers.first(name: "ETag"))
+        #expect(etag == "\"\(SHA256.hash(data: whole.body).map { String(format: "%02x", $0) }.joined())\"")
+        #expect(whole.headers.first(name: "Repr-Digest") == "sha-256=:\(Data(SHA256.hash(data: whole.body)).base64EncodedString()):")
+        let tail = try await rig.request(.GET, "/v1/media/1", headers: [("Range", "bytes=100-"), ("If-Range", etag)])
+        #expect(tail.status == 206 && tail.body == whole.body.dropFirst(100))
+        #expect(tail.headers.first(name: "Content-Range") == "bytes 100-\(whole.body.count - 1)/\(whole.body.count)")
+        let stale = try await rig.request(.GET, "/v1/media/1", headers: [("Range", "bytes=100-"), ("If-Range", "\"0000\"")])
+        #expect(stale.status == 200 && stale.body == whole.body)
+        #expect(try await rig.request(.GET, "/v1/media/1", headers: [("Range", "bytes=\(whole.body.count)-")]).status == 416)
+        #expect(try await rig.request(.GET, "/v1/media/9999").status == 404)
+        #expect(try await rig.request(.GET, "/v1/media/x").status == 400)
+        await rig.shutdown()
+    }
+
+    @Test func ackedMediaAreDeletedOnlyAfterTheRetentionPeriod() async throws {
+        for (days, kept) in [(30.0, true), (0.0, false)] {
+            let rig = try await UplinkRig.make(retentionDays: days)
+            let media = try await rig.request(.GET, "/v1/media/1")
+            let store = try CaseStore(path: "\(rig.data)/cases.sqlite", prefix: rig.config.nodePrefix)
+            let original = try #require(try store.mediaRecord(1)).media.path
+            // Nothing is deleted before the ack, whatever the retention.
+            #expect(rig.runner.service.pruneExpired() == 0 && FileManager.default.fileExists(atPath: original))
+            #expect(try await rig.json(.POST, "/v1/ack", ["seq": 1_000_000]).status == 409)
+            let latest = try #require(try await rig.request(.GET, "/v1/health").json["latest_change"] as? Int)
+            #expect(try await rig.json(.POST, "/v1/ack", ["seq": latest]).json["acked"] as? Int == latest)
+            // An older ack does not move the cursor back.
+            #expect(try await rig.json(.POST, "/v1/ack", ["seq": 1]).json["acked"] as? Int == latest)
+            #expect(FileManager.default.fileExists(atPath: original) == kept)
+            let after = try await rig.request(.GET, "/v1/media/1")
+            #expect(after.status == (kept ? 200 : 410))
+            if kept { #expect(after.body == media.body) }
+            await rig.shutdown()
+        }
+    }
+
+    /// The link drops at 100 random points; pulling again each time, the central office ends
+    /// with every change and medium exactly once.
+    @Test func aHundredCutsStillEndWithEveryItemExactlyOnce() async throws {
+        let rig = try await UplinkRig.make()
+        let proxy = try LinkProxy(to: rig.runner.port)
+        var generator = SystemRandomNumberGenerator()
+        // One uncut pull measures the traffic of a whole pull.
+        let measure = try ScratchDirectory()
+        let (probe, probeURL) = try rig.puller(into: measure.path("c"), via: proxy.port)
+        _ = try await probe.pull(box: probeURL)
+        try await probe.shutdown()
+        let wholePull = proxy.counts.toBox + proxy.counts.fromBox
+        var cuts = 0, episodes = 0, failedRuns = 0
+        while cuts < 100 {
+            episodes += 1
+            let central = try ScratchDirectory()
+            var finished = false
+            var runs = 0
+            while !finished {
+                runs += 1
+                try #require(runs < 60, "an episode that never finishes")
+                let before = proxy.counts.cuts
+                proxy.cut(afterMoreBytes: Int.random(in: 1...wholePull, using: &generator))
+                let (puller, url) = try rig.puller(into: central.path("c"), via: proxy.port)
+                do { _ = try await puller.pull(box: url); finished = true } catch { failedRuns += 1 }
+                try await puller.shutdown()
+                proxy.cut(afterMoreBytes: Int.max / 2)
+                cuts += proxy.counts.cuts - before
+                if proxy.counts.cuts > before { finished = false }
+            }
+            try Self.expectExactlyOnce(central.path("c/1"), rig: rig)
+        }
+        print("uplink fault test: \(cuts) cuts over \(episodes) complete pulls (\(wholePull) bytes each uncut), \(failedRuns) failed runs, every item exactly once")
+        proxy.stop()
+        await rig.shutdown()
+    }
+
+    /// A status set by the central office through the uplink is what the next caller hears.
+    @Test(arguments: [CaseStatus.inProgress, .closed])
+    func aStatusPushedCentrallyIsHeardInTheQueryFlow(status: CaseStatus) async throws {
+        let rig = try await UplinkRig.make(populated: false)
+        let json = SimulationRig.complaintThenQuery(centralSets: status)
+        let file = rig.scratch.path("scenario.json")
+        try json.write(toFile: file, atomically: true, encoding: .utf8)
+        let scenario = try Scenario.load(file)
+        let (config, client, base) = (rig.config, rig.central, rig.base)
+        let report = try await offPool {
+            var simulation = Simulation(scenario: scenario, config: config, verbose: false)
+            simulation.centralStatus = { number, status in
+                let body = try JSONSerialization.data(withJSONObject: ["status": status.rawValue, "version": 2, "note": "desk 3"])
+                let request = try HTTPClient.Request(url: "\(base)/v1/cases/\(number.digits)/status", method: .PUT, body: .data(body))
+                let response = try client.execute(request: request).wait()
+                guard response.status == .ok else { throw CommandFailure("status push: HTTP \(response.status.code)") }
+            }
+            return try simulation.run()
+        }
+        let asked = try #require(report.calls.last)
+        #expect(asked.path == ["welcome", "auto_menu", "query", "query_result", "other_services"])
+        #expect(asked.promptNames.contains("status_\(status.rawValue)"))
+        await rig.shutdown()
+    }
+
+    @Test func statusUpdatesAreVersionedAndIdempotent() async throws {
+        let rig = try await UplinkRig.make()
+        let number = try #require(try CaseStore(path: "\(rig.data)/cases.sqlite", prefix: rig.config.nodePrefix).cases().first?.number.digits)
+        let path = "/v1/cases/\(number)/status"
+        #expect(try await rig.json(.PUT, path, ["status": "in_progress", "version": 3]).json["result"] as? String == "applied")
+        let repeated = try await rig.json(.PUT, path, ["status": "in_progress", "version": 3]).json
+        #expect(repeated["result"] as? String == "stale" && repeated["version"] as? Int == 3)
+        #expect(try await rig.json(.PUT, path, ["status": "accepted", "version": 2]).json["result"] as? String == "stale")
+        #expect(try await rig.json(.PUT, path, ["status": "sideways", "version": 4]).status == 400)
+        #expect(try await rig.json(.PUT, path, ["status": "closed"]).status == 400)
+        #expect(try await rig.json(.PUT, "/v1/cases/12345678/status", ["status": "closed", "version": 9]).status == 400)
+        let unknown = AcceptanceNumber(prefix: rig.config.nodePrefix, sequence: 99999).digits
+        #expect(try await rig.json(.PUT, "/v1/cases/\(unknown)/status", ["status": "closed", "version": 9]).status == 404)
+        // The change reaches the feed with the central office's note.
+        let feed = try await rig.request(.GET, "/v1/changes?after=0&limit=1000").json["changes"] as? [[String: Any]] ?? []
+        let change = try #require(feed.last { $0["change"] as? String == "status" })
+        #expect((change["data"] as? [String: Any])?["status"] as? String == "in_progress")
+        await rig.shutdown()
+    }
+
+    static let badPushes: [(name: String, kind: ContentKind, body: @Sendable () throws -> Data, problem: String)] = [
+        ("not a zip", .prompts, { Data("PK\u{3}\u{4} this is no archive".utf8) }, "not a readable zip"),
+        ("a pack missing prompts", .prompts, { try zip(["welcome.wav": try wav(seconds: 1)]) }, "unknown prompt"),
+        ("a corrupt WAV", .prompts, { try zip(promptPack().merging(["welcome.wav": Data("RIFF1234WAVEjunk".utf8)]) { _, b in b }) }, "welcome.wav"),
+        ("a path in the pack", .prompts, { try zip(["../etc/welcome.wav": try wav(seconds: 1)]) }, "not allowed"),
+        ("an invalid flow", .flow, { Data(try seedFlow().replacingOccurrences(of: "prompt: welcome", with: "prompt: no_such_prompt").utf8) }, "no_such_prompt"),
+        ("a flow that is not YAML", .flow, { Data("nodes: [unclosed".utf8) }, "pushed flow"),
+        ("documents the flow lacks", .documents, { try zip(["other.txt": Data("你好".utf8)]) }, "the flow in force would break"),
+    ]
+
+    @Test(arguments: 0..<badPushes.count)
+    func aBadPushIsRefusedAndTheOldContentKeepsServing(index: Int) async throws {
+        let push = Self.badPushes[index]
+        let rig = try await UplinkRig.make(populated: false)
+        let reply = try await rig.request(.PUT, "/v1/content/\(push.kind.rawValue)", body: try push.body())
+        #expect(reply.status == 422, "\(push.name)")
+        let problems = (reply.json["problems"] as? [String] ?? []).joined(separator: "\n")
+        #expect(problems.contains(push.problem), "\(push.name): \(problems)")
+        #expect(try await rig.request(.GET, "/v1/content").json[push.kind.rawValue] as? String == "config")
+        #expect(rig.runner.service.pushed.withLock { $0.isEmpty })
+        // Nothing half-unpacked is left behind.
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: "\(rig.data)/content/\(push.kind.rawValue)")) ?? []
+        #expect(left.isEmpty, "\(left)")
+        await rig.shutdown()
+    }
+
+    /// Good pushes switch atomically and the running box uses them for the next call.
+    @Test func goodPushesAreInForceForTheNextCall() async throws {
+        let rig = try await UplinkRig.make(populated: false)
+        let runtime = try BoxRuntime(config: rig.config, realTime: false, log: { _ in })
+        defer { runtime.shutdown() }
+        let renamed = try Self.seedFlow().replacingOccurrences(of: "flow: seed-12345", with: "flow: seed-12345-v2")
+        let flow = try await rig.request(.PUT, "/v1/content/flow", body: Data(renamed.utf8))
+        #expect(flow.status == 200 && flow.json["generation"] as? String == "g1")
+        let pack = try await rig.request(.PUT, "/v1/content/prompts", body: try Self.zip(try Self.promptPack()))
+        #expect(pack.status == 200, "\(pack.json)")
+        let docs = try await rig.request(.PUT, "/v1/content/documents", body: try Self.zip(try Self.documentSet()))
+        #expect(docs.status == 200, "\(docs.json)")
+        #expect(try await rig.request(.GET, "/v1/content").json as NSDictionary == ["flow": "g1", "prompts": "g1", "documents": "g1"])
+        for kind in rig.runner.service.pushed.withLock({ $0 }) { #expect(runtime.applyPushed(kind) == nil) }
+        #expect(runtime.switchboard.flow.name == "seed-12345-v2")
+        #expect(runtime.switchboard.documents.values.allSatisfy { $0.hasPrefix("\(rig.data)/content/documents/g1/") })
+        // A second flow push makes g2; g1 stays for comparison.
+        #expect(try await rig.request(.PUT, "/v1/content/flow", body: Data(try Self.seedFlow().utf8)).json["generation"] as? String == "g2")
+        await rig.shutdown()
+    }
+
+    /// docs/uplink-openapi.yaml describes exactly the routes the server has, and what they
+    /// answer carries the properties the document names.
+    @Test func theOpenAPIDocumentMatchesTheServer() async throws {
+        let text = try String(contentsOfFile: "\(SimulationRig.repository)/docs/uplink-openapi.yaml", encoding: .utf8)
+        let doc = try #require(try Yams.load(yaml: text) as? [String: Any])
+        let paths = try #require(doc["paths"] as? [String: [String: Any]])
+        let documented = Set(paths.flatMap { path, methods in methods.keys.map { "\($0.uppercased()) \(path)" } })
+        let rig = try await UplinkRig.make()
+        let router = UplinkServer.router(try UplinkService(config: rig.config))
+        let served = Set(router.routes.map { "\($0.method) \($0.path)" })
+        #expect(documented == served)
+
+        let schemas = try #require((doc["components"] as? [String: Any])?["schemas"] as? [String: [String: Any]])
+        func check(_ object: [String: Any], against name: String, _ context: String) {
+            guard let schema = schemas[name] else { Issue.record("no schema \(name)"); return }
+            let properties = Set((schema["properties"] as? [String: Any] ?? [:]).keys)
+            let required = Set(schema["required"] as? [String] ?? [])
+            #expect(required.isSubset(of: Set(object.keys)), "\(context): missing \(required.subtracting(object.keys))")
+            #expect(Set(object.keys).isSubset(of: properties), "\(context): undocumented \(Set(object.keys).subtracting(properties))")
+        }
+        check(try await rig.request(.GET, "/v1/health").json, against: "Health", "health")
+        let page = try await rig.request(.GET, "/v1/changes?after=0&limit=1000").json
+        check(page, against: "ChangesPage", "changes")
+        for change in page["changes"] as? [[String: Any]] ?? [] { check(change, against: "Change", "change \(change["seq"] ?? "")") }
+        check(try await rig.request(.GET, "/v1/content").json, against: "ContentInForce", "content")
+        check(try await rig.json(.POST, "/v1/ack", ["seq": 1]).json, against: "AckReply", "ack")
+        check(try await rig.json(.POST, "/v1/ack", ["seq": 1_000_000]).json, against: "AckBeyondFeed", "ack beyond")
+        let number = try #require(try CaseStore(path: "\(rig.data)/cases.sqlite", prefix: rig.config.nodePrefix).cases().first?.number.digits)
+        check(try await rig.json(.PUT, "/v1/cases/\(number)/status", ["status": "closed", "version": 5]).json, against: "StatusReply", "status")
+        check(try await rig.request(.GET, "/v1/media/9999").json, against: "Error", "media 404")
+        check(try await rig.request(.PUT, "/v1/content/flow", body: Data("x: [".utf8)).json, against: "PushRefused", "push refused")
+        check(try await rig.request(.PUT, "/v1/content/flow", body: Data(try Self.seedFlow().utf8)).json, against: "PushReply", "push")
+        let metrics = try await rig.request(.GET, "/v1/metrics")
+        #expect(String(decoding: metrics.body, as: UTF8.self).contains("hotline_calls_total "))
+        await rig.shutdown()
+    }
+
+    // MARK: Helpers
+
+    /// Every change of the box's feed once, in order; every medium once, matching its digest.
+    static func expectExactlyOnce(_ dir: String, rig: UplinkRig) throws {
+        let seqs = try journal(dir).compactMap { $0["seq"] as? Int }
+        let store = try CaseStore(path: "\(rig.data)/cases.sqlite", prefix: rig.config.nodePrefix)
+        let latest = try store.latestChange()
+        #expect(seqs == Array(1...latest))
+        let files = try FileManager.default.contentsOfDirectory(atPath: "\(dir)/media").sorted()
+        let mediaIDs = try store.changes(after: 0, limit: 100_000).filter { $0.entity == "media" }.map(\.entityID)
+        #expect(files.count == mediaIDs.count, "\(files)")
+        for id in mediaIDs {
+            let form = try #require(try store.mediaRecord(id)?.uplink, "media \(id) was never served")
+            let name = "\(id).\(form.contentType == "image/tiff" ? "tif" : "opus")"
+            let data = try #require(FileManager.default.contents(atPath: "\(dir)/media/\(name)"), "\(name) missing")
+            #expect(SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() == form.sha256)
+        }
+    }
+
+    static func journal(_ dir: String) throws -> [[String: Any]] {
+        try String(contentsOfFile: "\(dir)/changes.jsonl", encoding: .utf8).split(separator: "\n")
+            .map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:] }
+    }
+
+    static func seedFlow() throws -> String { try String(contentsOfFile: "\(SimulationRig.repository)/flows/seed.yaml", encoding: .utf8) }
+
+    static func wav(seconds: Double) throws -> Data {
+        let scratch = try ScratchDirectory()
+        try WAVFile.write([Int16](repeating: 0, count: Int(seconds * 8000)), to: scratch.path("p.wav"))
+        return try Data(contentsOf: URL(fileURLWithPath: scratch.path("p.wav")))
+    }
+
+    /// A complete pack: every prompt of the spoken one, re-recorded (here: copied).
+    static func promptPack() throws -> [String: Data] {
+        let dir = try SimulationRig.promptCache.get()
+        return Dictionary(uniqueKeysWithValues: try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".wav") }
+            .map { ($0, try Data(contentsOf: URL(fileURLWithPath: "\(dir)/\($0)"))) })
+    }
+
+    static func documentSet() throws -> [String: Data] {
+        let dir = "\(SimulationRig.repository)/documents"
+        return Dictionary(uniqueKeysWithValues: try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".txt") }
+            .map { ($0, try Data(contentsOf: URL(fileURLWithPath: "\(dir)/\($0)"))) })
+    }
+
+    static func zip(_ files: [String: Data]) throws -> Data {
+        let archive = try Archive(accessMode: .create)
+        for (name, data) in files.sorted(by: { $0.key < $1.key }) {
+            try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { position, size in
+                data.subdata(in: Int(position)..<Int(position) + size)
+            }
+        }
+        return try #require(archive.data)
+    }
+}
