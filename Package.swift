@@ -2,8 +2,8 @@
 import PackageDescription
 
 // The module graph runs one way, bottom to top (docs/ARCHITECTURE.md; Tests/ArchitectureTests
-// checks it): C shims → SystemSupport, HotlineModel → DSP → LineDriver, LocalDB → LineSimulator,
-// IVR → Box → UplinkWire, UplinkServer, Central → Lab → the three executables.
+// checks it): C shims → SystemSupport, HotlineModel → DSP, UplinkWire → LineDriver, LocalDB →
+// LineSimulator, IVR → Box → UplinkServer, Central → Lab → the three executables.
 let package = Package(
     name: "hotline-node",
     platforms: [.macOS(.v15)],
@@ -47,7 +47,7 @@ let package = Package(
         // Signals and lines.
         .target(name: "DSP", dependencies: ["CSpanDSP"]),
         .target(name: "LineDriver", dependencies: ["DSP", "HotlineModel", "CDahdi", "CAlsa", "CGPIOD"]),
-        .target(name: "LocalDB", dependencies: ["CSQLite", "HotlineModel", "SystemSupport"]),
+        .target(name: "LocalDB", dependencies: ["CSQLite", "HotlineModel", "SystemSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "LineSimulator", dependencies: ["DSP", "LineDriver", "CDahdi"]),
         .target(name: "IVR", dependencies: ["DSP", "HotlineModel", .product(name: "Yams", package: "Yams")]),
 
@@ -79,9 +79,11 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "Central", dependencies: [
-            "UplinkWire", "HotlineModel", "SystemSupport",
+            "SystemSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -90,7 +92,7 @@ let package = Package(
 
         // Simulation and bench tools for development and CI.
         .target(name: "Lab", dependencies: [
-            "Box", "UplinkServer", "Central", "UplinkWire", "LineSimulator", "LineDriver", "LocalDB", "IVR", "DSP", "HotlineModel",
+            "Box", "UplinkServer", "Central", "UplinkWire", "LineSimulator", "LineDriver", "LocalDB", "DSP", "HotlineModel",
             "SystemSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

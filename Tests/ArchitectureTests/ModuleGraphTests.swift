@@ -36,19 +36,21 @@ import Testing
 
     struct Description: Decodable { var targets: [Target] }
 
+    struct DescribeFailed: Error, CustomStringConvertible { var description: String }
+
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
     /// `swift package describe`, with a scratch path of its own: the tests run under `swift test`,
     /// which holds the package's own .build lock.
-    static let description: Result<Description, Tool.Failed> = {
+    static let description: Result<Description, DescribeFailed> = {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("describe-\(getpid())").path
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         do {
             let r = try Tool.run("/usr/bin/env", ["swift", "package", "--package-path", root, "--scratch-path", scratch, "describe", "--type", "json"])
-            guard r.status == 0 else { return .failure(Tool.Failed(command: "swift package describe", stderr: r.stderr)) }
+            guard r.status == 0 else { return .failure(DescribeFailed(description: "swift package describe failed: \(r.stderr)")) }
             return .success(try JSONDecoder().decode(Description.self, from: Data(r.stdout.utf8)))
         } catch {
-            return .failure(Tool.Failed(command: "swift package describe", stderr: "\(error)"))
+            return .failure(DescribeFailed(description: "swift package describe: \(error)"))
         }
     }()
 

@@ -7,7 +7,7 @@ import Testing
 import TestSupport
 
 /// The serial console driven over a pseudo-terminal, against a running box.
-@Suite(.serialized, .timeLimit(.minutes(2))) struct ConsoleTests {
+@Suite(.serialized, .timeLimit(.minutes(2)), .tags(.system), .skippedInFastRun) struct ConsoleTests {
     final class Box {
         let scratch: ScratchDirectory
         let daemon = Process()
@@ -166,7 +166,7 @@ import TestSupport
     }
 }
 
-@Suite struct LineEditorTests {
+@Suite(.tags(.unit)) struct LineEditorTests {
     func run(_ bytes: [UInt8]) -> (lines: [String], echo: String) {
         var editor = LineEditor()
         var lines: [String] = [], echo = ""
@@ -190,7 +190,7 @@ import TestSupport
     }
 }
 
-@Suite(.serialized, .timeLimit(.minutes(2))) struct PromptCommandTests {
+@Suite(.serialized, .timeLimit(.minutes(2)), .tags(.system), .skippedInFastRun) struct PromptCommandTests {
     /// With a caller on line 0: play a prompt to them, and record a new prompt from the line.
     @Test func playToALineAndRecordFromIt() throws {
         let scratch = try ScratchDirectory()

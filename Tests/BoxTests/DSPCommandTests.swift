@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// `appliance dsp …` on files that other tools made, run as a technician would run it.
-@Suite struct DSPCommandTests {
+@Suite(.tags(.system), .skippedInFastRun) struct DSPCommandTests {
     let files: ForeignSignals
     init() throws { files = try ForeignSignals() }
 
@@ -117,7 +117,7 @@ import TestSupport
     }
 }
 
-@Suite struct CallerIDStandardResolutionTests {
+@Suite(.tags(.unit)) struct CallerIDStandardResolutionTests {
     /// Both FSK receivers decode either spill; the report names the one that was sent.
     @Test(arguments: ["bell202", "v23"])
     func theStandardOnTheLineIsReported(standard: String) throws {

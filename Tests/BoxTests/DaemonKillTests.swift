@@ -8,7 +8,7 @@ import TestSupport
 
 /// `appliance run` killed with -9 in the middle of its work loses no case it had announced,
 /// and leaves only playable recordings.
-@Suite(.serialized) struct DaemonKillTests {
+@Suite(.serialized, .tags(.system), .skippedInFastRun) struct DaemonKillTests {
     @Test(arguments: [1, 2, 3])
     func killNineLosesNoCommittedCase(afterCases: Int) throws {
         let scratch = try ScratchDirectory()

@@ -3,7 +3,7 @@ import LineDriver
 import Testing
 import TestSupport
 
-@Suite struct FrontPanelTests {
+@Suite(.tags(.unit)) struct FrontPanelTests {
     @Test func lightsFollowTheBox() {
         var s = StatusLights.Status(running: true, lines: [.idle, .inCall, .ringing], sinceLastPull: 120, fault: false)
         let on = StatusLights.values(s, at: 0.1), off = StatusLights.values(s, at: 0.35)

@@ -12,7 +12,7 @@ import TestSupport
 /// A whole call on the ALSA+GPIO backend: the box built from a config naming `alsa` hardware,
 /// ring edges on the ring-detect GPIO, the caller's side of a real complaint (recorded from a
 /// simulated call) in the codec's capture through alsa-lib, loop current dropped at the end.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.system), .skippedInFastRun)
 struct HardwareCallTests {
     @Test func aComplaintOverAlsaAndGPIO() throws {
         // The caller's side of a complaint, as the simulated exchange played it to the box.

@@ -5,7 +5,7 @@ import Testing
 
 /// A recording survives the box being killed with -9 at any moment: every file it leaves is a
 /// valid WAV holding what had been written.
-@Suite(.serialized) struct RecordingKillTests {
+@Suite(.serialized, .tags(.system), .skippedInFastRun) struct RecordingKillTests {
     @Test(arguments: [0, 40, 90, 170, 260])
     func recordingsArePlayableAfterKillNine(extraMs: Int) throws {
         let scratch = try ScratchDirectory()

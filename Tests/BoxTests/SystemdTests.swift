@@ -4,7 +4,7 @@ import SystemTestSupport
 import Testing
 import TestSupport
 
-@Suite struct SystemdTests {
+@Suite(.tags(.system), .skippedInFastRun) struct SystemdTests {
     /// The units as shipped, with the binary under test standing in for /usr/bin/appliance.
     @Test(arguments: [("appliance.service", "appliance.service"), ("appliance-console@.service", "appliance-console@ttyS0.service")])
     func unitsPassSystemdVerify(file: String, unit: String) throws {
@@ -48,7 +48,7 @@ import TestSupport
     }
 }
 
-@Suite struct WatchdogTests {
+@Suite(.tags(.unit)) struct WatchdogTests {
     final class Counter: @unchecked Sendable { var pings = 0 }
 
     /// Pings go out while the heartbeat moves and stop when it freezes; they resume with it.

@@ -1,7 +1,8 @@
 import DSP
+import TestSupport
 import Testing
 
-@Suite struct CallProgressDetectorTests {
+@Suite(.tags(.unit)) struct CallProgressDetectorTests {
     /// Busy within 1.5 s of its onset, from −10 down to −35 dBm0, with noise 20 dB below.
     @Test(arguments: [-10.0, -15, -20, -25, -30, -35])
     func busyIsConfirmedWithinOnePointFiveSeconds(level: Double) throws {

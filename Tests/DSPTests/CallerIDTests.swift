@@ -2,7 +2,7 @@ import DSP
 import TestSupport
 import Testing
 
-@Suite struct CallerIDTests {
+@Suite(.tags(.unit)) struct CallerIDTests {
     static let stamp = CallerIDDateTime(month: 11, day: 29, hour: 14, minute: 5)
 
     static let messages: [CallerID] = [

@@ -1,8 +1,9 @@
 import DSP
+import TestSupport
 import Testing
 
 /// SpanDSP's Mitel-style acceptance conditions, run on synthesized digits.
-@Suite struct DTMFDetectorTests {
+@Suite(.tags(.unit)) struct DTMFDetectorTests {
     @Test func everyDigitTenTimesAtMinus4DBm0IsDetectedExactlyOnce() {
         let sent = Array(repeating: TestSignals.allDigits, count: 10).flatMap { $0 }
         let got = TestSignals.digits(in: TestSignals.dtmf(sent, onMs: 50, offMs: 50, lowDBm0: -4, highDBm0: -4))

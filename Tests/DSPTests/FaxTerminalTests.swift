@@ -3,7 +3,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@Suite struct FaxTerminalTests {
+@Suite(.tags(.unit)) struct FaxTerminalTests {
     let scratch: ScratchDirectory
 
     init() throws { scratch = try ScratchDirectory() }

@@ -1,7 +1,8 @@
 import DSP
+import TestSupport
 import Testing
 
-@Suite struct FaxToneDetectorTests {
+@Suite(.tags(.unit)) struct FaxToneDetectorTests {
     @Test(arguments: [-10.0, -25, -40])
     func cngIsDetectedWithinOneSecond(level: Double) throws {
         let signal = TestSignals.withNoise(TestSignals.cadence(hz: 1100, dBm0: level, onMs: 500, offMs: 3000, cycles: 2, leadMs: 1210), dBm0: level - 20)

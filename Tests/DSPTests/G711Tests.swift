@@ -1,7 +1,8 @@
 import DSP
+import TestSupport
 import Testing
 
-@Suite struct G711Tests {
+@Suite(.tags(.unit)) struct G711Tests {
     @Test(arguments: [G711Law.ulaw, .alaw])
     func roundTripErrorStaysWithinOneQuantisationStep(law: G711Law) {
         for v in stride(from: -32768, through: 32767, by: 7) {

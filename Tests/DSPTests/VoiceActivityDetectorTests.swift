@@ -1,7 +1,8 @@
 import DSP
+import TestSupport
 import Testing
 
-@Suite struct VoiceActivityDetectorTests {
+@Suite(.tags(.unit)) struct VoiceActivityDetectorTests {
     func changes(_ samples: [Int16], _ config: VoiceActivityConfig = .init()) -> [(VoiceActivity, Int)] {
         var out: [(VoiceActivity, Int)] = []
         let vad = VoiceActivityDetector(config: config) { out.append(($0, SampleClock.ms($1))) }

@@ -3,7 +3,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@Suite struct WAVFileTests {
+@Suite(.tags(.unit)) struct WAVFileTests {
     let scratch: ScratchDirectory
 
     init() throws { scratch = try ScratchDirectory() }

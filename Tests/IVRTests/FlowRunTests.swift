@@ -1,8 +1,9 @@
 import IVR
+import TestSupport
 import Testing
 
 /// The interpreter on its own: inputs in, actions out, no line and no database.
-@Suite struct FlowRunTests {
+@Suite(.tags(.unit)) struct FlowRunTests {
     static let yaml = """
         flow: t
         start: ask

@@ -6,7 +6,7 @@ import SystemTestSupport
 import Testing
 import TestSupport
 
-@Suite struct FlowValidationTests {
+@Suite(.tags(.unit)) struct FlowValidationTests {
     static let prompts: Set<String> = ["welcome", "auto_menu", "goodbye", "invalid_key", "no_input", "info_policy", "fax_start"]
 
     func errors(_ yaml: String) -> [String] {
@@ -139,7 +139,7 @@ import TestSupport
     }
 }
 
-@Suite struct BoxConfigTests {
+@Suite(.tags(.unit)) struct BoxConfigTests {
     func load(_ yaml: String) throws -> BoxConfig {
         let data = try ScratchDirectory()
         try yaml.write(toFile: data.path("box.yaml"), atomically: true, encoding: .utf8)

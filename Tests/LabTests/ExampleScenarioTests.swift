@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// Each example scenario in scenarios/ gives the outcome docs/SIMULATE.md says it does.
-@Suite struct ExampleScenarioTests {
+@Suite(.tags(.system), .skippedInFastRun) struct ExampleScenarioTests {
     struct Expected: Sendable, CustomTestStringConvertible {
         var file: String
         var dispositions: [String]

@@ -7,7 +7,7 @@ import Testing
 import TestSupport
 
 /// Every branch of the seed's voice menus, through `simulate`.
-@Suite struct SeedServiceTests {
+@Suite(.tags(.system), .skippedInFastRun) struct SeedServiceTests {
     typealias Rig = SimulationRig
 
     @Test func aConfirmedComplaintIsStoredAndItsNumberReadBack() throws {
@@ -185,7 +185,7 @@ import TestSupport
     }
 }
 
-@Suite struct ManualServiceTransferTests {
+@Suite(.tags(.system), .skippedInFastRun) struct ManualServiceTransferTests {
     /// Within hours and with a number configured, 1 transfers: hook flash, the number dialled, hang up.
     @Test func manualServiceTransfersTheCall() throws {
         let steps = #"{"do": "wait_for_prompt"}, {"do": "wait", "ms": 1000}, {"do": "dtmf", "digits": "1"}, {"do": "wait", "ms": 30000}, "# + SimulationRig.hangUp

@@ -1,7 +1,8 @@
 import CAllocationCounter
+import TestSupport
 import Testing
 
-@Suite struct AllocationCounterTests {
+@Suite(.tags(.unit)) struct AllocationCounterTests {
     /// The counter itself must see Swift allocations, or a zero elsewhere proves nothing.
     @Test func countsSwiftAllocations() {
         allocation_counter_start()

@@ -6,7 +6,7 @@ import TestSupport
 
 /// The ALSA+GPIO backend through the real alsa-lib (its `file` plugin stands in for a codec: no
 /// sound card exists here) and a GPIO chip that behaves as libgpiod does.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.system), .skippedInFastRun)
 struct AlsaGpioBackendTests {
     @Test(arguments: [(25, false), (0, false), (0, true)])
     func ringBurstsFromEitherKindOfDetector(toggleHz: Int, activeLow: Bool) {

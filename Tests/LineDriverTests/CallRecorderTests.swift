@@ -4,7 +4,7 @@ import LineSimulator
 import Testing
 import TestSupport
 
-@Suite struct CallRecorderTests {
+@Suite(.tags(.unit)) struct CallRecorderTests {
     /// A whole call recorded in stereo: the caller on the left, the box on the right.
     @Test func aCallIsRecordedCallerLeftBoxRight() throws {
         let scratch = try ScratchDirectory()

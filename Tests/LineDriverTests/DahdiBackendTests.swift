@@ -1,10 +1,11 @@
 import CDahdi
 import LineDriver
+import TestSupport
 import Testing
 
 /// What can be checked of the DAHDI backend without the kernel driver: the event mapping and a
 /// clear error where there is no DAHDI. The driver itself is exercised in the VM stage.
-@Suite struct DahdiBackendTests {
+@Suite(.tags(.unit)) struct DahdiBackendTests {
     @Test func eventsMapOntoTheBackendProtocol() {
         var ringing = false
         #expect(DahdiBackend.lineEvents(CDahdi_EVENT_RINGBEGIN, ringing: &ringing) == (.ringStart, nil) && ringing)

@@ -7,7 +7,7 @@ import TestSupport
 
 /// The steady-state frame path allocates nothing: a live call with the caller speaking and
 /// keying digits, the box playing a prompt, its echo on the line, and the recorder tapping it.
-@Suite struct FramePathAllocationTests {
+@Suite(.tags(.unit)) struct FramePathAllocationTests {
     @Test func aLiveCallAllocatesNothingPerFrame() throws {
         let scratch = try ScratchDirectory()
         let speech = try Speech.mandarinWAV(seconds: 5, in: scratch)

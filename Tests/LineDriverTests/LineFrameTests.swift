@@ -1,7 +1,8 @@
 import LineDriver
+import TestSupport
 import Testing
 
-@Suite struct LineFrameTests {
+@Suite(.tags(.unit)) struct LineFrameTests {
     @Test func aFrameIsTwentyMillisecondsOfEightKilohertz() {
         #expect(LineFrame.samples == 160)
         #expect(LineFrame.frames(ms: 1000) == 50)

@@ -6,7 +6,7 @@ import Testing
 import TestSupport
 
 /// Line supervision through the simulated exchange, in virtual line time.
-@Suite struct LineSupervisionTests {
+@Suite(.tags(.unit)) struct LineSupervisionTests {
     static let stamp = CallerIDDateTime(month: 11, day: 29, hour: 9, minute: 15)
 
     @Test(arguments: [1, 2, 3])

@@ -5,7 +5,7 @@ import LineSimulator
 import Testing
 import TestSupport
 
-@Suite struct OutboundDiallingTests {
+@Suite(.tags(.unit)) struct OutboundDiallingTests {
     func dial(_ number: String, callee: CalleeBehaviour, config: ChannelConfig = ChannelConfig()) throws -> LineRig {
         let rig = LineRig(config: config)
         try rig.exchange.setCallee(callee, line: 0)
@@ -78,7 +78,7 @@ import TestSupport
     }
 }
 
-@Suite struct LineTestTests {
+@Suite(.tags(.unit)) struct LineTestTests {
     func test(_ rig: LineRig) throws -> (Bool, Int, Int) {
         rig.command(.testLine)
         let event = try #require(rig.run(maxMs: 10_000) { if case .lineTested = $0.kind { true } else { false } })

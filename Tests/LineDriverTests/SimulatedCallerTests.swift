@@ -7,7 +7,7 @@ import Testing
 import TestSupport
 
 /// The simulated caller's abilities that the other suites do not already exercise.
-@Suite struct SimulatedCallerTests {
+@Suite(.tags(.unit)) struct SimulatedCallerTests {
     /// A caller sends a two-page fax; the box hears CNG and hands the line to a fax terminal.
     @Test func aFaxCrossesTheLine() throws {
         let scratch = try ScratchDirectory()
@@ -90,7 +90,7 @@ import TestSupport
     }
 }
 
-@Suite struct FrameLoopThreadTests {
+@Suite(.tags(.system), .skippedInFastRun) struct FrameLoopThreadTests {
     /// The loop's own thread runs frames until stopped, and its heartbeat shows it.
     @Test func startAndStop() {
         let exchange = SimulatedExchange(lines: 2)
@@ -119,7 +119,7 @@ private final class BlockingBackend: LineBackend, @unchecked Sendable {
     func setHook(_ command: HookCommand, channel: Int) {}
 }
 
-@Suite struct BackendPacedLoopTests {
+@Suite(.tags(.system), .skippedInFastRun) struct BackendPacedLoopTests {
     @Test func aSelfPacingBackendIsTheClockAndIsTimed() {
         let loop = FrameLoop(backend: BlockingBackend(), config: ChannelConfig())
         _ = loop.start(realTime: true)

@@ -4,7 +4,7 @@ import LocalDB
 import Testing
 import TestSupport
 
-@Suite struct AcceptanceNumberTests {
+@Suite(.tags(.unit)) struct AcceptanceNumberTests {
     @Test func numbersCarryThePrefixAndAValidCheckDigit() throws {
         let prefix = try #require(NodePrefix("37"))
         let n = AcceptanceNumber(prefix: prefix, sequence: 1234)
@@ -45,7 +45,7 @@ import TestSupport
     }
 }
 
-@Suite struct CaseStoreTests {
+@Suite(.tags(.unit)) struct CaseStoreTests {
     let scratch: ScratchDirectory
     init() throws { scratch = try ScratchDirectory() }
 

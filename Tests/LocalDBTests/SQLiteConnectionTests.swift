@@ -1,8 +1,9 @@
 import Foundation
 import LocalDB
+import TestSupport
 import Testing
 
-@Suite struct SQLiteConnectionTests {
+@Suite(.tags(.unit)) struct SQLiteConnectionTests {
     @Test func opensInWALModeWithForeignKeys() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("db-\(UUID()).sqlite").path
         defer { try? FileManager.default.removeItem(atPath: path) }

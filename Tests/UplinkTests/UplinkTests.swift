@@ -18,7 +18,7 @@ import ZIPFoundation
 
 /// The uplink end to end: real TLS on loopback, a box with data made by simulated calls, the
 /// real puller.
-@Suite(.serialized)
+@Suite(.serialized, .tags(.system), .skippedInFastRun)
 struct UplinkTests {
     @Test func onlyTheEnrolledCentralOfficeGetsIn() async throws {
         let rig = try await UplinkRig.make(populated: false)

@@ -9,6 +9,7 @@ LOG=$S/guest.log
 : > "$R"; : > "$LOG"
 pass=0; fail=0
 A=$S/appliance
+L=$S/hotline-lab
 export HOME=/root
 
 result() {  # name, status
@@ -51,10 +52,10 @@ hardware:
     echo_cancel: 0
 HW
 
-scenario() {  # scenario, output name, the exchange's side (options of appliance exchange)
+scenario() {  # scenario, output name, the exchange's side (options of hotline-lab exchange)
   started=$(date +%s)
   name=$1; out=$2; shift 2
-  "$A" exchange "$@" --scenario "$S/scenarios/$name.json" --box-data "$box_data" --timeout 300 > "$S/$out.out" 2>> "$LOG"
+  "$L" exchange "$@" --scenario "$S/scenarios/$name.json" --box-data "$box_data" --timeout 300 > "$S/$out.out" 2>> "$LOG"
   status=$?
   sleep 3   # the box closes the CDR after the line drops
   echo "$out: exchange exit $status after $(( $(date +%s) - started )) s" >> "$LOG"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The VM stage: boots the Debian guest (image/vm/build-image.sh, cached) under qemu with the
-# statically linked appliance shared in, runs image/vm/run-in-guest.sh there against the real
+# statically linked appliance and hotline-lab (its test exchange) shared in, runs image/vm/run-in-guest.sh there against the real
 # DAHDI, snd-aloop and gpio-sim drivers, and reports the guest's results. Fails loudly when it cannot run.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -13,17 +13,17 @@ if [ ${#missing[@]} -gt 0 ]; then apt-get update -qq && apt-get install -y -qq -
 started=$(date +%s)
 image="$(bash image/vm/build-image.sh)" || { echo "VM STAGE FAILED: the guest image could not be built (is the Debian mirror reachable?)" >&2; exit 1; }
 image_s=$(( $(date +%s) - started ))
-swift build -c release --static-swift-stdlib --product appliance 2>&1 | tail -1
+for product in appliance hotline-lab; do swift build -c release --static-swift-stdlib --product "$product" 2>&1 | tail -1; done
 share="$(mktemp -d /tmp/hotline-vm-share-XXXXXX)"
 trap 'rm -rf "$share"' EXIT
-cp .build/release/appliance image/vm/run-in-guest.sh "$share/"
+cp .build/release/appliance .build/release/hotline-lab image/vm/run-in-guest.sh "$share/"
 cp -r flows prompts documents image/vm/scenarios "$share/"
 # The caller's speech and the prompt pack are spoken here (espeak-ng) and shared, so the guest
 # needs no speech synthesiser.
 espeak-ng -v cmn -w "$share/.speech.wav" "我要投诉,幸福小区门口的路灯坏了三个星期,晚上很不安全,请尽快修理。"
 sox "$share/.speech.wav" -r 8000 -c 1 -b 16 "$share/complaint-speech.wav"
 rm -f "$share/.speech.wav"
-.build/release/appliance simulate scenarios/query.json --data "$share/.sim" --prompt-cache "$share/prompt-pack" > /dev/null
+.build/release/hotline-lab simulate scenarios/query.json --data "$share/.sim" --prompt-cache "$share/prompt-pack" > /dev/null
 rm -rf "$share/.sim"
 
 boot=$(date +%s)
