@@ -29,7 +29,7 @@ package struct CallSummary: Codable, Sendable {
     package var answeredAtMs: Int?
     package var endedAtMs: Int?
     package var disconnectReason: String?
-    package var disposition: String = "unanswered"
+    package var disposition = Disposition.unanswered
     package var path: [String] = []
     package var digits = ""
     package var prompts: [PromptPlayed] = []
@@ -78,7 +78,7 @@ package final class CallSession {
 
     package func answered(at ms: Int) {
         summary.answeredAtMs = ms
-        summary.disposition = "answered"
+        summary.disposition = .answered
         try? box.store.answerCall(callID, at: box.timestamp(ms))
         if box.config.wholeCallRecording {
             startRecording(.call, path: "\(box.recordingsDirectory)/call-\(callID)-\(uid).wav", stereo: true, at: ms)
@@ -127,7 +127,7 @@ package final class CallSession {
         summary.endedAtMs = ms
         if let run { perform(run.handle(.hungUp, at: ms), at: ms) }
         for tap in recordings.keys { channel.commands.push(.stopRecording(tap)) }
-        if summary.answeredAtMs == nil { summary.disposition = "unanswered" }
+        if summary.answeredAtMs == nil { summary.disposition = .unanswered }
         finishIfDone(at: ms)
     }
 
@@ -169,7 +169,7 @@ package final class CallSession {
                 startFax(FaxSessionConfig(direction: .send(tiff: tiff), callingParty: true, ident: box.config.faxIdent), receiving: nil, at: ms)
             case .transfer:
                 guard let number = box.config.transferNumber, let digits = DialString(number) else { continue }
-                summary.disposition = "transferred"
+                summary.disposition = .transferred
                 transferSteps = [(ms, .flash), (ms + 1500, .dial(digits)), (ms + 1500 + 100 * number.count + 4000, .hangUp)]
             case .hangUp:
                 channel.commands.push(.hangUp)
@@ -246,7 +246,7 @@ package final class CallSession {
                                                 media: media, at: box.timestamp(ms))
             summary.cases.append(.init(number: made.number.digits, kind: kind.rawValue, complete: complete, files: media.map(\.path),
                                        durationMs: media.first?.durationMs, pages: nil))
-            summary.disposition = "case_created"
+            summary.disposition = .caseCreated
             box.log("line \(line): \(kind.rawValue) case \(made.number) created\(complete ? "" : " (incomplete, kept)")")
             if let run { perform(run.handle(.caseCreated(made.number), at: ms), at: ms) }
         } catch {
@@ -284,7 +284,7 @@ package final class CallSession {
         guard let result = terminal.result else { return }
         fax = nil
         summary.fax = result
-        try? box.store.recordFaxResult(call: callID, direction: receiving == nil ? "send" : "receive", success: result.success, pages: result.pages,
+        try? box.store.recordFaxResult(call: callID, direction: receiving == nil ? .send : .receive, success: result.success, pages: result.pages,
                                        reason: result.success ? nil : result.completionText, document: receiving == nil ? faxDocument : nil,
                                        at: box.timestamp(ms))
         if let path = receiving, result.pages > 0, FileManager.default.fileExists(atPath: path) {
@@ -292,11 +292,11 @@ package final class CallSession {
                                                     media: [NewMedia(kind: .fax, path: path, pages: result.pages, complete: result.success)],
                                                     at: box.timestamp(ms)) {
                 summary.cases.append(.init(number: made.number.digits, kind: "fax", complete: result.success, files: [path], durationMs: nil, pages: result.pages))
-                summary.disposition = "fax_received"
+                summary.disposition = .faxReceived
                 box.log("line \(line): fax case \(made.number) created, \(result.pages) pages")
             }
         } else if receiving == nil {
-            summary.disposition = result.success ? "fax_sent" : "fax_failed"
+            summary.disposition = result.success ? .faxSent : .faxFailed
         }
         if let run { perform(run.handle(.faxFinished(success: result.success), at: ms), at: ms) }
     }

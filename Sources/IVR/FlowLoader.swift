@@ -98,11 +98,11 @@ package enum FlowLoader {
             let caseKind = caseName.flatMap(CaseKind.init(rawValue:))
             if caseName != nil && caseKind == nil { y.fail(fields["case"], "\(owner): case must be one of \(CaseKind.allCases.map(\.rawValue).joined(separator: ", "))") }
             var r = FlowNode.Record(caseKind: caseKind ?? .complaint, intro: text("intro") ?? "", next: text("next") ?? "", cancelled: text("cancelled") ?? "")
-            r.beep = fields["beep"]?.string.map { $0 == "true" } ?? true
+            r.beep = y.bool(fields["beep"], "beep", in: owner) ?? r.beep
             r.maxMs = y.duration(fields["max"], "max", in: owner, range: 5000...600_000) ?? r.maxMs
             r.minMs = y.duration(fields["min"], "min", in: owner, range: 0...60_000) ?? r.minMs
             r.silenceMs = y.duration(fields["silence"], "silence", in: owner, range: 2000...60_000) ?? r.silenceMs
-            r.endOnHash = fields["end_on_hash"]?.string.map { $0 == "true" } ?? true
+            r.endOnHash = y.bool(fields["end_on_hash"], "end_on_hash", in: owner) ?? r.endOnHash
             r.confirm = text("confirm", required: false) ?? r.confirm
             result = .record(r)
         case "collect":

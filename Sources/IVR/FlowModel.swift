@@ -10,6 +10,14 @@ package struct Flow: Sendable {
 }
 
 package struct FlowNode: Sendable {
+    /// What the interpreter plays and where it goes on its own, beyond what a node names: the
+    /// loader checks these like any other prompt or target, so a flow that lacks one is refused
+    /// at load, not found silent on a call.
+    package static let invalidKeyPrompt = "invalid_key"
+    package static let noInputPrompt = "no_input"
+    package static let pleaseNotePrompt = "please_note"
+    package static let giveUpNode = "goodbye"
+
     package var name: String
     package var line: Int
     package var kind: Kind
@@ -41,9 +49,9 @@ package struct FlowNode: Sendable {
         package var keys: [Character: String]
         package var timeoutMs = 5000
         package var retries = 3
-        package var invalid = "invalid_key"
-        package var noInput = "no_input"
-        package var onFail = "goodbye"
+        package var invalid = FlowNode.invalidKeyPrompt
+        package var noInput = FlowNode.noInputPrompt
+        package var onFail = FlowNode.giveUpNode
     }
 
     /// A message the caller records after a beep; 1 confirm / 2 replay / 3 cancel.
@@ -102,7 +110,7 @@ package struct FlowNode: Sendable {
         switch kind {
         case .menu(let m): Array(m.keys.values) + [m.onFail]
         case .play(_, let next), .readBack(_, _, let next), .faxReceive(let next), .faxSend(_, _, let next): [next]
-        case .record(let r): [r.next, r.cancelled]
+        case .record(let r): [r.next, r.cancelled, FlowNode.giveUpNode]
         case .collect(let c): [c.next, c.cancelled]
         case .status(let s): [s.next, s.retry]
         case .survey(let s): [s.next]
@@ -118,10 +126,10 @@ package struct FlowNode: Sendable {
         case .menu(let m): [m.prompt, m.invalid, m.noInput]
         case .play(let p, _): p
         case .readBack(let p, _, _): [p]
-        case .record(let r): [r.intro, r.confirm, r.tooShort, r.cancelledPrompt, r.numberIs]
-        case .collect(let c): [c.prompt] + [c.repeatPrompt, c.confirm].compactMap { $0 }
+        case .record(let r): [r.intro, r.confirm, r.tooShort, r.cancelledPrompt, r.numberIs, FlowNode.invalidKeyPrompt, FlowNode.pleaseNotePrompt]
+        case .collect(let c): [c.prompt, FlowNode.invalidKeyPrompt, FlowNode.noInputPrompt] + [c.repeatPrompt, c.confirm].compactMap { $0 }
         case .status(let s): Array(s.statusPrompts.values) + [s.unknown, s.mistyped]
-        case .survey(let s): s.questions.map(\.prompt) + [s.intro, s.thanks].compactMap { $0 }
+        case .survey(let s): s.questions.map(\.prompt) + [s.intro, s.thanks].compactMap { $0 } + [FlowNode.invalidKeyPrompt, FlowNode.noInputPrompt]
         case .faxSend(_, let p, _): [p].compactMap { $0 }
         case .transfer(let t): [t.prompt, t.unavailablePrompt]
         case .hangUp(let p): [p].compactMap { $0 }

@@ -133,7 +133,7 @@ package final class FlowRun {
             key(d, for: then)
         case (.tick, .keys(let until, let then)) where now >= until:
             timedOut(then)
-        case (.digit("#"), .recording(let since)):
+        case (.digit("#"), .recording(let since)) where Self.endsOnHash(node):
             endRecording(since)
         case (.voice(let v), .recording):
             voiceActive = v == .speech
@@ -147,7 +147,7 @@ package final class FlowRun {
             if case .survey(let s) = node.kind {
                 prompt([s.thanks].compactMap { $0 }.map(PromptRef.named), then: .go(s.next))
             } else if case .record(let r) = node.kind {
-                prompt([.named(r.numberIs), .digits(number.digits), .named("please_note"), .named(r.numberIs), .digits(number.digits)], bargeIn: false, then: .go(r.next))
+                prompt([.named(r.numberIs), .digits(number.digits), .named(FlowNode.pleaseNotePrompt), .named(r.numberIs), .digits(number.digits)], bargeIn: false, then: .go(r.next))
             }
         case (.lookedUp(let outcome), .waitingLookup):
             guard case .status(let s) = node.kind else { break }
@@ -163,6 +163,10 @@ package final class FlowRun {
             break
         }
         return out
+    }
+
+    private static func endsOnHash(_ node: FlowNode) -> Bool {
+        if case .record(let r) = node.kind { r.endOnHash } else { false }
     }
 
     // MARK: Nodes
@@ -355,10 +359,10 @@ package final class FlowRun {
         emit(.stopPlayback)
         let (limit, onFail, again): (Int, String, [PromptRef]) = switch node.kind {
         case .menu(let m): (m.retries, m.onFail, [.named(invalid ? m.invalid : m.noInput), .named(m.prompt)])
-        case .record(let r): (3, "goodbye", [.named("invalid_key"), .named(r.confirm)])
-        case .collect(let c): (3, c.cancelled, [.named(invalid ? "invalid_key" : "no_input"), .named(c.prompt)])
-        case .survey(let s): (3, s.next, [.named(invalid ? "invalid_key" : "no_input"), .named(s.questions[question].prompt)])
-        default: (0, "goodbye", [])
+        case .record(let r): (3, FlowNode.giveUpNode, [.named(FlowNode.invalidKeyPrompt), .named(r.confirm)])
+        case .collect(let c): (3, c.cancelled, [.named(invalid ? FlowNode.invalidKeyPrompt : FlowNode.noInputPrompt), .named(c.prompt)])
+        case .survey(let s): (3, s.next, [.named(invalid ? FlowNode.invalidKeyPrompt : FlowNode.noInputPrompt), .named(s.questions[question].prompt)])
+        default: (0, FlowNode.giveUpNode, [])
         }
         if retries > limit {
             go(flow.nodes[onFail] != nil ? onFail : flow.start)

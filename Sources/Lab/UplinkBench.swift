@@ -3,6 +3,7 @@ import Box
 import Central
 import DSP
 import Foundation
+import HotlineModel
 import LocalDB
 import SystemSupport
 import UplinkServer
@@ -149,7 +150,7 @@ package struct DistrictDay {
             let caller = CallerInfo(number: "138\(String(format: "%08d", 10_000_000 + i * 7919 % 90_000_000))", standard: "bell202")
             let call = try store.beginCall(line: i % 4, at: time(at), caller: caller)
             try store.answerCall(call, at: time(at + 10))
-            var path = ["welcome", "auto_menu"], disposition = "answered"
+            var path = ["welcome", "auto_menu"], disposition = Disposition.answered
             if i < messageCount {
                 let wav = "\(config.dataDirectory)/recordings/msg-\(i).wav"
                 let samples = speech(seconds: messageSeconds * lengthVariation[i % lengthVariation.count])
@@ -161,7 +162,7 @@ package struct DistrictDay {
                                          media: [NewMedia(kind: .recording, path: wav, durationMs: samples.count / 8)], at: time(at + 90))
                 day.cases += 1
                 path += ["complaint", "complaint_confirm"]
-                disposition = "case_created"
+                disposition = .caseCreated
             } else if i < messageCount + faxCalls, pagesLeft > 0 {
                 let n = min(5, pagesLeft)
                 pagesLeft -= n
@@ -171,18 +172,18 @@ package struct DistrictDay {
                 let letter = try FaxTextRenderer(for: text).pages(text)
                 try FaxDocument.write((0..<n).map { $0 % 2 == 0 ? letter[0] : FaxPage.testChart(number: $0 + 1, rows: 1100) }, to: tiff)
                 _ = try store.createCase(kind: .fax, call: call, callerNumber: caller.number, media: [NewMedia(kind: .fax, path: tiff, pages: n)], at: time(at + 120))
-                try store.recordFaxResult(call: call, direction: "receive", success: true, pages: n, reason: nil, document: nil, at: time(at + 120))
+                try store.recordFaxResult(call: call, direction: .receive, success: true, pages: n, reason: nil, document: nil, at: time(at + 120))
                 day.faxPages += n
                 day.cases += 1
-                disposition = "fax_received"
+                disposition = .faxReceived
             } else if i % 10 == 0 {
                 try store.recordSurveyAnswer(call: call, survey: "satisfaction", question: "service", answer: "\(i % 4 + 1)", at: time(at + 40))
                 try store.recordSurveyAnswer(call: call, survey: "satisfaction", question: "environment", answer: "\(i % 3 + 1)", at: time(at + 50))
                 path += ["survey"]
             } else if i % 10 == 5 {
-                try store.recordFaxResult(call: call, direction: "send", success: true, pages: 2, reason: nil, document: "consult_residence", at: time(at + 80))
+                try store.recordFaxResult(call: call, direction: .send, success: true, pages: 2, reason: nil, document: "consult_residence", at: time(at + 80))
                 path += ["consult_menu", "fax_back"]
-                disposition = "fax_sent"
+                disposition = .faxSent
             }
             if i < wholeCallCount {
                 let left = speech(seconds: wholeCallSeconds * lengthVariation[i % lengthVariation.count])

@@ -58,10 +58,10 @@ public final class CaseStore {
     }
 
     /// Closes the CDR: how it ended, the path through the IVR and every digit keyed.
-    public func finishCall(_ call: Int, at time: String, disconnectReason: String, disposition: String, ivrPath: [String], digits: String) throws(StoreError) {
+    public func finishCall(_ call: Int, at time: String, disconnectReason: String, disposition: Disposition, ivrPath: [String], digits: String) throws(StoreError) {
         try run {
             try db.query("UPDATE calls SET ended_at = ?, disconnect_reason = ?, disposition = ?, ivr_path = ?, digits = ? WHERE id = ?",
-                         [time, disconnectReason, disposition, ivrPath.joined(separator: " "), digits, call])
+                         [time, disconnectReason, disposition.rawValue, ivrPath.joined(separator: " "), digits, call])
             try change("call", call, "ended", time)
         }
     }
@@ -161,12 +161,12 @@ public final class CaseStore {
     // MARK: Fax results
 
     /// What a fax session on a call achieved, either way (a received fax also becomes a case).
-    public func recordFaxResult(call: Int, direction: String, success: Bool, pages: Int, reason: String?, document: String?,
+    public func recordFaxResult(call: Int, direction: FaxDirection, success: Bool, pages: Int, reason: String?, document: String?,
                                 at time: String) throws(StoreError) {
         try run {
             try db.query("""
                 INSERT INTO fax_results (call_id, direction, success, pages, reason, document, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, [call, direction, success, pages, reason, document, time])
+                """, [call, direction.rawValue, success, pages, reason, document, time])
             try change("fax_result", db.lastInsertedRowID, "created", time)
         }
     }

@@ -38,4 +38,30 @@ import Testing
         #expect(run.handle(.tick, at: 11_000).isEmpty)
         #expect(run.handle(.tick, at: 12_000) == [.stopPlayback, .play([.named("no_input"), .named("query_enter")], id: 2, bargeIn: true)])
     }
+
+    static func recording(endOnHash: Bool) throws -> FlowRun {
+        let yaml = """
+            flow: t
+            start: r
+            nodes:
+              r:
+                record: {case: complaint, intro: intro, beep: false, end_on_hash: \(endOnHash), next: goodbye, cancelled: goodbye}
+              goodbye:
+                hangup: {prompt: goodbye}
+            """
+        let prompts: Set<String> = ["intro", "goodbye", "invalid_key", "please_note", "record_confirm", "record_too_short", "record_cancelled", "your_number_is"]
+        let run = FlowRun(flow: try FlowLoader.parse(yaml, file: "t.yaml", prompts: prompts, documents: []).get(), transferAvailable: false)
+        _ = run.handle(.start, at: 0)
+        #expect(run.handle(.played(id: 1, interrupted: false), at: 2000) == [.startMessage(.complaint)])
+        return run
+    }
+
+    /// `end_on_hash: false` keeps # as part of the message (a caller keying a house number, say);
+    /// by default # ends the recording.
+    @Test(arguments: [true, false])
+    func hashEndsARecordingOnlyWhenTheFlowSaysSo(endOnHash: Bool) throws {
+        let run = try Self.recording(endOnHash: endOnHash)
+        let actions = run.handle(.digit("#"), at: 6000)
+        #expect(actions.contains(.stopMessage) == endOnHash)
+    }
 }

@@ -34,6 +34,45 @@ import TestSupport
             """) == ["flow.yaml:4: a: leads to \"goodbye\", which is not a node"])
     }
 
+    /// A record node plays invalid_key and please_note and gives up to goodbye on its own; a
+    /// flow whose prompt pack lacks them is refused at load, not found silent on a call.
+    @Test(arguments: ["invalid_key", "please_note"])
+    func promptsTheInterpreterPlaysOnItsOwnAreChecked(missing: String) {
+        let yaml = """
+            flow: t
+            start: r
+            nodes:
+              r:
+                record: {case: complaint, intro: welcome, next: goodbye, cancelled: goodbye}
+              goodbye:
+                hangup: {prompt: goodbye}
+            """
+        let prompts = ["welcome", "goodbye", "invalid_key", "no_input", "please_note", "record_confirm", "record_too_short", "record_cancelled", "your_number_is"]
+        let result = FlowLoader.parse(yaml, file: "flow.yaml", prompts: Set(prompts).subtracting([missing]), documents: [])
+        let problems = (try? result.get()).map { _ in [String]() } ?? { if case .failure(let e) = result { e.errors.map(\.description) } else { [] } }()
+        #expect(problems == ["flow.yaml:4: r: unknown prompt \"\(missing)\""])
+    }
+
+    /// beep and end_on_hash go through the one boolean reader: anything but true/false (yes/no,
+    /// on/off) is a problem at its line, not silently false.
+    @Test(arguments: ["beep", "end_on_hash"])
+    func recordSwitchesAreBooleans(field: String) {
+        #expect(errors("""
+            flow: t
+            start: r
+            nodes:
+              r:
+                record:
+                  case: complaint
+                  intro: welcome
+                  next: goodbye
+                  cancelled: goodbye
+                  \(field): maybe
+              goodbye:
+                hangup: {prompt: goodbye}
+            """).contains("flow.yaml:10: r (record): \"\(field)\" must be true or false"))
+    }
+
     @Test func anUnknownPromptIsNamedWithItsLine() {
         #expect(errors("""
             flow: t

@@ -143,7 +143,7 @@ import TestSupport
         let call = try #require(out.report.calls.first)
         let fax = try #require(call.cases.first)
         #expect(fax.kind == "fax" && fax.pages == pages && fax.complete)
-        #expect(call.disposition == "fax_received")
+        #expect(call.disposition == Disposition.faxReceived.rawValue)
         #expect(try FaxDocument.read(fax.files[0]) == (1...pages).map { FaxPage.testChart(number: $0) })
         #expect(call.path == (midMenu ? ["welcome", "auto_menu"] : ["welcome"]))
     }
@@ -196,7 +196,7 @@ import TestSupport
         let call = try #require(out.report.calls.first)
         #expect(call.path == ["welcome", "manual"])
         #expect(call.promptNames.contains("transferring"))
-        #expect(call.disposition == "transferred")
+        #expect(call.disposition == Disposition.transferred.rawValue)
         #expect(call.boxDialled == "8001")
         #expect(call.disconnectReason == "local")
     }

@@ -74,7 +74,7 @@ import TestSupport
             let call = try db.beginCall(line: 2, at: "2026-11-29T08:00:00Z", caller: CallerInfo(number: "13812345678", standard: "bell202"))
             created = try db.createCase(kind: .complaint, call: call, callerNumber: "13812345678",
                                         media: [NewMedia(kind: .recording, path: recording, durationMs: 12_000)], at: "2026-11-29T08:01:00Z")
-            try db.finishCall(call, at: "2026-11-29T08:02:00Z", disconnectReason: "loop_current_lost", disposition: "case_created",
+            try db.finishCall(call, at: "2026-11-29T08:02:00Z", disconnectReason: "loop_current_lost", disposition: .caseCreated,
                               ivrPath: ["welcome", "auto_menu", "complaint"], digits: "221")
         }
         // A new connection (as after a restart) sees everything.

@@ -144,11 +144,14 @@ struct UplinkTests {
     }
 
     /// The link drops at 100 random points; pulling again each time, the central office ends
-    /// with every change and medium exactly once.
+    /// with every change and medium exactly once. The cut points come from a seed, printed with
+    /// any failure; HOTLINE_SEED=N replays a run.
     @Test func aHundredCutsStillEndWithEveryItemExactlyOnce() async throws {
+        let seed = ProcessInfo.processInfo.environment["HOTLINE_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 1...UInt64(UInt32.max))
+        var generator = SeededGenerator(seed: seed)
+        let replay = Comment(rawValue: "link-cut seed \(seed): HOTLINE_SEED=\(seed) swift test --filter aHundredCuts replays it")
         let rig = try await UplinkRig.make()
         let proxy = try LinkProxy(to: rig.runner.port)
-        var generator = SystemRandomNumberGenerator()
         // One uncut pull measures the traffic of a whole pull.
         let measure = try ScratchDirectory()
         let (probe, probeURL) = try rig.puller(into: measure.path("c"), via: proxy.port)
@@ -163,7 +166,7 @@ struct UplinkTests {
             var runs = 0
             while !finished {
                 runs += 1
-                try #require(runs < 60, "an episode that never finishes")
+                try #require(runs < 60, "an episode that never finishes; \(replay.rawValue)")
                 let before = proxy.counts.cuts
                 proxy.cut(afterMoreBytes: Int.random(in: 1...wholePull, using: &generator))
                 let (puller, url) = try rig.puller(into: central.path("c"), via: proxy.port)
@@ -173,9 +176,9 @@ struct UplinkTests {
                 cuts += proxy.counts.cuts - before
                 if proxy.counts.cuts > before { finished = false }
             }
-            try Self.expectExactlyOnce(central.path("c/1"), rig: rig)
+            try Self.expectExactlyOnce(central.path("c/1"), rig: rig, replay: replay)
         }
-        print("uplink fault test: \(cuts) cuts over \(episodes) complete pulls (\(wholePull) bytes each uncut), \(failedRuns) failed runs, every item exactly once")
+        print("uplink fault test (seed \(seed)): \(cuts) cuts over \(episodes) complete pulls (\(wholePull) bytes each uncut), \(failedRuns) failed runs, every item exactly once")
         proxy.stop()
         await rig.shutdown()
     }
@@ -312,19 +315,19 @@ struct UplinkTests {
     // MARK: Helpers
 
     /// Every change of the box's feed once, in order; every medium once, matching its digest.
-    static func expectExactlyOnce(_ dir: String, rig: UplinkRig) throws {
+    static func expectExactlyOnce(_ dir: String, rig: UplinkRig, replay: Comment? = nil) throws {
         let seqs = try journal(dir).compactMap { $0["seq"] as? Int }
         let store = try CaseStore(path: "\(rig.data)/cases.sqlite", prefix: rig.config.nodePrefix)
         let latest = try store.latestChange()
-        #expect(seqs == Array(1...latest))
+        #expect(seqs == Array(1...latest), replay)
         let files = try FileManager.default.contentsOfDirectory(atPath: "\(dir)/media").sorted()
         let mediaIDs = try store.changes(after: 0, limit: 100_000).filter { $0.entity == "media" }.map(\.entityID)
-        #expect(files.count == mediaIDs.count, "\(files)")
+        #expect(files.count == mediaIDs.count, "\(files) \(replay.map(\.rawValue) ?? "")")
         for id in mediaIDs {
-            let form = try #require(try store.mediaRecord(id)?.uplink, "media \(id) was never served")
+            let form = try #require(try store.mediaRecord(id)?.uplink, "media \(id) was never served \(replay.map(\.rawValue) ?? "")")
             let name = "\(id).\(form.contentType == "image/tiff" ? "tif" : "opus")"
-            let data = try #require(FileManager.default.contents(atPath: "\(dir)/media/\(name)"), "\(name) missing")
-            #expect(SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() == form.sha256)
+            let data = try #require(FileManager.default.contents(atPath: "\(dir)/media/\(name)"), "\(name) missing \(replay.map(\.rawValue) ?? "")")
+            #expect(SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() == form.sha256, replay)
         }
     }
 
