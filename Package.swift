@@ -62,7 +62,7 @@ let package = Package(
 
         // The uplink: the protocol both ends share, the box's server, the central office.
         .target(name: "UplinkWire", dependencies: [
-            "SystemSupport",
+            "SystemSupport", "HotlineModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "X509", package: "swift-certificates"),
@@ -83,7 +83,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "Central", dependencies: [
-            "SystemSupport",
+            "SystemSupport", "UplinkWire",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

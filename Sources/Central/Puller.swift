@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import NIOSSL
 import SystemSupport
+import UplinkWire
 
 /// The central office's side of the uplink: pulls each box's change feed and media into a
 /// directory, durably, then acks. Safe to stop at any moment and run again: what is on disk
@@ -61,18 +62,18 @@ package final class Puller: Sendable {
 
     package func pull(box base: String) async throws -> Report {
         var report = Report(box: base)
-        let health = try await json("GET", base, "/v1/health")
-        guard let node = health["node"] as? String, !node.isEmpty, node.allSatisfy(\.isNumber) else { throw PullError(description: "health names no node") }
+        let health: Health = try await exchange(.GET, base, "/v1/health")
+        let node = health.node
+        guard !node.isEmpty, node.allSatisfy({ $0.isASCII && $0.isNumber }) else { throw PullError(description: "health names no node") }
         report.node = node
         let boxDirectory = "\(directory)/\(node)"
         try FileManager.default.createDirectory(atPath: "\(boxDirectory)/media", withIntermediateDirectories: true)
         let journal = try ChangeJournal(path: "\(boxDirectory)/changes.jsonl")
         while true {
-            let page = try await json("GET", base, "/v1/changes?after=\(journal.lastSeq)&limit=\(pageSize)")
-            guard let changes = page["changes"] as? [[String: Any]] else { throw PullError(description: "the feed page has no changes list") }
-            for change in changes where change["entity"] as? String == "media" && change["change"] as? String == "created" {
-                guard let id = change["id"] as? Int else { continue }
-                if let bytes = try await fetchMedia(id, base: base, into: "\(boxDirectory)/media") {
+            let page: ChangesPage = try await exchange(.GET, base, "/v1/changes?after=\(journal.lastSeq)&limit=\(pageSize)")
+            let changes = page.changes
+            for change in changes where change.entity == .media && change.change == .created {
+                if let bytes = try await fetchMedia(change.id, base: base, into: "\(boxDirectory)/media") {
                     report.media += 1
                     report.mediaBytes += bytes
                 }
@@ -80,11 +81,11 @@ package final class Puller: Sendable {
             // Durable before the ack: the box may delete what we ack.
             try journal.append(changes)
             report.changes += changes.count
-            if let last = changes.last?["seq"] as? Int {
-                let acked = try await json("POST", base, "/v1/ack", body: ["seq": last])
-                report.acked = acked["acked"] as? Int ?? last
+            if let last = changes.last?.seq {
+                let acked: AckReply = try await exchange(.POST, base, "/v1/ack", body: WireJSON.encode(AckRequest(seq: last)))
+                report.acked = acked.acked
             }
-            if page["more"] as? Bool != true || changes.isEmpty { break }
+            if !page.more || changes.isEmpty { break }
         }
         return report
     }
@@ -152,21 +153,24 @@ package final class Puller: Sendable {
         return data.count
     }
 
-    private func json(_ method: String, _ base: String, _ path: String, body: [String: Any]? = nil) async throws -> [String: Any] {
+    /// One JSON request and its typed reply; a refusal is an error with the box's own words.
+    private func exchange<Reply: Decodable>(_ method: HTTPMethod, _ base: String, _ path: String, body: Data? = nil) async throws -> Reply {
         var request = HTTPClientRequest(url: base + path)
-        request.method = HTTPMethod(rawValue: method)
+        request.method = method
         request.headers.add(name: "Accept-Encoding", value: "gzip")
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+            request.body = .bytes(ByteBuffer(bytes: body))
         }
         let response = try await client.execute(request, timeout: .seconds(120))
-        let buffer = try await response.body.collect(upTo: 64 << 20)
-        let object = (try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView))) as? [String: Any]
-        guard response.status == .ok, let object else {
-            throw PullError(description: "\(method) \(path): HTTP \(response.status.code): \(object?["error"] as? String ?? String(buffer: buffer))")
+        let data = Data((try await response.body.collect(upTo: 64 << 20)).readableBytesView)
+        guard response.status == .ok else {
+            let refusal = (try? WireJSON.decode(ErrorReply.self, from: data))?.error ?? String(decoding: data.prefix(1000), as: UTF8.self)
+            throw PullError(description: "\(method) \(path): HTTP \(response.status.code): \(refusal)")
         }
-        return object
+        do { return try WireJSON.decode(Reply.self, from: data) } catch {
+            throw PullError(description: "\(method) \(path): the box's reply is not a \(Reply.self): \(error)")
+        }
     }
 }
 
@@ -187,19 +191,17 @@ package final class ChangeJournal {
             try handle.synchronize()
             try handle.close()
         }
-        if let lastLine = data[..<whole].split(separator: UInt8(ascii: "\n")).last,
-           let object = try? JSONSerialization.jsonObject(with: Data(lastLine)) as? [String: Any] {
-            lastSeq = object["seq"] as? Int ?? 0
+        if let lastLine = data[..<whole].split(separator: UInt8(ascii: "\n")).last {
+            lastSeq = try WireJSON.decode(Change.self, from: Data(lastLine)).seq
         }
     }
 
-    package func append(_ changes: [[String: Any]]) throws {
+    package func append(_ changes: [Change]) throws {
         var data = Data()
-        for change in changes {
-            guard let seq = change["seq"] as? Int, seq > lastSeq else { continue }
-            data += try JSONSerialization.data(withJSONObject: change, options: [.sortedKeys, .withoutEscapingSlashes])
+        for change in changes where change.seq > lastSeq {
+            data += WireJSON.encode(change)
             data.append(UInt8(ascii: "\n"))
-            lastSeq = seq
+            lastSeq = change.seq
         }
         guard !data.isEmpty else { return }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))

@@ -58,110 +58,170 @@ package enum FlowLoader {
             y.fail(line, "\(name): a node has exactly one kind (menu, play, read_back, record, collect, status, survey, fax_receive, fax_send, transfer, goto, back, hangup)")
             return nil
         }
-        let owner = "\(name) (\(kind))"
-        var fields: [String: Node] = [:]
-        if spec.mapping != nil { for (k, v, _) in y.pairs(spec, what: owner) { fields[k] = v } }
-        func text(_ f: String, required: Bool = true) -> String? { y.string(fields[f], f, in: owner, at: line, required: required) }
-        func allow(_ known: [String]) {
-            for k in fields.keys where !known.contains(k) { y.fail(fields[k], "\(owner): unknown field \"\(k)\"") }
-        }
-        let result: FlowNode.Kind?
+        let node = NodeParser(name: name, kind: kind, spec: spec, line: line, y: y, documents: documents)
+        let parsed: FlowNode.Kind?
         switch kind {
-        case "menu":
-            allow(["prompt", "keys", "timeout", "retries", "invalid", "no_input", "on_fail"])
-            var keys: [Character: String] = [:]
-            for (k, v, kl) in y.pairs(fields["keys"], what: "\(owner) keys") {
-                guard k.count == 1, let c = k.first, "0123456789*#".contains(c) else { y.fail(kl, "\(owner): key \"\(k)\" is not a phone key"); continue }
-                if let target = y.string(v, "keys", in: owner, at: kl) { keys[c] = target }
-            }
-            if fields["keys"] == nil { y.fail(line, "\(owner): missing \"keys\"") }
-            var m = FlowNode.Menu(prompt: text("prompt") ?? "", keys: keys)
-            m.timeoutMs = y.duration(fields["timeout"], "timeout", in: owner, range: 1000...60_000) ?? m.timeoutMs
-            m.retries = y.int(fields["retries"], "retries", in: owner, range: 0...9) ?? m.retries
-            m.invalid = text("invalid", required: false) ?? m.invalid
-            m.noInput = text("no_input", required: false) ?? m.noInput
-            m.onFail = text("on_fail", required: false) ?? m.onFail
-            result = .menu(m)
-        case "play":
-            allow(["prompt", "prompts", "next"])
-            let list = fields["prompts"]?.sequence.map { $0.compactMap { y.string($0, "prompts", in: owner, at: line) } } ?? [text("prompt")].compactMap { $0 }
-            result = .play(prompts: list, next: text("next") ?? "")
-        case "read_back":
-            allow(["prompt", "value", "next"])
-            let raw = text("value") ?? ""
-            let value = FlowNode.ReadBackValue(rawValue: raw)
-            if !raw.isEmpty && value == nil { y.fail(fields["value"], "\(owner): value must be case_number or collected") }
-            result = .readBack(prompt: text("prompt") ?? "", value: value ?? .caseNumber, next: text("next") ?? "")
-        case "record":
-            allow(["case", "intro", "beep", "max", "min", "silence", "end_on_hash", "confirm", "next", "cancelled"])
-            let caseName = text("case")
-            let caseKind = caseName.flatMap(CaseKind.init(rawValue:))
-            if caseName != nil && caseKind == nil { y.fail(fields["case"], "\(owner): case must be one of \(CaseKind.allCases.map(\.rawValue).joined(separator: ", "))") }
-            var r = FlowNode.Record(caseKind: caseKind ?? .complaint, intro: text("intro") ?? "", next: text("next") ?? "", cancelled: text("cancelled") ?? "")
-            r.beep = y.bool(fields["beep"], "beep", in: owner) ?? r.beep
-            r.maxMs = y.duration(fields["max"], "max", in: owner, range: 5000...600_000) ?? r.maxMs
-            r.minMs = y.duration(fields["min"], "min", in: owner, range: 0...60_000) ?? r.minMs
-            r.silenceMs = y.duration(fields["silence"], "silence", in: owner, range: 2000...60_000) ?? r.silenceMs
-            r.endOnHash = y.bool(fields["end_on_hash"], "end_on_hash", in: owner) ?? r.endOnHash
-            r.confirm = text("confirm", required: false) ?? r.confirm
-            result = .record(r)
-        case "collect":
-            allow(["prompt", "digits", "repeat", "confirm", "timeout", "next", "cancelled"])
-            var c = FlowNode.Collect(prompt: text("prompt") ?? "", digits: y.int(fields["digits"], "digits", in: owner, range: 1...20) ?? 8,
-                                     repeatPrompt: text("repeat", required: false), confirm: text("confirm", required: false),
-                                     next: text("next") ?? "", cancelled: text("cancelled") ?? "")
-            c.timeoutMs = y.duration(fields["timeout"], "timeout", in: owner, range: 2000...60_000) ?? c.timeoutMs
-            result = .collect(c)
-        case "status":
-            allow(CaseStatus.allCases.map(\.rawValue) + ["unknown", "mistyped", "retry", "next"])
-            var prompts: [CaseStatus: String] = [:]
-            for s in CaseStatus.allCases { if let p = text(s.rawValue) { prompts[s] = p } }
-            result = .status(FlowNode.StatusLookup(statusPrompts: prompts, unknown: text("unknown") ?? "", mistyped: text("mistyped") ?? "",
-                                                   retry: text("retry") ?? "", next: text("next") ?? ""))
-        case "survey":
-            allow(["name", "intro", "questions", "thanks", "timeout", "next"])
-            var questions: [(String, String, String)] = []
-            if let list = fields["questions"]?.sequence {
-                for q in list {
-                    let qf = Dictionary(y.pairs(q, what: "\(owner) question").map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
-                    let ql = y.line(q)
-                    if let id = y.string(qf["id"], "id", in: owner, at: ql), let p = y.string(qf["prompt"], "prompt", in: owner, at: ql),
-                       let choices = y.string(qf["choices"], "choices", in: owner, at: ql) {
-                        if !choices.allSatisfy({ "0123456789*#".contains($0) }) { y.fail(qf["choices"], "\(owner): choices must be phone keys") }
-                        questions.append((id, p, choices))
-                    }
-                }
-            } else { y.fail(line, "\(owner): missing \"questions\" (a list)") }
-            var s = FlowNode.Survey(name: text("name") ?? "", intro: text("intro", required: false), questions: questions,
-                                    thanks: text("thanks", required: false), next: text("next") ?? "")
-            s.timeoutMs = y.duration(fields["timeout"], "timeout", in: owner, range: 2000...60_000) ?? s.timeoutMs
-            result = .survey(s)
-        case "fax_receive":
-            allow(["next"])
-            result = .faxReceive(next: text("next") ?? "")
-        case "fax_send":
-            allow(["document", "prompt", "next"])
-            let doc = text("document")
-            if let doc, !documents.contains(doc) { y.fail(fields["document"], "\(owner): unknown document \"\(doc)\"") }
-            result = .faxSend(document: doc ?? "", prompt: text("prompt", required: false), next: text("next") ?? "")
-        case "transfer":
-            allow(["prompt", "unavailable", "unavailable_prompt"])
-            var t = FlowNode.Transfer(unavailable: text("unavailable") ?? "")
-            t.prompt = text("prompt", required: false) ?? t.prompt
-            t.unavailablePrompt = text("unavailable_prompt", required: false) ?? t.unavailablePrompt
-            result = .transfer(t)
-        case "goto":
-            result = y.string(spec, "goto", in: owner, at: line).map { .goto($0) }
-        case "back":
-            result = .back
-        case "hangup":
-            allow(["prompt"])
-            result = .hangUp(prompt: text("prompt", required: false))
+        case "menu": parsed = node.menu()
+        case "play": parsed = node.play()
+        case "read_back": parsed = node.readBack()
+        case "record": parsed = node.record()
+        case "collect": parsed = node.collect()
+        case "status": parsed = node.status()
+        case "survey": parsed = node.survey()
+        case "fax_receive": parsed = node.faxReceive()
+        case "fax_send": parsed = node.faxSend()
+        case "transfer": parsed = node.transfer()
+        case "goto": parsed = node.goto()
+        case "back": parsed = node.back()
+        case "hangup": parsed = node.hangUp()
         default:
             y.fail(line, "\(name): unknown node kind \"\(kind)\"")
-            result = nil
+            parsed = nil
         }
-        return result.map { FlowNode(name: name, line: line, kind: $0) }
+        return parsed.map { FlowNode(name: name, line: line, kind: $0) }
     }
 }
 
+/// One node's fields, read by the parser for its kind: each field once, every unknown field and
+/// every bad value reported at its line.
+private struct NodeParser {
+    let owner: String
+    let spec: Node
+    let line: Int
+    let y: YAMLReader
+    let documents: Set<String>
+    let fields: [String: Node]
+
+    init(name: String, kind: String, spec: Node, line: Int, y: YAMLReader, documents: Set<String>) {
+        owner = "\(name) (\(kind))"
+        self.spec = spec
+        self.line = line
+        self.y = y
+        self.documents = documents
+        var fields: [String: Node] = [:]
+        if spec.mapping != nil { for (k, v, _) in y.pairs(spec, what: owner) { fields[k] = v } }
+        self.fields = fields
+    }
+
+    func text(_ f: String, required: Bool = true) -> String? { y.string(fields[f], f, in: owner, at: line, required: required) }
+
+    func allow(_ known: [String]) {
+        for k in fields.keys where !known.contains(k) { y.fail(fields[k], "\(owner): unknown field \"\(k)\"") }
+    }
+
+    func menu() -> FlowNode.Kind? {
+        allow(["prompt", "keys", "timeout", "retries", "invalid", "no_input", "on_fail"])
+        var keys: [Character: String] = [:]
+        for (k, v, kl) in y.pairs(fields["keys"], what: "\(owner) keys") {
+            guard k.count == 1, let c = k.first, "0123456789*#".contains(c) else { y.fail(kl, "\(owner): key \"\(k)\" is not a phone key"); continue }
+            if let target = y.string(v, "keys", in: owner, at: kl) { keys[c] = target }
+        }
+        if fields["keys"] == nil { y.fail(line, "\(owner): missing \"keys\"") }
+        var m = FlowNode.Menu(prompt: text("prompt") ?? "", keys: keys)
+        m.timeoutMs = y.duration(fields["timeout"], "timeout", in: owner, range: 1000...60_000) ?? m.timeoutMs
+        m.retries = y.int(fields["retries"], "retries", in: owner, range: 0...9) ?? m.retries
+        m.invalid = text("invalid", required: false) ?? m.invalid
+        m.noInput = text("no_input", required: false) ?? m.noInput
+        m.onFail = text("on_fail", required: false) ?? m.onFail
+        return .menu(m)
+    }
+
+    func play() -> FlowNode.Kind? {
+        allow(["prompt", "prompts", "next"])
+        let list = fields["prompts"]?.sequence.map { $0.compactMap { y.string($0, "prompts", in: owner, at: line) } } ?? [text("prompt")].compactMap { $0 }
+        return .play(prompts: list, next: text("next") ?? "")
+    }
+
+    func readBack() -> FlowNode.Kind? {
+        allow(["prompt", "value", "next"])
+        let raw = text("value") ?? ""
+        let value = FlowNode.ReadBackValue(rawValue: raw)
+        if !raw.isEmpty && value == nil { y.fail(fields["value"], "\(owner): value must be case_number or collected") }
+        return .readBack(prompt: text("prompt") ?? "", value: value ?? .caseNumber, next: text("next") ?? "")
+    }
+
+    func record() -> FlowNode.Kind? {
+        allow(["case", "intro", "beep", "max", "min", "silence", "end_on_hash", "confirm", "next", "cancelled"])
+        let caseName = text("case")
+        let caseKind = caseName.flatMap(CaseKind.init(rawValue:))
+        if caseName != nil && caseKind == nil { y.fail(fields["case"], "\(owner): case must be one of \(CaseKind.allCases.map(\.rawValue).joined(separator: ", "))") }
+        var r = FlowNode.Record(caseKind: caseKind ?? .complaint, intro: text("intro") ?? "", next: text("next") ?? "", cancelled: text("cancelled") ?? "")
+        r.beep = y.bool(fields["beep"], "beep", in: owner) ?? r.beep
+        r.maxMs = y.duration(fields["max"], "max", in: owner, range: 5000...600_000) ?? r.maxMs
+        r.minMs = y.duration(fields["min"], "min", in: owner, range: 0...60_000) ?? r.minMs
+        r.silenceMs = y.duration(fields["silence"], "silence", in: owner, range: 2000...60_000) ?? r.silenceMs
+        r.endOnHash = y.bool(fields["end_on_hash"], "end_on_hash", in: owner) ?? r.endOnHash
+        r.confirm = text("confirm", required: false) ?? r.confirm
+        return .record(r)
+    }
+
+    func collect() -> FlowNode.Kind? {
+        allow(["prompt", "digits", "repeat", "confirm", "timeout", "next", "cancelled"])
+        var c = FlowNode.Collect(prompt: text("prompt") ?? "", digits: y.int(fields["digits"], "digits", in: owner, range: 1...20) ?? 8,
+                                 repeatPrompt: text("repeat", required: false), confirm: text("confirm", required: false),
+                                 next: text("next") ?? "", cancelled: text("cancelled") ?? "")
+        c.timeoutMs = y.duration(fields["timeout"], "timeout", in: owner, range: 2000...60_000) ?? c.timeoutMs
+        return .collect(c)
+    }
+
+    func status() -> FlowNode.Kind? {
+        allow(CaseStatus.allCases.map(\.rawValue) + ["unknown", "mistyped", "retry", "next"])
+        var prompts: [CaseStatus: String] = [:]
+        for s in CaseStatus.allCases { if let p = text(s.rawValue) { prompts[s] = p } }
+        return .status(FlowNode.StatusLookup(statusPrompts: prompts, unknown: text("unknown") ?? "", mistyped: text("mistyped") ?? "",
+                                               retry: text("retry") ?? "", next: text("next") ?? ""))
+    }
+
+    func survey() -> FlowNode.Kind? {
+        allow(["name", "intro", "questions", "thanks", "timeout", "next"])
+        var questions: [(String, String, String)] = []
+        if let list = fields["questions"]?.sequence {
+            for q in list {
+                let qf = Dictionary(y.pairs(q, what: "\(owner) question").map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+                let ql = y.line(q)
+                if let id = y.string(qf["id"], "id", in: owner, at: ql), let p = y.string(qf["prompt"], "prompt", in: owner, at: ql),
+                   let choices = y.string(qf["choices"], "choices", in: owner, at: ql) {
+                    if !choices.allSatisfy({ "0123456789*#".contains($0) }) { y.fail(qf["choices"], "\(owner): choices must be phone keys") }
+                    questions.append((id, p, choices))
+                }
+            }
+        } else { y.fail(line, "\(owner): missing \"questions\" (a list)") }
+        var s = FlowNode.Survey(name: text("name") ?? "", intro: text("intro", required: false), questions: questions,
+                                thanks: text("thanks", required: false), next: text("next") ?? "")
+        s.timeoutMs = y.duration(fields["timeout"], "timeout", in: owner, range: 2000...60_000) ?? s.timeoutMs
+        return .survey(s)
+    }
+
+    func faxReceive() -> FlowNode.Kind? {
+        allow(["next"])
+        return .faxReceive(next: text("next") ?? "")
+    }
+
+    func faxSend() -> FlowNode.Kind? {
+        allow(["document", "prompt", "next"])
+        let doc = text("document")
+        if let doc, !documents.contains(doc) { y.fail(fields["document"], "\(owner): unknown document \"\(doc)\"") }
+        return .faxSend(document: doc ?? "", prompt: text("prompt", required: false), next: text("next") ?? "")
+    }
+
+    func transfer() -> FlowNode.Kind? {
+        allow(["prompt", "unavailable", "unavailable_prompt"])
+        var t = FlowNode.Transfer(unavailable: text("unavailable") ?? "")
+        t.prompt = text("prompt", required: false) ?? t.prompt
+        t.unavailablePrompt = text("unavailable_prompt", required: false) ?? t.unavailablePrompt
+        return .transfer(t)
+    }
+
+    func goto() -> FlowNode.Kind? {
+        return y.string(spec, "goto", in: owner, at: line).map { .goto($0) }
+    }
+
+    func back() -> FlowNode.Kind? {
+        return .back
+    }
+
+    func hangUp() -> FlowNode.Kind? {
+        allow(["prompt"])
+        return .hangUp(prompt: text("prompt", required: false))
+    }
+}

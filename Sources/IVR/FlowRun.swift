@@ -159,7 +159,10 @@ package final class FlowRun {
         case (.voice(let v), _):
             voiceActive = v == .speech
             lastVoiceAt = now
-        default:
+        case (.played, _), (.digit, _), (.tick, _), (.caseCreated, _), (.lookedUp, _), (.faxFinished, _):
+            // Out of phase, and deliberately ignored: a prompt ending that the flow stopped
+            // waiting for (a key cut it short), a key while nothing asks, a tick with nothing
+            // due, an answer to a request this node did not make.
             break
         }
         return out
@@ -237,7 +240,7 @@ package final class FlowRun {
     private func advance() {
         switch node.kind {
         case .faxReceive(let next), .faxSend(_, _, let next), .play(_, let next), .readBack(_, _, let next): go(next)
-        default: finish()
+        case .menu, .record, .collect, .status, .survey, .transfer, .goto, .back, .hangUp: finish()
         }
     }
 
@@ -264,11 +267,12 @@ package final class FlowRun {
     }
 
     private func timeout(for then: After) -> Int {
-        switch (node.kind, then) {
-        case (.menu(let m), _): m.timeoutMs
-        case (.collect(let c), _): c.timeoutMs
-        case (.survey(let s), _): s.timeoutMs
-        default: 8000
+        switch node.kind {
+        case .menu(let m): m.timeoutMs
+        case .collect(let c): c.timeoutMs
+        case .survey(let s): s.timeoutMs
+        // The confirmation after a recording, and nodes that never wait for keys.
+        case .record, .play, .readBack, .status, .faxReceive, .faxSend, .transfer, .goto, .back, .hangUp: 8000
         }
     }
 
@@ -334,7 +338,11 @@ package final class FlowRun {
                 emit(.createCase(.survey, complete: true))
                 phase = .waitingCase
             }
-        default:
+        case (.survey, _), (.menu, _), (.record, _), (.collect, _):
+            // A key for a wait this node is not in (proceed only waits for keys a node asks for).
+            break
+        case (.play, _), (.readBack, _), (.status, _), (.faxReceive, _), (.faxSend, _), (.transfer, _), (.goto, _), (.back, _), (.hangUp, _):
+            // Nodes that take no keys.
             break
         }
     }
@@ -362,7 +370,7 @@ package final class FlowRun {
         case .record(let r): (3, FlowNode.giveUpNode, [.named(FlowNode.invalidKeyPrompt), .named(r.confirm)])
         case .collect(let c): (3, c.cancelled, [.named(invalid ? FlowNode.invalidKeyPrompt : FlowNode.noInputPrompt), .named(c.prompt)])
         case .survey(let s): (3, s.next, [.named(invalid ? FlowNode.invalidKeyPrompt : FlowNode.noInputPrompt), .named(s.questions[question].prompt)])
-        default: (0, FlowNode.giveUpNode, [])
+        case .play, .readBack, .status, .faxReceive, .faxSend, .transfer, .goto, .back, .hangUp: (0, FlowNode.giveUpNode, [])
         }
         if retries > limit {
             go(flow.nodes[onFail] != nil ? onFail : flow.start)
@@ -372,7 +380,7 @@ package final class FlowRun {
         case .record: .confirmMessage
         case .collect: collected.count == 0 ? .awaitDigits : .confirmDigits
         case .survey: .question
-        default: .awaitKey
+        case .menu, .play, .readBack, .status, .faxReceive, .faxSend, .transfer, .goto, .back, .hangUp: .awaitKey
         }
         if case .collect = node.kind, then == .awaitDigits { collected = "" }
         prompt(again, then: then)

@@ -18,11 +18,32 @@ public enum HookCommand: Sendable, Equatable {
     case flash
 }
 
-/// A source of line audio and signalling: the simulated exchange now, DAHDI and ALSA+GPIO
-/// later. Kept as small as Asterisk's `sig_analog` callbacks. The frame loop calls `receive`,
+/// Which kind of line a backend drives, as status, health and the log name it.
+public enum LineBackendKind: String, Sendable, Codable, CaseIterable {
+    case simulated
+    case dahdi
+    case alsa
+
+    /// What a backend of this kind counts as a slip (a frame it could not move on time and
+    /// recovered from), as the log names it; nil for the simulator, which cannot slip.
+    public var slipsAre: String? {
+        switch self {
+        case .simulated: nil
+        case .dahdi: "DAHDI short reads or failed writes"
+        case .alsa: "ALSA xruns recovered"
+        }
+    }
+}
+
+/// A source of line audio and signalling: the simulated exchange, DAHDI FXO ports, or an ALSA
+/// codec with GPIO hook and ring. Kept as small as Asterisk's `sig_analog` callbacks. The frame loop calls `receive`,
 /// runs every channel, then calls `transmit`, once per 20 ms frame, always on its own thread.
 public protocol LineBackend: AnyObject {
+    var kind: LineBackendKind { get }
     var channelCount: Int { get }
+
+    /// Slips so far, all channels together; read from any thread (the counter is atomic).
+    var slips: Int { get }
 
     /// True when `receive` blocks until the next frame is due (DAHDI's reads do): the backend is
     /// then the line clock. False for the simulator, which the loop paces itself or runs in

@@ -59,7 +59,7 @@ public struct LineSupervisor: Sendable {
     public var isOffHook: Bool {
         switch state {
         case .idle, .ringing: false
-        default: true
+        case .connected, .seizing, .dialing, .awaitingAnswer, .testing: true
         }
     }
 
@@ -134,7 +134,10 @@ public struct LineSupervisor: Sendable {
         case (.seizing, .line(.loopCurrentLost)), (.dialing, .line(.loopCurrentLost)), (.awaitingAnswer, .line(.loopCurrentLost)):
             fail(.lineDropped, act)
 
-        default:
+        // Everything else is deliberately ignored: signalling a state does not act on (a ring
+        // edge or a tone on an idle line, loop current while ringing, a second dial while one
+        // is placed, a test on a busy line).
+        case (.idle, _), (.ringing, _), (.seizing, _), (.dialing, _), (.awaitingAnswer, _), (.testing, _):
             break
         }
     }
@@ -166,7 +169,9 @@ public struct LineSupervisor: Sendable {
             } else if config.silenceTimeoutMs > 0 && now - lastActivity >= ms(config.silenceTimeoutMs) {
                 end(.silence, act)
             }
-        default:
+        case .line(.ringStart), .line(.ringEnd), .line(.polarityReversal), .line(.alarm), .tone, .dial, .dialingFinished, .test:
+            // On an established call: ring edges, polarity and tones the config does not hang up
+            // on (alarms were handled before), and requests for another call or a line test.
             break
         }
     }

@@ -23,6 +23,9 @@ public final class SimulatedExchange: LineBackend, @unchecked Sendable {
 
     public var channelCount: Int { lines.count }
     public var pacesItself: Bool { false }
+    public var kind: LineBackendKind { .simulated }
+    /// The simulator moves every frame in time by construction.
+    public var slips: Int { 0 }
 
     public enum ScheduleError: Error, Equatable, CustomStringConvertible {
         case noSuchLine(Int)

@@ -22,7 +22,7 @@ package struct UplinkContext: RequestContext {
 package enum UplinkServer {
     package static func router(_ service: UplinkService) -> Router<UplinkContext> {
         let router = Router(context: UplinkContext.self)
-        router.get("/v1/health") { request, _ in try reply(request) { try service.health() } }
+        router.get("/v1/health") { request, _ in await reply(request) { try service.health() } }
         router.get("/v1/metrics") { _, _ in
             do {
                 return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
@@ -30,7 +30,7 @@ package enum UplinkServer {
             } catch { return failure(error) }
         }
         router.get("/v1/changes") { request, _ in
-            try reply(request) {
+            await reply(request) {
                 let q = request.uri.queryParameters
                 guard let after = Int(q.get("after") ?? "0"), let limit = Int(q.get("limit") ?? "500") else {
                     throw UplinkService.Failure.badRequest("after and limit must be integers")
@@ -39,11 +39,7 @@ package enum UplinkServer {
             }
         }
         router.post("/v1/ack") { request, context in
-            let body = try await object(request, context)
-            return try reply(request) {
-                guard let seq = body?["seq"] as? Int else { throw UplinkService.Failure.badRequest("the body must be {\"seq\": N}") }
-                return try service.ack(seq)
-            }
+            await reply(request) { try service.ack(try await body(AckRequest.self, request, context).seq) }
         }
         router.get("/v1/media/{id}") { request, context in
             do {
@@ -52,18 +48,13 @@ package enum UplinkServer {
             } catch { return failure(error) }
         }
         router.put("/v1/cases/{number}/status") { request, context in
-            let body = try await object(request, context)
-            return try reply(request) {
-                guard let body else { throw UplinkService.Failure.badRequest("the body must be a JSON object") }
-                return try service.setStatus(context.parameters.get("number") ?? "", status: body["status"] as? String,
-                                             version: body["version"] as? Int, note: body["note"] as? String)
-            }
+            await reply(request) { try service.setStatus(context.parameters.get("number") ?? "", try await body(StatusUpdate.self, request, context)) }
         }
-        router.get("/v1/content") { request, _ in try reply(request) { service.contentInForce() } }
+        router.get("/v1/content") { request, _ in await reply(request) { service.contentInForce() } }
         router.put("/v1/content/{kind}") { request, context in
             let kind = context.parameters.get("kind").flatMap(ContentKind.init(rawValue:))
             let buffer = try await request.body.collect(upTo: context.maxUploadSize)
-            return try reply(request) {
+            return await reply(request) {
                 guard let kind else { throw UplinkService.Failure.notFound("content kinds are \(ContentKind.allCases.map(\.rawValue).joined(separator: ", "))") }
                 return try service.push(kind, body: Data(buffer.readableBytesView))
             }
@@ -90,18 +81,23 @@ package enum UplinkServer {
 
     // MARK: Replies
 
-    private static func object(_ request: Request, _ context: UplinkContext) async throws -> [String: Any]? {
+    /// A JSON request body as its wire type; a body that is not one is a 400 naming the JSON
+    /// path and what was expected there.
+    private static func body<T: Decodable>(_ type: T.Type, _ request: Request, _ context: UplinkContext) async throws -> T {
         let buffer = try await request.body.collect(upTo: 64 << 10)
-        return try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any]
+        do { return try WireJSON.decode(type, from: Data(buffer.readableBytesView)) } catch {
+            throw UplinkService.Failure.badRequest(error.description)
+        }
     }
 
-    /// JSON, gzipped when the client takes gzip and it is worth it.
-    private static func reply(_ request: Request, _ body: () throws -> Any) throws -> Response {
-        do { return json(try body(), status: .ok, request: request) } catch { return failure(error, request: request) }
+    /// The reply's JSON, gzipped when the client takes gzip and it is worth it; a failure as its
+    /// status and an `ErrorReply`.
+    private static func reply(_ request: Request, _ body: () async throws -> some Encodable) async -> Response {
+        do { return json(try await body(), status: .ok, request: request) } catch { return failure(error, request: request) }
     }
 
-    private static func json(_ object: Any, status: HTTPResponse.Status, request: Request?) -> Response {
-        var data = [UInt8]((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8))
+    private static func json(_ value: some Encodable, status: HTTPResponse.Status, request: Request?) -> Response {
+        var data = [UInt8](WireJSON.encode(value))
         var headers: HTTPFields = [.contentType: "application/json"]
         if data.count > 512, let accept = request?.headers[.acceptEncoding], accept.contains("gzip") {
             data = Gzip.compress(data)
@@ -111,16 +107,16 @@ package enum UplinkServer {
     }
 
     private static func failure(_ error: any Error, request: Request? = nil) -> Response {
-        guard let f = error as? UplinkService.Failure else { return json(["error": "\(error)"], status: .internalServerError, request: request) }
+        guard let f = error as? UplinkService.Failure else { return json(ErrorReply(error: "\(error)"), status: .internalServerError, request: request) }
         switch f {
-        case .badRequest(let m): return json(["error": m], status: .badRequest, request: request)
-        case .notFound(let m): return json(["error": m], status: .notFound, request: request)
-        case .gone(let m): return json(["error": m], status: .gone, request: request)
-        case .conflict(let m, let extra): return json(extra.merging(["error": m]) { a, _ in a }, status: .conflict, request: request)
-        case .unprocessable(let m, let problems): return json(["error": m, "problems": problems], status: .unprocessableContent, request: request)
+        case .badRequest(let m): return json(ErrorReply(error: m), status: .badRequest, request: request)
+        case .notFound(let m): return json(ErrorReply(error: m), status: .notFound, request: request)
+        case .gone(let m): return json(ErrorReply(error: m), status: .gone, request: request)
+        case .beyondFeed(let m, let latest): return json(ErrorReply(error: m, latest: latest), status: .conflict, request: request)
+        case .unprocessable(let m, let problems): return json(ErrorReply(error: m, problems: problems), status: .unprocessableContent, request: request)
         case .rangeNotSatisfiable(let size):
             return Response(status: .rangeNotSatisfiable, headers: [.contentRange: "bytes */\(size)"])
-        case .internalError(let m): return json(["error": m], status: .internalServerError, request: request)
+        case .internalError(let m): return json(ErrorReply(error: m), status: .internalServerError, request: request)
         }
     }
 

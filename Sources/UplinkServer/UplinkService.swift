@@ -4,6 +4,7 @@ import HotlineModel
 import LocalDB
 import Synchronization
 import SystemSupport
+import UplinkWire
 
 /// What the central office can ask of the box, independent of HTTP: the change feed, media in
 /// their uplink form, acks and retention, status updates, content pushes, health and metrics.
@@ -44,7 +45,8 @@ package final class UplinkService: @unchecked Sendable {
         case badRequest(String)
         case notFound(String)
         case gone(String)
-        case conflict(String, [String: any Sendable])
+        /// An ack past the feed's end, with where the feed ends.
+        case beyondFeed(String, latest: Int)
         case unprocessable(String, [String])
         case rangeNotSatisfiable(size: Int)
         case internalError(String)
@@ -63,27 +65,30 @@ package final class UplinkService: @unchecked Sendable {
     // MARK: Feed
 
     /// Changes after `cursor`, oldest first, each with its snapshot.
-    package func changes(after cursor: Int, limit: Int) throws(Failure) -> [String: Any] {
+    package func changes(after cursor: Int, limit: Int) throws(Failure) -> ChangesPage {
         guard cursor >= 0 else { throw .badRequest("after must be 0 or more") }
         guard (1...Self.maxPage).contains(limit) else { throw .badRequest("limit must be 1 to \(Self.maxPage)") }
         let (page, latest) = try withStore { s throws(CaseStore.StoreError) in (try s.changes(after: cursor, limit: limit), try s.latestChange()) }
-        let items: [[String: Any]] = page.map { c in
-            let data = c.payload.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } ?? NSNull()
-            return ["seq": c.seq, "entity": c.entity, "id": c.entityID, "change": c.change, "at": c.at, "data": data]
+        let items = try page.map { c throws(Failure) in
+            guard let entity = Change.Entity(rawValue: c.entity), let kind = Change.Kind(rawValue: c.change) else {
+                throw .internalError("change \(c.seq): unknown entity or change \(c.entity) \(c.change)")
+            }
+            let data = c.payload.flatMap { try? WireJSON.decode(JSONValue.self, from: Data($0.utf8)) } ?? .null
+            return Change(seq: c.seq, entity: entity, id: c.entityID, change: kind, at: c.at, data: data)
         }
         let next = page.last?.seq ?? cursor
-        return ["changes": items, "next": next, "latest": latest, "more": next < latest]
+        return ChangesPage(changes: items, next: next, latest: latest, more: next < latest)
     }
 
-    package func ack(_ seq: Int) throws(Failure) -> [String: Any] {
+    package func ack(_ seq: Int) throws(Failure) -> AckReply {
         guard seq >= 0 else { throw .badRequest("seq must be 0 or more") }
         let result = try withStore { s throws(CaseStore.StoreError) in try s.ack(upTo: seq, at: timestamp()) }
         switch result {
         case .acked(let acked):
             pruneExpired()
-            return ["acked": acked]
+            return AckReply(acked: acked)
         case .beyondFeed(let latest):
-            throw .conflict("seq \(seq) is past the end of the feed (\(latest)); nothing acked", ["latest": latest])
+            throw .beyondFeed("seq \(seq) is past the end of the feed (\(latest)); nothing acked", latest: latest)
         }
     }
 
@@ -149,25 +154,24 @@ package final class UplinkService: @unchecked Sendable {
 
     // MARK: Central → box
 
-    package func setStatus(_ numberText: String, status statusText: String?, version: Int?, note: String?) throws(Failure) -> [String: Any] {
+    package func setStatus(_ numberText: String, _ update: StatusUpdate) throws(Failure) -> StatusReply {
         guard let number = try? AcceptanceNumber(validating: numberText) else { throw .badRequest("\(numberText) is not an acceptance number (8 digits with a valid check digit)") }
-        guard let statusText, let status = CaseStatus(rawValue: statusText) else {
-            throw .badRequest("status must be one of \(CaseStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard update.version >= 1 else { throw .badRequest("$.version: must be 1 or more (the central office's version of this case's status)") }
+        let result = try withStore { s throws(CaseStore.StoreError) in
+            try s.setStatus(number, to: update.status, version: update.version, source: "central", note: update.note, at: timestamp())
         }
-        guard let version, version >= 1 else { throw .badRequest("version must be an integer of 1 or more (the central office's version of this case's status)") }
-        let result = try withStore { s throws(CaseStore.StoreError) in try s.setStatus(number, to: status, version: version, source: "central", note: note, at: timestamp()) }
         switch result {
-        case .applied(let v): return ["case": number.digits, "result": "applied", "version": v]
-        case .stale(let current): return ["case": number.digits, "result": "stale", "version": current]
+        case .applied(let v): return StatusReply(case: number.digits, result: .applied, version: v)
+        case .stale(let current): return StatusReply(case: number.digits, result: .stale, version: current)
         case .unknownCase: throw .notFound("no case \(number.digits) on this box")
         }
     }
 
-    package func push(_ kind: ContentKind, body: Data) throws(Failure) -> [String: Any] {
+    package func push(_ kind: ContentKind, body: Data) throws(Failure) -> PushReply {
         do {
             let generation = try pushing.withLock { _ in try ContentPush(store: content.store, active: content).push(kind, body: body) }
             pushed.withLock { $0.append(kind) }
-            return ["kind": kind.rawValue, "generation": generation, "sha256": ContentDigest.sha256Hex(body)]
+            return PushReply(kind: kind.rawValue, generation: generation, sha256: ContentDigest.sha256Hex(body))
         } catch let refused as ContentPush.Refused {
             throw .unprocessable("the \(kind.rawValue) push was refused; the content in force keeps serving", refused.problems)
         } catch {
@@ -175,24 +179,22 @@ package final class UplinkService: @unchecked Sendable {
         }
     }
 
-    package func contentInForce() -> [String: Any] {
-        Dictionary(uniqueKeysWithValues: ContentKind.allCases.map { ($0.rawValue, content.store.active($0)?.generation ?? "config") })
+    package func contentInForce() -> ContentInForce {
+        func generation(_ kind: ContentKind) -> String { content.store.active(kind)?.generation ?? "config" }
+        return ContentInForce(prompts: generation(.prompts), flow: generation(.flow), documents: generation(.documents))
     }
 
     // MARK: Health
 
-    package func health() throws(Failure) -> [String: Any] {
+    package func health() throws(Failure) -> Health {
         let (latest, acked, pending, lastPull) = try withStore { s throws(CaseStore.StoreError) in
             (try s.latestChange(), try s.ackedChange(), try s.pendingUplink(), try s.lastPull())
         }
         let free = (try? FileManager.default.attributesOfFileSystem(forPath: config.dataDirectory))?[.systemFreeSize] as? Int ?? 0
-        return [
-            "status": "ok", "node": config.nodePrefix.digits, "started_at": ISO8601DateFormatter().string(from: startedAt),
-            "uptime_s": Int(now().timeIntervalSince(startedAt)), "latest_change": latest, "acked_change": acked,
-            "pending_changes": pending.changes, "pending_media_bytes": pending.mediaBytes,
-            "last_pull": lastPull ?? NSNull(), "disk_free_bytes": free, "lines": lines.withLock { $0 },
-            "content": contentInForce(),
-        ]
+        return Health(node: config.nodePrefix.digits, startedAt: ISO8601DateFormatter().string(from: startedAt),
+                      uptimeSeconds: Int(now().timeIntervalSince(startedAt)), latestChange: latest, ackedChange: acked,
+                      pendingChanges: pending.changes, pendingMediaBytes: pending.mediaBytes, lastPull: lastPull, diskFreeBytes: free,
+                      lines: lines.withLock { $0 }, content: contentInForce())
     }
 
     /// Prometheus text exposition.
@@ -208,11 +210,11 @@ package final class UplinkService: @unchecked Sendable {
 
             """
         for (kind, n) in counts.cases { out += "hotline_cases_total{kind=\"\(kind)\"} \(n)\n" }
-        for (name, key, help) in [("hotline_changes_pending", "pending_changes", "Changes the central office has not acked."),
-                                  ("hotline_media_pending_bytes", "pending_media_bytes", "Bytes of media (as stored) not acked yet."),
-                                  ("hotline_disk_free_bytes", "disk_free_bytes", "Free bytes on the data file system."),
-                                  ("hotline_uptime_seconds", "uptime_s", "Seconds since the uplink started.")] {
-            out += "# HELP \(name) \(help)\n# TYPE \(name) gauge\n\(name) \(h[key] as? Int ?? 0)\n"
+        for (name, value, help) in [("hotline_changes_pending", h.pendingChanges, "Changes the central office has not acked."),
+                                    ("hotline_media_pending_bytes", h.pendingMediaBytes, "Bytes of media (as stored) not acked yet."),
+                                    ("hotline_disk_free_bytes", h.diskFreeBytes, "Free bytes on the data file system."),
+                                    ("hotline_uptime_seconds", h.uptimeSeconds, "Seconds since the uplink started.")] {
+            out += "# HELP \(name) \(help)\n# TYPE \(name) gauge\n\(name) \(value)\n"
         }
         return out
     }

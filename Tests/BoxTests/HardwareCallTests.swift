@@ -69,7 +69,7 @@ struct HardwareCallTests {
         }
         let measured = try #require(report)
         #expect(measured.frames == 100)
-        #expect(measured.xruns == 0)
+        #expect(measured.slips == 0)
         #expect(abs(measured.lines[0].rmsDBFS - (-23.0)) < 0.3, "\(measured.lines[0].rmsDBFS) dBFS")
         #expect(measured.lines[0].peak == 3277)
         #expect(!gpio.lines["HOOK0"]!.value, "the bench leaves the line on hook")

@@ -107,6 +107,8 @@ import TestSupport
 
 /// A backend whose `receive` blocks until the next 20 ms tick, as DAHDI's reads do.
 private final class BlockingBackend: LineBackend, @unchecked Sendable {
+    var kind: LineBackendKind { .simulated }
+    var slips: Int { 0 }
     private var next = DispatchTime.now().uptimeNanoseconds
     var channelCount: Int { 1 }
     var pacesItself: Bool { true }

@@ -13,6 +13,7 @@ import SystemTestSupport
 import Testing
 import TestSupport
 import UplinkServer
+import UplinkWire
 import Yams
 import ZIPFoundation
 
@@ -307,8 +308,52 @@ struct UplinkTests {
         check(try await rig.request(.GET, "/v1/media/9999").json, against: "Error", "media 404")
         check(try await rig.request(.PUT, "/v1/content/flow", body: Data("x: [".utf8)).json, against: "PushRefused", "push refused")
         check(try await rig.request(.PUT, "/v1/content/flow", body: Data(try Self.seedFlow().utf8)).json, against: "PushReply", "push")
+        // Every schema of the document is one wire type both ends use, and says what it encodes.
+        let content = ContentInForce(prompts: "config", flow: "g1", documents: "config")
+        let change = Change(seq: 1, entity: .case, id: 1, change: .created, at: "2026-12-01T00:00:00.000Z", data: .object(["kind": .string("complaint")]))
+        let samples: [String: any Encodable] = [
+            "Health": Health(node: "1", startedAt: "2026-12-01T00:00:00Z", uptimeSeconds: 1, latestChange: 1, ackedChange: 0, pendingChanges: 1,
+                             pendingMediaBytes: 0, lastPull: nil, diskFreeBytes: 1, lines: [], content: content),
+            "ChangesPage": ChangesPage(changes: [change], next: 1, latest: 1, more: false), "Change": change,
+            "AckRequest": AckRequest(seq: 1), "AckReply": AckReply(acked: 1), "AckBeyondFeed": ErrorReply(error: "past the end", latest: 1),
+            "StatusUpdate": StatusUpdate(status: .closed, version: 2, note: "done"), "StatusReply": StatusReply(case: number, result: .applied, version: 2),
+            "ContentInForce": content, "PushReply": PushReply(kind: "flow", generation: "g1", sha256: "00"),
+            "PushRefused": ErrorReply(error: "refused", problems: ["x"]), "Error": ErrorReply(error: "no"),
+        ]
+        #expect(Set(samples.keys) == Set(schemas.keys), "schemas without a wire type, or types without a schema")
+        for (name, sample) in samples {
+            check(try #require(try JSONSerialization.jsonObject(with: WireJSON.encode(sample)) as? [String: Any]), against: name, "\(name) as the wire type encodes it")
+        }
         let metrics = try await rig.request(.GET, "/v1/metrics")
         #expect(String(decoding: metrics.body, as: UTF8.self).contains("hotline_calls_total "))
+        await rig.shutdown()
+    }
+
+    /// Request bodies are read as their wire types: a value of the wrong JSON type, a missing
+    /// field or a status word outside the list is a 400 that names the JSON path; nothing is acked
+    /// or changed.
+    @Test(arguments: [
+        ("POST", "/v1/ack", #"{"seq": true}"#, "$.seq: must be an integer"),
+        ("POST", "/v1/ack", #"{"seq": 1.5}"#, "$.seq"),
+        ("POST", "/v1/ack", #"{"seq": "1"}"#, "$.seq: must be an integer"),
+        ("POST", "/v1/ack", #"{}"#, "$.seq: missing"),
+        ("POST", "/v1/ack", #"[1]"#, "$: must be an object"),
+        ("POST", "/v1/ack", #"not json"#, "$: not valid JSON"),
+        ("PUT", "STATUS", #"{"status": "done", "version": 2}"#, "$.status: must be one of accepted, in_progress, rejected, closed"),
+        ("PUT", "STATUS", #"{"status": "closed", "version": "2"}"#, "$.version: must be an integer"),
+        ("PUT", "STATUS", #"{"status": "closed"}"#, "$.version: missing"),
+        ("PUT", "STATUS", #"{"status": "closed", "version": 0}"#, "$.version: must be 1 or more"),
+        ("PUT", "STATUS", #"{"status": "closed", "version": 2, "note": 5}"#, "$.note: must be a string"),
+    ])
+    func badBodiesAreNamedByTheirJSONPath(method: String, path: String, body: String, problem: String) async throws {
+        let rig = try await UplinkRig.make()
+        let store = try CaseStore(path: "\(rig.data)/cases.sqlite", prefix: rig.config.nodePrefix)
+        let number = try #require(try store.cases().first?.number.digits)
+        let reply = try await rig.request(HTTPMethod(rawValue: method), path == "STATUS" ? "/v1/cases/\(number)/status" : path, body: Data(body.utf8))
+        #expect(reply.status == 400)
+        #expect((reply.json["error"] as? String)?.hasPrefix(problem) == true, "\(reply.json)")
+        #expect(try store.ackedChange() == 0)
+        #expect(try store.cases().first?.statusVersion == 1)
         await rig.shutdown()
     }
 

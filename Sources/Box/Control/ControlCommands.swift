@@ -84,7 +84,7 @@ package final class ControlCommands {
         let dbSize = ((try? FileManager.default.attributesOfItem(atPath: "\(runtime.dataDirectory)/cases.sqlite"))?[.size] as? Int) ?? 0
         return """
             uptime \(up / 3600)h \(up / 60 % 60)m \(up % 60)s
-            lines \(runtime.config.lines) (simulated), \(busy) busy, \(runtime.switchboard.activeCalls) calls in progress
+            lines \(runtime.config.lines) (\(runtime.loop.backend.kind.rawValue)), \(busy) busy, \(runtime.switchboard.activeCalls) calls in progress
             flow "\(runtime.switchboard.flow.name)"
             database \(cases) cases, \(calls) calls, \(dbSize / 1024) KiB
             disk \(String(format: "%.1f", free)) GB free in \(runtime.dataDirectory)

@@ -35,14 +35,16 @@ package struct HardwareBench: ParsableCommand {
         package var lineToWall: Double
         package var receiveMs: [String: Double]
         package var transmitMs: [String: Double]
-        package var xruns: Int?
+        /// Frames the backend slipped and recovered (ALSA xruns, DAHDI short reads or failed writes).
+        package var slips: Int
+        package var backendKind: LineBackendKind
         package var lines: [Line]
 
         package var text: String {
             func ms(_ d: [String: Double]) -> String { String(format: "p50 %.2f, p99 %.2f, max %.2f ms", d["p50"] ?? 0, d["p99"] ?? 0, d["max"] ?? 0) }
             var out = [String(format: "%d frames (%.2f s of line time) in %.2f s of wall clock: ratio %.2f", frames, Double(frames) * 0.02, wallSeconds, lineToWall),
                        "receive blocked \(ms(receiveMs)); transmit blocked \(ms(transmitMs))"]
-            if let xruns { out.append("xruns recovered: \(xruns)") }
+            out.append("\(backendKind.slipsAre ?? "slips"): \(slips)")
             for (i, line) in lines.enumerated() {
                 out.append(String(format: "line %d: level %.1f dBFS RMS, peak %d; events: %@", i + 1, line.rmsDBFS, line.peak,
                                   line.events.isEmpty ? "none" : line.events.joined(separator: ", ")))
@@ -107,7 +109,7 @@ package struct HardwareBench: ParsableCommand {
         let samples = Double(frames * LineFrame.samples)
         return Report(frames: frames, wallSeconds: wall, lineToWall: Double(frames) * 0.02 / wall,
                       receiveMs: percentiles(receive), transmitMs: percentiles(transmit),
-                      xruns: (backend as? AlsaGpioBackend)?.xruns.load(ordering: .relaxed),
+                      slips: backend.slips, backendKind: backend.kind,
                       lines: (0..<channels).map { c in
                           Report.Line(rmsDBFS: 10 * log10(max(energy[c] / samples, 1e-3) / (32768.0 * 32768.0)), peak: peaks[c], events: events[c])
                       })

@@ -69,6 +69,8 @@ public final class AlsaGpioBackend: LineBackend {
     public var channelCount: Int { ports.count }
     /// Capture overruns and playback underruns recovered, all lines together.
     public let xruns = Atomic<Int>(0)
+    public var slips: Int { xruns.load(ordering: .relaxed) }
+    public var kind: LineBackendKind { .alsa }
     /// How long the relay opens for a hook flash (China: 100-600 ms breaks count as a flash).
     public static let flashMs = 300
     private var frame = 0

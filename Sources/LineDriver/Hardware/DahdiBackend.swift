@@ -41,7 +41,9 @@ public final class DahdiBackend: LineBackend {
     /// its start synthesised, so the supervisor always sees both.
     private var ringing: [Bool]
     /// Short reads and failed writes, all channels together.
-    public let slips = Atomic<Int>(0)
+    private let slipCount = Atomic<Int>(0)
+    public var slips: Int { slipCount.load(ordering: .relaxed) }
+    public var kind: LineBackendKind { .dahdi }
     /// Why a channel's echo canceller could not be set (cards without one), for one warning.
     public private(set) var echoCancelWarnings: [String] = []
 
@@ -90,7 +92,7 @@ public final class DahdiBackend: LineBackend {
         for i in 0..<deferredCount { report(deferred[i].1, channel: deferred[i].0, events) }
         deferredCount = 0
         for (index, fd) in fds.enumerated() where !Self.readBlock(fd, into: rx[index], events: { report($0, channel: index, events) }) {
-            slips.add(1, ordering: .relaxed)
+            slipCount.add(1, ordering: .relaxed)
         }
     }
 
@@ -131,7 +133,7 @@ public final class DahdiBackend: LineBackend {
                     continue
                 }
                 if n < 0 && errno == EINTR { continue }
-                slips.add(1, ordering: .relaxed)
+                slipCount.add(1, ordering: .relaxed)
                 break
             }
         }

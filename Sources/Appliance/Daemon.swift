@@ -1,0 +1,169 @@
+import Box
+import Foundation
+import LineDriver
+import Synchronization
+import SystemSupport
+import UplinkServer
+
+/// Set by SIGTERM/SIGINT; the main loop checks it between polls.
+private let stopRequested = Atomic<Bool>(false)
+
+/// `appliance run`: the box's event thread. It polls the switchboard (or steps virtual time),
+/// answers the control socket, and does the housekeeping that wires the box to its side
+/// channels: the uplink's pushes and line summaries, retention, the front panel, the systemd
+/// watchdog, and reloading an edited flow file.
+final class Daemon {
+    enum Ending { case stopped, restartRequested }
+
+    private let settings: BoxConfig
+    private let virtual: Bool
+    private let runtime: BoxRuntime
+    private let commands: ControlCommands
+    private let control: ControlServer
+    private let uplink: UplinkRunner?
+    private let panel: PanelDriver?
+    private let notifier = SystemdNotifier()
+    private let watchdog: Watchdog
+    private let log: (String) -> Void
+    private let started = Date()
+    private var flowModified: Date?
+    private var restartRequested = false
+
+    private var panelRefresh = PeriodicTimer(every: .milliseconds(50))
+    private var uplinkHousekeeping = PeriodicTimer(every: .seconds(1))
+    private var retention = PeriodicTimer(every: .seconds(3600))
+    private var flowCheck = PeriodicTimer(every: .seconds(2), immediately: false)
+
+    init(configFile: String?, virtual: Bool) throws {
+        settings = try BoxConfig.forCommand(configFile)
+        self.virtual = virtual
+        let stamp = ISO8601DateFormatter()
+        let recent = LogRing()
+        let log: (String) -> Void = { line in
+            let stamped = "\(stamp.string(from: Date())) \(line)"
+            // One write per line, unbuffered: the log survives a kill -9.
+            FileHandle.standardOutput.write(Data((stamped + "\n").utf8))
+            recent.lines.append(stamped)
+        }
+        self.log = log
+        do { runtime = try BoxRuntime(config: settings, realTime: !virtual, log: log) } catch { throw CommandFailure("\(error)") }
+        if settings.demoTraffic, let exchange = runtime.exchange {
+            let traffic = try DemoTraffic(directory: "\(settings.dataDirectory)/demo")
+            exchange.traffic = { line, now in traffic.next(line: line, now: now) }
+            runtime.switchboard.onCallEnded = { summary in for c in summary.cases { traffic.created.push(c.number) } }
+        }
+        commands = ControlCommands(runtime: runtime, configFile: configFile, log: recent)
+        commands.rebootCommand = settings.rebootCommand
+        commands.shutdownCommand = settings.shutdownCommand
+        do { control = try ControlServer(path: settings.controlSocketPath) } catch { throw CommandFailure("\(error)") }
+        if settings.uplink.enabled {
+            do { uplink = try UplinkRunner(service: UplinkService(config: settings)) } catch {
+                control.stop()
+                throw CommandFailure("\(error)")
+            }
+        } else {
+            uplink = nil
+        }
+        var panel: PanelDriver?
+        if let panelConfig = settings.panel {
+            do { panel = try PanelDriver(gpio: LibgpiodGPIO(), config: panelConfig) } catch { log("warning: front panel not available: \(error)") }
+        }
+        self.panel = panel
+        watchdog = Watchdog(notifier: notifier, now: started.timeIntervalSince1970)
+        flowModified = Self.modified(runtime.content.flowFile)
+    }
+
+    /// Runs until SIGTERM or SIGINT, the front button, or `limit` of wall time.
+    func run(for limit: Duration?) throws -> Ending {
+        defer { control.stop() }
+        defer { uplink?.stop() }
+        if let uplink {
+            let u = settings.uplink
+            log("uplink serving on \(u.host):\(uplink.port) (\(u.plainHTTP ? "plain HTTP, loopback only" : "mutual TLS"))")
+        }
+        log("box up: \(settings.lines) \(settings.hardware.name) lines, flow \"\(runtime.switchboard.flow.name)\", data in \(settings.dataDirectory)"
+            + (settings.demoTraffic && runtime.exchange != nil ? ", demo callers on" : ""))
+        Self.catchStopSignals()
+        if !virtual {
+            let report = runtime.loop.start(realTime: true)
+            for warning in [report.schedFIFO, report.memoryLocked].compactMap({ $0 }) { log("warning: \(warning)") }
+        }
+        notifier.send("READY=1\nSTATUS=answering on \(settings.lines) lines")
+        let deadline = limit.map { ContinuousClock.now + $0 }
+        while !stopRequested.load(ordering: .relaxed) && deadline.map({ ContinuousClock.now < $0 }) ?? true {
+            pollOnce()
+        }
+        notifier.send("STOPPING=1")
+        if !virtual { runtime.loop.stop() }
+        runtime.shutdown()
+        let backend = runtime.loop.backend
+        if let slipsAre = backend.kind.slipsAre { log("\(slipsAre): \(backend.slips)") }
+        log("box down after \(Int(Date().timeIntervalSince(started))) s; \(runtime.switchboard.finished.count) calls ended")
+        return restartRequested ? .restartRequested : .stopped
+    }
+
+    /// One turn of the event loop.
+    private func pollOnce() {
+        if watchdog.tick(now: Date().timeIntervalSince1970, heartbeat: runtime.loop.heartbeat.load(ordering: .relaxed)) {
+            log("frame loop stalled: watchdog pings stopped")
+        }
+        if virtual { runtime.step() } else {
+            runtime.switchboard.poll()
+            usleep(5000)
+        }
+        control.serve { [control, commands] request in commands.execute(request.line) { control.reply(request, $0) } }
+        commands.tick()
+        if panelRefresh.due() { refreshPanel() }
+        if let service = uplink?.service { serveUplink(service) }
+        if flowCheck.due() { reloadEditedFlow() }
+    }
+
+    private func refreshPanel() {
+        guard let panel else { return }
+        if panel.update(commands.panelStatus(fault: watchdog.stalled)) && !restartRequested {
+            restartRequested = true
+            log("front button held: restarting")
+            stopRequested.store(true, ordering: .relaxed)
+        }
+    }
+
+    /// Content the uplink switched on disk goes into force here, on the event thread; the
+    /// uplink's view of the lines is refreshed and acked media past retention are pruned.
+    private func serveUplink(_ service: UplinkService) {
+        for kind in service.pushed.withLock({ list in defer { list.removeAll() }; return list }) {
+            if let problem = runtime.applyPushed(kind) { log("pushed \(kind.rawValue) not put into force: \(problem)") } else {
+                log("pushed \(kind.rawValue) in force from now on: \(runtime.content.store.active(kind)?.generation ?? "?")")
+            }
+        }
+        if uplinkHousekeeping.due() {
+            service.lines.withLock { $0 = commands.lineSummaries() }
+            if retention.due() { service.pruneExpired() }
+        }
+    }
+
+    private func reloadEditedFlow() {
+        let now = Self.modified(runtime.content.flowFile)
+        guard now != flowModified else { return }
+        flowModified = now
+        switch runtime.reloadFlow() {
+        case .success(let flow): log("flow reloaded: \"\(flow.name)\"")
+        case .failure(let problems): log("flow not reloaded, the running one is kept:\n\(problems)")
+        }
+    }
+
+    private static func catchStopSignals() {
+        signal(SIGTERM) { _ in stopRequested.store(true, ordering: .relaxed) }
+        signal(SIGINT) { _ in stopRequested.store(true, ordering: .relaxed) }
+        // A parent may have started us with these blocked (Foundation's Process passes its
+        // thread's mask on); systemd's stop must always reach us.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGTERM)
+        sigaddset(&stopSignals, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
+    }
+
+    private static func modified(_ path: String) -> Date? {
+        (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+    }
+}
