@@ -215,4 +215,36 @@ import TestSupport
         let samples = try WAVFile.read("\(cache)/my_prompt.wav")
         #expect(samples.count >= SampleClock.rate / 2)
     }
+
+    /// Counts from the technician are checked: a negative, zero or non-numeric N is a usage
+    /// answer, not a crash that drops every call (`log -1` killed the daemon on 429158c).
+    @Test func badCountsGetTheUsageAndTheBoxKeepsAnswering() throws {
+        let scratch = try ScratchDirectory()
+        _ = try SimulationRig.daemonConfig(in: scratch, "lines: 1\n")
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: Tool.appliance)
+        daemon.arguments = ["run", "--seconds", "60", "--config", scratch.path("box.yaml")]
+        daemon.standardOutput = FileHandle.nullDevice
+        try daemon.run()
+        defer { daemon.terminate(); daemon.waitUntilExit() }
+        func ctl(_ words: [String]) throws -> String {
+            try Tool.run(Tool.appliance, ["ctl", "--socket", scratch.path("control.sock")] + words).stdout
+        }
+        var waited = 0
+        while !((try? ctl(["status"])) ?? "").contains("uptime") && waited < 30_000 { usleep(50_000); waited += 50 }
+        for words in [["log", "-1"], ["calls", "-1"], ["cases", "-1"], ["log", "0"], ["calls", "x"], ["cases", "99999999999999999999"], ["log", "1", "2"]] {
+            let answer = try ctl(words)
+            #expect(answer.hasPrefix("usage: \(words[0])"), "\(words): \(answer)")
+        }
+        #expect(daemon.isRunning)
+        #expect(try ctl(["status"]).contains("lines 1 (simulated)"))
+        #expect(try ctl(["log", "3"]).split(separator: "\n").count <= 3)
+    }
+
+    /// help lists every command of the table, each with its usage.
+    @Test func helpIsTheCommandTable() {
+        let help = ControlCommands.help()
+        for command in ControlCommands.table { #expect(help.contains(command.usage) && help.contains(command.help), "\(command.name)") }
+        #expect(help.split(separator: "\n").count == ControlCommands.table.count)
+    }
 }

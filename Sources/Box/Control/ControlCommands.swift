@@ -21,57 +21,81 @@ package final class ControlCommands {
         self.log = log
     }
 
-    package static let help = """
-        status                      uptime, lines, database, disk, sync
-        lines                       every line: state, caller, level, last events
-        line test N                 seize line N, check dial tone and its level, release
-        calls [N]                   the last N calls (default 10)
-        cases [N]                   the last N cases (default 10)
-        cases show NUMBER           one case, its status history and files
-        cases search TEXT           cases whose number or caller number contains TEXT
-        prompts                     the prompt pack
-        prompts play NAME LINE      play a prompt to a line that is in a call
-        prompts record NAME LINE S  record S seconds from a line in a call as prompt NAME
-        config show|validate [FILE]|reload
-        sync status|pending         what the central office has pulled, what waits
-        log [N]                     the last N log lines (default 20)
-        selftest                    every DSP function through a loopback
-        reboot confirm | shutdown confirm
-        """
+    /// One technician's command: its name, how it is written, what it does, and who answers.
+    /// `help` is made from this table, so a command cannot exist without its line in help.
+    package struct Command: Sendable {
+        package let name: String
+        package let usage: String
+        package let help: String
+        /// The answer, or nil when it comes later through `later` (a line test, a recording).
+        let run: @Sendable (ControlCommands, [String], _ later: @escaping (String) -> Void) -> String?
+    }
+
+    package static let table: [Command] = [
+        Command(name: "status", usage: "status", help: "uptime, lines, database, disk, sync") { c, _, _ in c.status() },
+        Command(name: "lines", usage: "lines", help: "every line: state, caller, level, last events") { c, _, _ in c.lines() },
+        Command(name: "line", usage: "line test N", help: "seize line N, check dial tone and its level, release") { c, args, later in
+            guard args.count == 2, args[0] == "test", let n = Int(args[1]) else { return "usage: line test N" }
+            return c.lineTest(n, later: later)
+        },
+        Command(name: "calls", usage: "calls [N]", help: "the last N calls (default 10)") { c, args, _ in
+            count(args, default: 10, usage: "calls [N]").map(c.calls) ?? "usage: calls [N] (N a whole number of 1 or more)"
+        },
+        Command(name: "cases", usage: "cases [N] | show NUMBER | search TEXT",
+                help: "the last N cases (default 10), one case with its status history and files, or cases whose number or caller contains TEXT") { c, args, _ in
+            c.cases(args)
+        },
+        Command(name: "prompts", usage: "prompts [play NAME LINE | record NAME LINE S]",
+                help: "the prompt pack; play a prompt to a line in a call; record S seconds from a line in a call as prompt NAME") { c, args, later in
+            c.prompts(args, later: later)
+        },
+        Command(name: "config", usage: "config show | validate [FILE] | reload", help: "the settings in force, check a config file, reload the flow") { c, args, _ in
+            c.config(args)
+        },
+        Command(name: "sync", usage: "sync status | pending", help: "what the central office has pulled, what waits") { c, args, _ in c.sync(args) },
+        Command(name: "log", usage: "log [N]", help: "the last N log lines (default 20)") { c, args, _ in
+            count(args, default: 20, usage: "log [N]").map { c.log.lines.suffix($0).joined(separator: "\n") } ?? "usage: log [N] (N a whole number of 1 or more)"
+        },
+        Command(name: "selftest", usage: "selftest", help: "every DSP function through a loopback") { _, _, _ in
+            let checks = DSPSelfTest.runAll()
+            return (checks.map { "\($0.passed ? "PASS" : "FAIL") \($0.name): \($0.detail)" }
+                    + ["selftest: \(checks.filter(\.passed).count) passed, \(checks.filter { !$0.passed }.count) failed"]).joined(separator: "\n")
+        },
+        Command(name: "reboot", usage: "reboot confirm", help: "restart the box") { c, args, _ in c.power("reboot", args, argv: c.rebootCommand) },
+        Command(name: "shutdown", usage: "shutdown confirm", help: "power the box off") { c, args, _ in c.power("shutdown", args, argv: c.shutdownCommand) },
+    ]
+
+    /// The help text: one line per command, usage then what it does.
+    package static func help(extra: [(usage: String, help: String)] = []) -> String {
+        (table.map { ($0.usage, $0.help) } + extra).map { usage, help in
+            usage.padding(toLength: max(28, usage.count + 2), withPad: " ", startingAt: 0) + help
+        }.joined(separator: "\n")
+    }
+
+    /// A count argument: absent (the default) or a whole number of 1 or more; nil when it is
+    /// anything else, so the caller answers with the usage.
+    static func count(_ args: [String], default fallback: Int, usage: String) -> Int? {
+        guard let first = args.first else { return fallback }
+        guard args.count == 1, let n = Int(first), n >= 1 else { return nil }
+        return n
+    }
 
     /// The answer to `line`, or nil when it will come later through `later` (a line test).
     package func execute(_ line: String, later: @escaping (String) -> Void) -> String? {
         let words = line.split(separator: " ").map(String.init)
-        guard let command = words.first else { return "" }
-        let args = Array(words.dropFirst())
-        switch command {
-        case "help": return Self.help
-        case "status": return status()
-        case "lines": return lines()
-        case "line":
-            guard args.count == 2, args[0] == "test", let n = Int(args[1]) else { return "usage: line test N" }
-            return lineTest(n, later: later)
-        case "calls": return calls(args.first.flatMap(Int.init) ?? 10)
-        case "cases": return cases(args)
-        case "prompts": return prompts(args, later: later)
-        case "config": return config(args)
-        case "sync": return sync(args)
-        case "log": return log.lines.suffix(args.first.flatMap(Int.init) ?? 20).joined(separator: "\n")
-        case "selftest":
-            let checks = DSPSelfTest.runAll()
-            return (checks.map { "\($0.passed ? "PASS" : "FAIL") \($0.name): \($0.detail)" }
-                    + ["selftest: \(checks.filter(\.passed).count) passed, \(checks.filter { !$0.passed }.count) failed"]).joined(separator: "\n")
-        case "reboot", "shutdown":
-            guard args == ["confirm"] else { return "\(command) needs confirmation: \(command) confirm" }
-            let argv = command == "reboot" ? rebootCommand : shutdownCommand
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: argv[0])
-            p.arguments = Array(argv.dropFirst())
-            do { try p.run() } catch { return "error: cannot run \(argv.joined(separator: " ")): \(error)" }
-            return "\(command): \(argv.joined(separator: " "))"
-        default:
-            return "unknown command \"\(command)\"; type help"
-        }
+        guard let name = words.first else { return "" }
+        if name == "help" { return Self.help() }
+        guard let command = Self.table.first(where: { $0.name == name }) else { return "unknown command \"\(name)\"; type help" }
+        return command.run(self, Array(words.dropFirst()), later)
+    }
+
+    private func power(_ command: String, _ args: [String], argv: [String]) -> String {
+        guard args == ["confirm"] else { return "\(command) needs confirmation: \(command) confirm" }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: argv[0])
+        p.arguments = Array(argv.dropFirst())
+        do { try p.run() } catch { return "error: cannot run \(argv.joined(separator: " ")): \(error)" }
+        return "\(command): \(argv.joined(separator: " "))"
     }
 
     private func status() -> String {
@@ -170,8 +194,8 @@ package final class ControlCommands {
             guard args.count == 2 else { return "usage: cases search TEXT" }
             let hits = all.filter { $0.number.digits.contains(args[1]) || ($0.callerNumber ?? "").contains(args[1]) }
             return hits.isEmpty ? "no case matches \"\(args[1])\"" : hits.map(line).joined(separator: "\n")
-        case let n?:
-            guard let count = Int(n) else { return "usage: cases [N] | cases show NUMBER | cases search TEXT" }
+        case .some:
+            guard let count = Self.count(args, default: 10, usage: "cases [N]") else { return "usage: cases [N] | cases show NUMBER | cases search TEXT (N a whole number of 1 or more)" }
             return all.suffix(count).map(line).joined(separator: "\n")
         case nil:
             return all.isEmpty ? "no cases yet" : all.suffix(10).map(line).joined(separator: "\n")
