@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
     ],
     targets: [
         // C shims: system libraries and the DAHDI ioctl wrappers.
@@ -41,12 +42,13 @@ let package = Package(
         .target(name: "SystemSupport", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "SystemPackage", package: "swift-system"),
         ]),
         .target(name: "HotlineModel"),
 
         // Signals and lines.
         .target(name: "DSP", dependencies: ["CSpanDSP"]),
-        .target(name: "LineDriver", dependencies: ["DSP", "HotlineModel", "CDahdi", "CAlsa", "CGPIOD"]),
+        .target(name: "LineDriver", dependencies: ["DSP", "HotlineModel", "SystemSupport", "CDahdi", "CAlsa", "CGPIOD"]),
         .target(name: "LocalDB", dependencies: ["CSQLite", "HotlineModel", "SystemSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "LineSimulator", dependencies: ["DSP", "LineDriver", "CDahdi"]),
         .target(name: "IVR", dependencies: ["DSP", "HotlineModel", .product(name: "Yams", package: "Yams")]),
@@ -140,6 +142,9 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Box", "IVR", "LocalDB", "DSP", "HotlineModel", "TestSupport", "SystemTestSupport"]),
+        .testTarget(name: "SupportTests", dependencies: [
+            "SystemSupport", "UplinkWire", "TestSupport", .product(name: "SystemPackage", package: "swift-system"),
+        ]),
         .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 import DSP
 import Foundation
 import Synchronization
+import SystemSupport
 
 /// Runs one backend's channels, frame by frame, on one dedicated thread. Frames are the only
 /// time on a call: in virtual mode they run as fast as the CPU allows (simulation, tests,
@@ -165,7 +166,7 @@ public final class FrameLoop: @unchecked Sendable {
         // MCL_ONFAULT: lock pages as they are touched, instead of faulting in every mapped
         // library at once (ICU alone would add tens of MB of resident memory).
         if mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) != 0 {
-            report.memoryLocked = "mlockall refused (\(String(cString: strerror(errno)))): memory may be paged out"
+            report.memoryLocked = "mlockall refused (\(SystemError.last("mlockall").errno)): memory may be paged out"
         }
         return report
     }

@@ -15,10 +15,9 @@ public enum DurableFile {
     }
 
     public static func sync(_ path: String) throws {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
+        let fd = try SystemCall.check("open", path) { open(path, O_RDONLY) }
         defer { close(fd) }
-        guard fsync(fd) == 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
+        try SystemCall.check("fsync", path) { fsync(fd) }
     }
 
     /// Writes `data` under a temporary name, then renames it to `path`.
@@ -33,7 +32,7 @@ public enum DurableFile {
 
     /// Renames `from` over `to` (atomic on one file system) and makes the rename durable.
     public static func move(_ from: String, to path: String) throws {
-        guard rename(from, path) == 0 else { throw WriteError(path: path, reason: String(cString: strerror(errno))) }
+        try SystemCall.check("rename \(from) to", path) { rename(from, path) }
         try sync((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent)
     }
 }

@@ -27,7 +27,7 @@ package struct ConsoleCommand: ParsableCommand {
         }
         guard let speed = Self.speeds[baud] else { throw CommandFailure("unsupported baud rate \(baud) (use 9600, 19200, 38400, 57600 or 115200)") }
         let fd: Int32 = tty.map { open($0, O_RDWR | O_NOCTTY) } ?? STDIN_FILENO
-        guard fd >= 0 else { throw CommandFailure("\(tty ?? "stdin"): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw CommandFailure("\(SystemError.last("open", tty ?? "stdin"))") }
         let output = tty == nil ? STDOUT_FILENO : fd
         var saved = termios()
         let isTerminal = tcgetattr(fd, &saved) == 0

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import SystemSupport
 
 /// The daemon's control socket: a UNIX stream socket, open to root and the technicians' group
 /// only (mode 0660). Each connection sends one command line and gets the answer text back; the
@@ -25,15 +26,16 @@ package final class ControlServer: @unchecked Sendable {
         self.path = path
         unlink(path)
         listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard listener >= 0 else { throw SetupError(description: "control socket: \(String(cString: strerror(errno)))") }
+        guard listener >= 0 else { throw SystemError.last("socket", "control socket") }
         guard let address = UnixSocketAddress(path) else {
             close(listener)
             throw SetupError(description: "control socket path too long: \(path)")
         }
         let bound = address.withSockaddr { bind(listener, $0, $1) }
         guard bound == 0, listen(listener, 8) == 0 else {
+            let failure = SystemError.last(bound == 0 ? "listen" : "bind", "control socket \(path)")
             close(listener)
-            throw SetupError(description: "control socket \(path): \(String(cString: strerror(errno)))")
+            throw failure
         }
         // Root and the technicians' group only.
         chmod(path, 0o660)
@@ -63,7 +65,7 @@ package final class ControlServer: @unchecked Sendable {
         let bytes = Array((text.hasSuffix("\n") ? text : text + "\n").utf8)
         var sent = 0
         while sent < bytes.count {
-            let n = bytes[sent...].withUnsafeBytes { write(request.fd, $0.baseAddress, $0.count) }
+            let n = SystemCall.result { bytes[sent...].withUnsafeBytes { write(request.fd, $0.baseAddress, $0.count) } }
             if n <= 0 { break }
             sent += n
         }
@@ -72,11 +74,8 @@ package final class ControlServer: @unchecked Sendable {
 
     private func acceptLoop() {
         while running.load(ordering: .relaxed) {
-            let fd = accept(listener, nil, nil)
-            if fd < 0 {
-                if errno == EINTR { continue }
-                return
-            }
+            let fd = SystemCall.result { accept(listener, nil, nil) }
+            if fd < 0 { return }
             var timeout = timeval(tv_sec: 5, tv_usec: 0)
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             var line: [UInt8] = []
@@ -90,12 +89,12 @@ package final class ControlServer: @unchecked Sendable {
     /// Client side: sends one command and returns the answer.
     package static func ask(_ path: String, _ command: String, timeoutSeconds: Int = 30) throws -> String {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw SetupError(description: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw SystemError.last("socket", "control socket") }
         defer { close(fd) }
         guard let address = UnixSocketAddress(path) else { throw SetupError(description: "control socket path too long: \(path)") }
-        let connected = address.withSockaddr { connect(fd, $0, $1) }
+        let connected = SystemCall.result { address.withSockaddr { connect(fd, $0, $1) } }
         guard connected == 0 else {
-            throw SetupError(description: "cannot reach the box at \(path): \(String(cString: strerror(errno))) (is `appliance run` running, and are you in the technicians group?)")
+            throw SetupError(description: "cannot reach the box at \(path): \(SystemError.last("connect").errno) (is `appliance run` running, and are you in the technicians group?)")
         }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -104,7 +103,7 @@ package final class ControlServer: @unchecked Sendable {
         var answer: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            let n = SystemCall.result { buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) } }
             if n <= 0 { break }
             answer += buffer[0..<n]
         }

@@ -59,7 +59,7 @@ package struct MovedCommand<Move: CommandMove>: ParsableCommand {
         let argv = [executable] + Move.destination.dropFirst() + arguments
         var cArgs = argv.map { strdup($0) } + [nil]
         execv(executable, &cArgs)
-        throw CommandFailure("cannot run \(executable): \(String(cString: strerror(errno)))")
+        throw CommandFailure("\(SystemError.last("execv", executable))")
     }
 
     /// The named executable in this program's directory, else on PATH.

@@ -2,6 +2,7 @@ import CDahdi
 import DSP
 import Foundation
 import Synchronization
+import SystemSupport
 
 /// FXO ports of a DAHDI card (channels with `fxsks`/`fxsls` signalling in system.conf), through
 /// the kernel's `/dev/dahdi/channel`: 160-sample blocks of signed linear audio, events, hook.
@@ -24,8 +25,11 @@ public final class DahdiBackend: LineBackend {
         }
     }
 
+    /// A channel that could not be opened or set up, with the call that failed.
     public struct OpenError: Error, CustomStringConvertible {
-        public var description: String
+        public let failure: SystemError
+        init(_ failure: SystemError) { self.failure = failure }
+        public var description: String { failure.description }
     }
 
     public static let kernelBlocks = 4
@@ -53,7 +57,7 @@ public final class DahdiBackend: LineBackend {
         deferred = .allocate(capacity: 64 * max(1, channels.count))
         ringing = [Bool](repeating: false, count: channels.count)
         for (i, channel) in channels.enumerated() where CDahdi_echo_cancel(fds[i], Int32(channel.echoCancelTaps)) != 0 && channel.echoCancelTaps > 0 {
-            echoCancelWarnings.append("DAHDI channel \(channel.number): no echo canceller (\(String(cString: strerror(errno))))")
+            echoCancelWarnings.append("DAHDI channel \(channel.number): no echo canceller (\(SystemError.last("DAHDI_ECHOCANCEL_PARAMS").errno))")
         }
     }
 
@@ -63,9 +67,9 @@ public final class DahdiBackend: LineBackend {
     package static func openChannels(_ numbers: [Int], device: String) throws(OpenError) -> [Int32] {
         var fds: [Int32] = []
         func fail(_ number: Int, _ what: String) -> OpenError {
-            let reason = String(cString: strerror(errno))
+            let failure = SystemError.last(what, "DAHDI channel \(number)")
             fds.forEach { close($0) }
-            return OpenError(description: "DAHDI channel \(number): \(what): \(reason)")
+            return OpenError(failure)
         }
         for number in numbers {
             let fd = open(device, O_RDWR)

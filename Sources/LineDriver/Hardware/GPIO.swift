@@ -1,5 +1,6 @@
 import CGPIOD
 import Foundation
+import SystemSupport
 
 /// The few GPIO operations the front panel and the ALSA+GPIO line backend need, in libgpiod 1.6's terms: lines found by name,
 /// requested by a consumer as outputs or for both-edge events, each requested once.
@@ -31,7 +32,7 @@ public protocol GPIOEdges: AnyObject {
 public enum GPIOError: Error, Equatable, CustomStringConvertible {
     case noSuchLine(String)
     case busy(String)
-    case failed(String, String)
+    case failed(String, SystemError)
 
     public var description: String {
         switch self {
@@ -63,7 +64,7 @@ public final class LibgpiodGPIO: GPIO {
         }
 
         public func set(_ value: Bool) throws(GPIOError) {
-            if gpiod_line_set_value(line, value ? 1 : 0) != 0 { throw .failed(name, String(cString: strerror(errno))) }
+            if gpiod_line_set_value(line, value ? 1 : 0) != 0 { throw .failed(name, .last("gpiod_line_set_value")) }
         }
 
         public func wait(timeoutMs: Int) throws(GPIOError) -> GPIOEdge? {
@@ -72,10 +73,10 @@ public final class LibgpiodGPIO: GPIO {
             case 0: return nil
             case 1:
                 var event = gpiod_line_event()
-                guard gpiod_line_event_read(line, &event) == 0 else { throw .failed(name, String(cString: strerror(errno))) }
+                guard gpiod_line_event_read(line, &event) == 0 else { throw .failed(name, .last("gpiod_line_event_read")) }
                 return GPIOEdge(rising: event.event_type == Int32(GPIOD_LINE_EVENT_RISING_EDGE),
                                 time: Double(event.ts.tv_sec) + Double(event.ts.tv_nsec) / 1e9)
-            default: throw .failed(name, String(cString: strerror(errno)))
+            default: throw .failed(name, .last("gpiod_line_event_wait"))
             }
         }
     }
@@ -88,9 +89,9 @@ public final class LibgpiodGPIO: GPIO {
     public func output(named name: String, initial: Bool) throws(GPIOError) -> GPIOOutput {
         let line = try find(name)
         guard gpiod_line_request_output(line, Self.consumer, initial ? 1 : 0) == 0 else {
-            let busy = errno == EBUSY
+            let failure = SystemError.last("gpiod_line_request_output")
             gpiod_line_close_chip(line)
-            throw busy ? .busy(name) : .failed(name, String(cString: strerror(errno)))
+            throw failure.errno == .resourceBusy ? .busy(name) : .failed(name, failure)
         }
         return Line(name: name, line: line)
     }
@@ -98,9 +99,9 @@ public final class LibgpiodGPIO: GPIO {
     public func edges(named name: String) throws(GPIOError) -> GPIOEdges {
         let line = try find(name)
         guard gpiod_line_request_both_edges_events(line, Self.consumer) == 0 else {
-            let busy = errno == EBUSY
+            let failure = SystemError.last("gpiod_line_request_both_edges_events")
             gpiod_line_close_chip(line)
-            throw busy ? .busy(name) : .failed(name, String(cString: strerror(errno)))
+            throw failure.errno == .resourceBusy ? .busy(name) : .failed(name, failure)
         }
         return Line(name: name, line: line)
     }
