@@ -68,9 +68,8 @@ package struct BoxConfig: Sendable {
 
     package var controlSocketPath: String { controlSocket ?? "\(dataDirectory)/control.sock" }
 
-    package func transferAvailable(at timestamp: String) -> Bool {
+    package func transferAvailable(at time: Date) -> Bool {
         guard transferNumber != nil else { return false }
-        let time = ISO8601DateFormatter().date(from: String(timestamp.prefix(19)) + "Z") ?? Date()
         let parts = Calendar(identifier: .gregorian).dateComponents(in: .current, from: time)
         let minutes = (parts.hour ?? 0) * 60 + (parts.minute ?? 0)
         return minutes >= transferHours.start && minutes < transferHours.end

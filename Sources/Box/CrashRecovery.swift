@@ -13,7 +13,7 @@ package enum CrashRecovery {
         package var callRecordingsKept = 0
     }
 
-    package static func run(store: CaseStore, recordings: String, now: String) throws -> Report {
+    package static func run(store: CaseStore, recordings: String, now: Date) throws -> Report {
         var report = Report()
         for call in try store.calls() where call.endedAt == nil {
             try store.finishCall(call.id, at: now, disconnectReason: DisconnectReason.boxRestarted.rawValue, disposition: .interrupted,

@@ -68,8 +68,8 @@ package final class Switchboard {
     package func replaceDocuments(_ map: [String: String]) { documents = map }
 
     /// Wall-clock time of a moment of line time (line time started at `startedAt`).
-    package func timestamp(_ ms: Int) -> String {
-        StoreTime.string(startedAt.addingTimeInterval(Double(ms) / 1000))
+    package func timestamp(_ ms: Int) -> Date {
+        startedAt.addingTimeInterval(Double(ms) / 1000)
     }
 
     package func log(_ line: String) { onLog(line) }

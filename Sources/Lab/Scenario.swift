@@ -42,30 +42,51 @@ package struct Scenario: Decodable {
         }
     }
 
-    /// One caller action: `{"do": "dtmf", "digits": "2"}` and so on.
-    package struct Step: Decodable {
-        package var action: String
-        package var ms: Int?
-        package var timeoutMs: Int?
-        package var hz: Int?
-        package var digits: String?
-        package var levelDBm0: Int?
-        package var twistDB: Int?
-        package var onMs: Int?
-        package var offMs: Int?
-        package var text: String?
-        package var wav: String?
-        package var tiff: String?
-        package var pages: Int?
-        package var how: HangUpMode?
-        /// For `dtmf_case_number`: which case of this scenario (0 = the first created).
-        package var caseIndex: Int?
-        /// For `dtmf_case_number`: key it with one digit wrong.
-        package var mistype: Bool?
+    /// One caller action: `{"do": "dtmf", "digits": "2"}` and so on. Each action carries
+    /// exactly what it needs, checked when the scenario is read: a missing field or an unknown
+    /// action is an error at its JSON path, before any call is placed.
+    package enum Step: Decodable {
+        case wait(ms: Int)
+        case waitForPrompt(timeoutMs: Int)
+        case waitForSilence(ms: Int, timeoutMs: Int)
+        case waitForBeep(hz: Int, timeoutMs: Int)
+        case dtmf(String, DTMFSendingParameters)
+        /// Key a case created earlier in the run (0 = the first), optionally with one digit wrong.
+        case dtmfCaseNumber(caseIndex: Int, mistype: Bool, DTMFSendingParameters)
+        /// Speech, spoken by espeak-ng when the call is placed.
+        case say(String)
+        case play(wav: String)
+        /// A TIFF to send, or test-chart pages made for the run.
+        case sendFax(tiff: String?, pages: Int)
+        case receiveFax
+        case hangUp(HangUpMode)
 
-        package enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey {
             case action = "do", ms, timeoutMs = "timeout_ms", hz, digits, levelDBm0 = "level_dbm0", twistDB = "twist_db", onMs = "on_ms",
                  offMs = "off_ms", text, wav, tiff, pages, how, caseIndex = "case", mistype
+        }
+
+        package init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            func optional<T: Decodable>(_ key: CodingKeys) throws -> T? { try c.decodeIfPresent(T.self, forKey: key) }
+            let sending = DTMFSendingParameters(levelDBm0: try optional(.levelDBm0) ?? -10, twistDB: try optional(.twistDB) ?? 0,
+                                                onMs: try optional(.onMs) ?? 100, offMs: try optional(.offMs) ?? 100)
+            let action = try c.decode(String.self, forKey: .action)
+            switch action {
+            case "wait": self = .wait(ms: try c.decode(Int.self, forKey: .ms))
+            case "wait_for_prompt": self = .waitForPrompt(timeoutMs: try optional(.timeoutMs) ?? 15_000)
+            case "wait_for_silence": self = .waitForSilence(ms: try optional(.ms) ?? 1500, timeoutMs: try optional(.timeoutMs) ?? 60_000)
+            case "wait_for_beep": self = .waitForBeep(hz: try optional(.hz) ?? 1000, timeoutMs: try optional(.timeoutMs) ?? 60_000)
+            case "dtmf": self = .dtmf(try c.decode(String.self, forKey: .digits), sending)
+            case "dtmf_case_number": self = .dtmfCaseNumber(caseIndex: try optional(.caseIndex) ?? 0, mistype: try optional(.mistype) ?? false, sending)
+            case "say": self = .say(try c.decode(String.self, forKey: .text))
+            case "play": self = .play(wav: try c.decode(String.self, forKey: .wav))
+            case "send_fax": self = .sendFax(tiff: try optional(.tiff), pages: max(1, try optional(.pages) ?? 1))
+            case "receive_fax": self = .receiveFax
+            case "hang_up": self = .hangUp(try optional(.how) ?? .loopDrop)
+            default:
+                throw DecodingError.dataCorruptedError(forKey: .action, in: c, debugDescription: "unknown action \"\(action)\"")
+            }
         }
     }
 
@@ -126,40 +147,29 @@ package struct Scenario: Decodable {
     package func script(of call: Int, directory: String, caseNumbers: [String]) throws -> [CallerAction] {
         var out: [CallerAction] = []
         for (i, step) in calls[call].script.enumerated() {
-            let at = "calls[\(call)].script[\(i)]"
-            func need<T>(_ v: T?, _ name: String) throws -> T {
-                guard let v else { throw CommandFailure("\(at): \"\(step.action)\" needs \"\(name)\"") }
-                return v
-            }
-            let sending = DTMFSendingParameters(levelDBm0: step.levelDBm0 ?? -10, twistDB: step.twistDB ?? 0, onMs: step.onMs ?? 100, offMs: step.offMs ?? 100)
-            switch step.action {
-            case "wait": out.append(.wait(ms: try need(step.ms, "ms")))
-            case "wait_for_prompt": out.append(.waitForPrompt(timeoutMs: step.timeoutMs ?? 15_000))
-            case "wait_for_silence": out.append(.waitForSilence(ms: step.ms ?? 1500, timeoutMs: step.timeoutMs ?? 60_000))
-            case "wait_for_beep": out.append(.waitForBeep(hz: step.hz ?? 1000, timeoutMs: step.timeoutMs ?? 60_000))
-            case "dtmf": out.append(.dtmf(try need(step.digits, "digits"), sending))
-            case "dtmf_case_number":
-                let index = step.caseIndex ?? 0
-                guard index < caseNumbers.count else { throw CommandFailure("\(at): no case \(index) has been created by then") }
+            switch step {
+            case .wait(let ms): out.append(.wait(ms: ms))
+            case .waitForPrompt(let timeout): out.append(.waitForPrompt(timeoutMs: timeout))
+            case .waitForSilence(let ms, let timeout): out.append(.waitForSilence(ms: ms, timeoutMs: timeout))
+            case .waitForBeep(let hz, let timeout): out.append(.waitForBeep(hz: hz, timeoutMs: timeout))
+            case .dtmf(let digits, let sending): out.append(.dtmf(digits, sending))
+            case .dtmfCaseNumber(let index, let mistype, let sending):
+                guard index < caseNumbers.count else { throw CommandFailure("calls[\(call)].script[\(i)]: no case \(index) has been created by then") }
                 var digits = Array(caseNumbers[index])
-                if step.mistype == true { digits[3] = digits[3] == "9" ? "0" : Character(String((digits[3].wholeNumberValue ?? 0) + 1)) }
+                if mistype { digits[3] = digits[3] == "9" ? "0" : Character(String((digits[3].wholeNumberValue ?? 0) + 1)) }
                 out.append(.dtmf(String(digits), sending))
-            case "say":
+            case .say(let text):
                 let wav = "\(directory)/say-\(call)-\(i).wav"
-                try WAVFile.write(try Espeak.speak(try need(step.text, "text")), to: wav)
+                try WAVFile.write(try Espeak.speak(text), to: wav)
                 out.append(.play(wav: wav))
-            case "play": out.append(.play(wav: try need(step.wav, "wav")))
-            case "send_fax":
-                if let tiff = step.tiff {
-                    out.append(.sendFax(tiff: tiff))
-                } else {
-                    let tiff = "\(directory)/fax-\(call)-\(i).tif"
-                    try FaxDocument.write((1...max(1, step.pages ?? 1)).map { FaxPage.testChart(number: $0) }, to: tiff)
-                    out.append(.sendFax(tiff: tiff))
-                }
-            case "receive_fax": out.append(.receiveFax(into: "\(directory)/received-\(call)-\(i).tif"))
-            case "hang_up": out.append(.hangUp(step.how ?? .loopDrop))
-            default: throw CommandFailure("\(at): unknown action \"\(step.action)\"")
+            case .play(let wav): out.append(.play(wav: wav))
+            case .sendFax(let tiff?, _): out.append(.sendFax(tiff: tiff))
+            case .sendFax(nil, let pages):
+                let tiff = "\(directory)/fax-\(call)-\(i).tif"
+                try FaxDocument.write((1...pages).map { FaxPage.testChart(number: $0) }, to: tiff)
+                out.append(.sendFax(tiff: tiff))
+            case .receiveFax: out.append(.receiveFax(into: "\(directory)/received-\(call)-\(i).tif"))
+            case .hangUp(let how): out.append(.hangUp(how))
             }
         }
         return out

@@ -143,7 +143,7 @@ package struct DistrictDay {
         let messageSeconds = recordedMinutes * 30 / Double(messageCount), wholeCallSeconds = recordedMinutes * 30 / Double(wholeCallCount)
         let faxCalls = max(1, (faxPages + 4) / 5)
         let start = Date(timeIntervalSince1970: 1_795_000_000)
-        func time(_ s: Double) -> String { ISO8601DateFormatter().string(from: start.addingTimeInterval(s)) }
+        func time(_ s: Double) -> Date { start.addingTimeInterval(s) }
         var pagesLeft = faxPages
         for i in 0..<calls {
             let at = Double(i) * 86400 / Double(calls)

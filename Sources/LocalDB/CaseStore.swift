@@ -34,8 +34,9 @@ public final class CaseStore {
     // MARK: Calls
 
     @discardableResult
-    public func beginCall(line: Int, direction: String = "inbound", at time: String, caller: CallerInfo = CallerInfo()) throws(StoreError) -> Int {
-        try run {
+    public func beginCall(line: Int, direction: String = "inbound", at date: Date, caller: CallerInfo = CallerInfo()) throws(StoreError) -> Int {
+        let time = StoreTime.string(date)
+        return try run {
             try db.query("""
                 INSERT INTO calls (uid, line, direction, started_at, caller_number, caller_name, caller_absence, caller_id_standard)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -53,13 +54,15 @@ public final class CaseStore {
         }
     }
 
-    public func answerCall(_ call: Int, at time: String) throws(StoreError) {
-        try run { try db.query("UPDATE calls SET answered_at = ? WHERE id = ?", [time, call]) }
+    public func answerCall(_ call: Int, at date: Date) throws(StoreError) {
+        let time = StoreTime.string(date)
+        return try run { try db.query("UPDATE calls SET answered_at = ? WHERE id = ?", [time, call]) }
     }
 
     /// Closes the CDR: how it ended, the path through the IVR and every digit keyed.
-    public func finishCall(_ call: Int, at time: String, disconnectReason: String, disposition: Disposition, ivrPath: [String], digits: String) throws(StoreError) {
-        try run {
+    public func finishCall(_ call: Int, at date: Date, disconnectReason: String, disposition: Disposition, ivrPath: [String], digits: String) throws(StoreError) {
+        let time = StoreTime.string(date)
+        return try run {
             try db.query("UPDATE calls SET ended_at = ?, disconnect_reason = ?, disposition = ?, ivr_path = ?, digits = ? WHERE id = ?",
                          [time, disconnectReason, disposition.rawValue, ivrPath.joined(separator: " "), digits, call])
             try change("call", call, "ended", time)
@@ -81,7 +84,8 @@ public final class CaseStore {
 
     /// Creates a case with its media in one transaction, and returns it with its new number.
     public func createCase(kind: CaseKind, call: Int?, callerNumber: String?, complete: Bool = true, media: [NewMedia] = [],
-                           at time: String) throws(StoreError) -> CaseRecord {
+                           at date: Date) throws(StoreError) -> CaseRecord {
+        let time = StoreTime.string(date)
         let digests = try media.map { m throws(StoreError) in (m, try Self.digest(m.path)) }
         return try run {
             let number = try nextNumber()
@@ -92,16 +96,17 @@ public final class CaseStore {
             let id = db.lastInsertedRowID
             try db.query("INSERT INTO case_status_history (case_id, status, version, source, changed_at) VALUES (?, 'accepted', 1, 'box', ?)", [id, time])
             try change("case", id, "created", time)
-            for (m, d) in digests { try insertMedia(m, digest: d, caseID: id, callID: call, at: time) }
+            for (m, d) in digests { try insertMedia(m, digest: d, caseID: id, callID: call, at: date) }
             return CaseRecord(id: id, number: number, kind: kind, status: .accepted, statusVersion: 1, callID: call,
                               callerNumber: callerNumber, complete: complete, createdAt: time)
         }
     }
 
     /// Attaches a file to a call (a whole-call recording, say).
-    public func addMedia(_ media: NewMedia, call: Int, at time: String) throws(StoreError) {
+    public func addMedia(_ media: NewMedia, call: Int, at date: Date) throws(StoreError) {
+        let time = StoreTime.string(date)
         let digest = try Self.digest(media.path)
-        try run { try insertMedia(media, digest: digest, caseID: nil, callID: call, at: time) }
+        try run { try insertMedia(media, digest: digest, caseID: nil, callID: call, at: date) }
     }
 
     public func lookup(_ number: AcceptanceNumber) throws(StoreError) -> CaseRecord? {
@@ -130,8 +135,9 @@ public final class CaseStore {
     /// Sets a case's status. With `version`, the update applies only if it is newer than the
     /// case's (so a repeated or reordered push changes nothing); without, it is the next one.
     public func setStatus(_ number: AcceptanceNumber, to status: CaseStatus, version: Int? = nil, source: String = "central",
-                          note: String? = nil, at time: String) throws(StoreError) -> StatusUpdate {
-        try run {
+                          note: String? = nil, at date: Date) throws(StoreError) -> StatusUpdate {
+        let time = StoreTime.string(date)
+        return try run {
             guard let row = try db.query("SELECT id, status_version FROM cases WHERE number = ?", [number.digits]).first,
                   let id = row.int("id"), let current = row.int("status_version") else { return .unknownCase }
             let next = version ?? current + 1
@@ -146,8 +152,9 @@ public final class CaseStore {
 
     // MARK: Surveys
 
-    public func recordSurveyAnswer(call: Int, survey: String, question: String, answer: String, at time: String) throws(StoreError) {
-        try run {
+    public func recordSurveyAnswer(call: Int, survey: String, question: String, answer: String, at date: Date) throws(StoreError) {
+        let time = StoreTime.string(date)
+        return try run {
             try db.query("INSERT INTO survey_answers (call_id, survey, question, answer, answered_at) VALUES (?, ?, ?, ?, ?)",
                          [call, survey, question, answer, time])
             try change("survey_answer", db.lastInsertedRowID, "created", time)
@@ -162,8 +169,9 @@ public final class CaseStore {
 
     /// What a fax session on a call achieved, either way (a received fax also becomes a case).
     public func recordFaxResult(call: Int, direction: FaxDirection, success: Bool, pages: Int, reason: String?, document: String?,
-                                at time: String) throws(StoreError) {
-        try run {
+                                at date: Date) throws(StoreError) {
+        let time = StoreTime.string(date)
+        return try run {
             try db.query("""
                 INSERT INTO fax_results (call_id, direction, success, pages, reason, document, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, [call, direction.rawValue, success, pages, reason, document, time])
@@ -200,7 +208,8 @@ public final class CaseStore {
         throw StoreError.numbersExhausted
     }
 
-    private func insertMedia(_ m: NewMedia, digest: (size: Int, sha256: String), caseID: Int?, callID: Int?, at time: String) throws {
+    private func insertMedia(_ m: NewMedia, digest: (size: Int, sha256: String), caseID: Int?, callID: Int?, at date: Date) throws {
+        let time = StoreTime.string(date)
         try db.query("""
             INSERT INTO media (case_id, call_id, kind, path, duration_ms, pages, size, sha256, complete, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -54,8 +54,9 @@ extension CaseStore {
 
     /// Records that the central office holds every change up to `seq`. Acks only move forward:
     /// a repeated or older ack changes nothing.
-    public func ack(upTo seq: Int, at time: String) throws(StoreError) -> AckResult {
-        try run {
+    public func ack(upTo seq: Int, at date: Date) throws(StoreError) -> AckResult {
+        let time = StoreTime.string(date)
+        return try run {
             let latest = try latestSeq()
             guard seq <= latest else { return .beyondFeed(latest: latest) }
             let acked = try ackedSeq()
@@ -101,8 +102,9 @@ extension CaseStore {
 
     /// Media the central office acked at or before `cutoff` and not pruned yet, with the files
     /// that hold them (original and uplink form).
-    public func mediaPastRetention(ackedBefore cutoff: String) throws(StoreError) -> [(id: Int, files: [String])] {
-        try run {
+    public func mediaPastRetention(ackedBefore date: Date) throws(StoreError) -> [(id: Int, files: [String])] {
+        let cutoff = StoreTime.string(date)
+        return try run {
             let horizon = try db.query("SELECT COALESCE(MAX(seq), 0) AS s FROM acks WHERE acked_at <= ?", [cutoff]).first?.int("s") ?? 0
             return try db.query("""
                 SELECT m.id, m.path, u.path AS uplink_path FROM media m
@@ -113,8 +115,9 @@ extension CaseStore {
         }
     }
 
-    public func markPruned(media id: Int, at time: String) throws(StoreError) {
-        try run { try db.query("UPDATE media SET pruned_at = ? WHERE id = ?", [time, id]) }
+    public func markPruned(media id: Int, at date: Date) throws(StoreError) {
+        let time = StoreTime.string(date)
+        return try run { try db.query("UPDATE media SET pruned_at = ? WHERE id = ?", [time, id]) }
     }
 
     /// Calls handled and cases made, by kind, since the box began.

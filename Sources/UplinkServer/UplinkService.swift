@@ -52,10 +52,6 @@ package final class UplinkService: @unchecked Sendable {
         case internalError(String)
     }
 
-    private func timestamp() -> String {
-        StoreTime.string(now())
-    }
-
     private func withStore<T>(_ body: (CaseStore) throws(CaseStore.StoreError) -> T) throws(Failure) -> T {
         storeLock.lock()
         defer { storeLock.unlock() }
@@ -82,7 +78,7 @@ package final class UplinkService: @unchecked Sendable {
 
     package func ack(_ seq: Int) throws(Failure) -> AckReply {
         guard seq >= 0 else { throw .badRequest("seq must be 0 or more") }
-        let result = try withStore { s throws(CaseStore.StoreError) in try s.ack(upTo: seq, at: timestamp()) }
+        let result = try withStore { s throws(CaseStore.StoreError) in try s.ack(upTo: seq, at: now()) }
         switch result {
         case .acked(let acked):
             pruneExpired()
@@ -143,11 +139,11 @@ package final class UplinkService: @unchecked Sendable {
     /// Deletes the files of media acked longer ago than the retention period.
     @discardableResult
     package func pruneExpired() -> Int {
-        let cutoff = StoreTime.string(now().addingTimeInterval(-config.uplink.retentionDays * 86400))
+        let cutoff = now().addingTimeInterval(-config.uplink.retentionDays * 86400)
         guard let due = try? withStore({ s throws(CaseStore.StoreError) in try s.mediaPastRetention(ackedBefore: cutoff) }) else { return 0 }
         for item in due {
             for file in item.files { try? FileManager.default.removeItem(atPath: file) }
-            try? withStore { s throws(CaseStore.StoreError) in try s.markPruned(media: item.id, at: timestamp()) }
+            try? withStore { s throws(CaseStore.StoreError) in try s.markPruned(media: item.id, at: now()) }
         }
         return due.count
     }
@@ -158,7 +154,7 @@ package final class UplinkService: @unchecked Sendable {
         guard let number = try? AcceptanceNumber(validating: numberText) else { throw .badRequest("\(numberText) is not an acceptance number (8 digits with a valid check digit)") }
         guard update.version >= 1 else { throw .badRequest("$.version: must be 1 or more (the central office's version of this case's status)") }
         let result = try withStore { s throws(CaseStore.StoreError) in
-            try s.setStatus(number, to: update.status, version: update.version, source: "central", note: update.note, at: timestamp())
+            try s.setStatus(number, to: update.status, version: update.version, source: "central", note: update.note, at: now())
         }
         switch result {
         case .applied(let v): return StatusReply(case: number.digits, result: .applied, version: v)

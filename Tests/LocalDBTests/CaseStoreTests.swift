@@ -56,12 +56,12 @@ import TestSupport
     @Test func anAckRecordsWhenTheCentralOfficeLastPulled() throws {
         let db = try store()
         #expect(try db.lastPull() == nil)
-        _ = try db.beginCall(line: 0, at: StoreTime.string(Date()))
+        _ = try db.beginCall(line: 0, at: Date())
         let now = Date()
-        #expect(try db.ack(upTo: 1, at: StoreTime.string(now)) == .acked(1))
+        #expect(try db.ack(upTo: 1, at: now) == .acked(1))
         let read = try #require(try db.lastPull().flatMap(StoreTime.date))
         #expect(abs(read.timeIntervalSince(now)) < 0.002)
-        #expect(try db.ack(upTo: 2, at: StoreTime.string(now)) == .beyondFeed(latest: 1))
+        #expect(try db.ack(upTo: 2, at: now) == .beyondFeed(latest: 1))
         #expect(try db.ackedChange() == 1)
     }
 
@@ -71,10 +71,10 @@ import TestSupport
         var created: CaseRecord
         do {
             let db = try store()
-            let call = try db.beginCall(line: 2, at: "2026-11-29T08:00:00Z", caller: CallerInfo(number: "13812345678", standard: "bell202"))
+            let call = try db.beginCall(line: 2, at: Date(timeIntervalSince1970: 1_795_939_200), caller: CallerInfo(number: "13812345678", standard: "bell202"))
             created = try db.createCase(kind: .complaint, call: call, callerNumber: "13812345678",
-                                        media: [NewMedia(kind: .recording, path: recording, durationMs: 12_000)], at: "2026-11-29T08:01:00Z")
-            try db.finishCall(call, at: "2026-11-29T08:02:00Z", disconnectReason: "loop_current_lost", disposition: .caseCreated,
+                                        media: [NewMedia(kind: .recording, path: recording, durationMs: 12_000)], at: Date(timeIntervalSince1970: 1_795_939_260))
+            try db.finishCall(call, at: Date(timeIntervalSince1970: 1_795_939_320), disconnectReason: "loop_current_lost", disposition: .caseCreated,
                               ivrPath: ["welcome", "auto_menu", "complaint"], digits: "221")
         }
         // A new connection (as after a restart) sees everything.
@@ -92,7 +92,7 @@ import TestSupport
 
     @Test func numbersFollowTheSequenceAndNeverRepeat() throws {
         let db = try store()
-        let numbers = try (0..<50).map { _ in try db.createCase(kind: .mayorMailbox, call: nil, callerNumber: nil, at: "t").number.digits }
+        let numbers = try (0..<50).map { _ in try db.createCase(kind: .mayorMailbox, call: nil, callerNumber: nil, at: Date()).number.digits }
         #expect(Set(numbers).count == 50)
         #expect(numbers.first == AcceptanceNumber(prefix: NodePrefix("5")!, sequence: 1).digits)
         #expect(numbers.allSatisfy { $0.hasPrefix("5") })
@@ -100,29 +100,29 @@ import TestSupport
 
     @Test func statusUpdatesAreVersionedAndIdempotent() throws {
         let db = try store()
-        let c = try db.createCase(kind: .complaint, call: nil, callerNumber: nil, at: "t0")
-        #expect(try db.setStatus(c.number, to: .inProgress, version: 2, at: "t1") == .applied(version: 2))
-        #expect(try db.setStatus(c.number, to: .inProgress, version: 2, at: "t2") == .stale(current: 2))
-        #expect(try db.setStatus(c.number, to: .accepted, version: 1, at: "t3") == .stale(current: 2))
-        #expect(try db.setStatus(c.number, to: .closed, at: "t4") == .applied(version: 3))
+        let c = try db.createCase(kind: .complaint, call: nil, callerNumber: nil, at: Date())
+        #expect(try db.setStatus(c.number, to: .inProgress, version: 2, at: Date()) == .applied(version: 2))
+        #expect(try db.setStatus(c.number, to: .inProgress, version: 2, at: Date()) == .stale(current: 2))
+        #expect(try db.setStatus(c.number, to: .accepted, version: 1, at: Date()) == .stale(current: 2))
+        #expect(try db.setStatus(c.number, to: .closed, at: Date()) == .applied(version: 3))
         #expect(try db.lookup(c.number)?.status == .closed)
         let unknown = AcceptanceNumber(prefix: NodePrefix("5")!, sequence: 99_999)
-        #expect(try db.setStatus(unknown, to: .closed, at: "t5") == .unknownCase)
+        #expect(try db.setStatus(unknown, to: .closed, at: Date()) == .unknownCase)
     }
 
     @Test func aMissingMediaFileIsRefusedAndNothingIsStored() throws {
         let db = try store()
         #expect(throws: CaseStore.StoreError.self) {
-            try db.createCase(kind: .complaint, call: nil, callerNumber: nil, media: [NewMedia(kind: .recording, path: scratch.path("none.wav"))], at: "t")
+            try db.createCase(kind: .complaint, call: nil, callerNumber: nil, media: [NewMedia(kind: .recording, path: scratch.path("none.wav"))], at: Date())
         }
         #expect(try db.cases().isEmpty)
     }
 
     @Test func surveyAnswersAreKeptPerCall() throws {
         let db = try store()
-        let call = try db.beginCall(line: 0, at: "t")
-        try db.recordSurveyAnswer(call: call, survey: "satisfaction", question: "q1", answer: "4", at: "t")
-        try db.recordSurveyAnswer(call: call, survey: "satisfaction", question: "q2", answer: "1", at: "t")
+        let call = try db.beginCall(line: 0, at: Date())
+        try db.recordSurveyAnswer(call: call, survey: "satisfaction", question: "q1", answer: "4", at: Date())
+        try db.recordSurveyAnswer(call: call, survey: "satisfaction", question: "q2", answer: "1", at: Date())
         #expect(try db.surveyAnswers(call: call).map(\.answer) == ["4", "1"])
     }
 
