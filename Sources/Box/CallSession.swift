@@ -28,7 +28,7 @@ package struct CallSummary: Codable, Sendable {
     package var callerNumber: String?
     package var answeredAtMs: Int?
     package var endedAtMs: Int?
-    package var disconnectReason: String?
+    package var disconnectReason: DisconnectReason?
     package var disposition = Disposition.unanswered
     package var path: [String] = []
     package var digits = ""
@@ -123,7 +123,7 @@ package final class CallSession {
 
     /// The line is back on-hook: keep what was recorded, close the CDR once recordings are in.
     package func disconnected(_ reason: DisconnectReason, at ms: Int) {
-        summary.disconnectReason = reason.rawValue
+        summary.disconnectReason = reason
         summary.endedAtMs = ms
         if let run { perform(run.handle(.hungUp, at: ms), at: ms) }
         for tap in recordings.keys { channel.commands.push(.stopRecording(tap)) }
@@ -304,7 +304,7 @@ package final class CallSession {
     private func finishIfDone(at ms: Int) {
         guard !finished, summary.endedAtMs != nil, recordings.isEmpty, pendingCase == nil, fax == nil else { return }
         finished = true
-        try? box.store.finishCall(callID, at: box.timestamp(ms), disconnectReason: summary.disconnectReason ?? "", disposition: summary.disposition,
+        try? box.store.finishCall(callID, at: box.timestamp(ms), disconnectReason: summary.disconnectReason, disposition: summary.disposition,
                                   ivrPath: summary.path, digits: summary.digits)
         box.callEnded(self)
     }

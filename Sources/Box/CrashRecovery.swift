@@ -16,7 +16,7 @@ package enum CrashRecovery {
     package static func run(store: CaseStore, recordings: String, now: Date) throws -> Report {
         var report = Report()
         for call in try store.calls() where call.endedAt == nil {
-            try store.finishCall(call.id, at: now, disconnectReason: DisconnectReason.boxRestarted.rawValue, disposition: .interrupted,
+            try store.finishCall(call.id, at: now, disconnectReason: .boxRestarted, disposition: .interrupted,
                                  ivrPath: call.ivrPath.split(separator: " ").map(String.init), digits: call.digits)
             report.callsClosed += 1
         }

@@ -142,7 +142,7 @@ package final class Switchboard {
         let s = session.summary
         finished.append(s)
         let cases = s.cases.map { "\($0.kind) \($0.number)" }.joined(separator: ", ")
-        log("line \(s.line): call \(s.callID) from \(s.callerNumber ?? "unknown") ended: \(s.disposition.rawValue), \(s.disconnectReason ?? "")"
+        log("line \(s.line): call \(s.callID) from \(s.callerNumber ?? "unknown") ended: \(s.disposition.rawValue), \(s.disconnectReason?.rawValue ?? "")"
             + (cases.isEmpty ? "" : "; cases: \(cases)"))
         onCallEnded(s)
     }

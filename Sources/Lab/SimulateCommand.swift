@@ -165,7 +165,7 @@ package struct Simulation {
                 try? record.writeHeard(to: heard!)
             }
             calls.append(.init(line: p.line, startMs: p.at, callerNumber: box?.callerNumber, answeredMs: box?.answeredAtMs, endedMs: box?.endedAtMs,
-                               disposition: box?.disposition.rawValue ?? "not_seen_by_box", disconnectReason: box?.disconnectReason, path: box?.path ?? [],
+                               disposition: box?.disposition.rawValue ?? "not_seen_by_box", disconnectReason: box?.disconnectReason?.rawValue, path: box?.path ?? [],
                                digits: box?.digits ?? "", prompts: box?.prompts ?? [], cases: box?.cases ?? [], fax: box?.fax,
                                callerFax: record?.faxResult, callRecording: box?.callRecording, heardWAV: heard,
                                callerWaitsTimedOut: record?.timedOutSteps ?? [], farEndHungUpMs: record?.farEndHungUpAt.map(SampleClock.ms),

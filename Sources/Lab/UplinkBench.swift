@@ -197,7 +197,7 @@ package struct DistrictDay {
                 day.recordings += 1
                 try store.addMedia(NewMedia(kind: .callRecording, path: wav, durationMs: left.count / 8), call: call, at: time(at + 150))
             }
-            try store.finishCall(call, at: time(at + 160), disconnectReason: "loop_current_lost", disposition: disposition, ivrPath: path, digits: "21#1")
+            try store.finishCall(call, at: time(at + 160), disconnectReason: .loopCurrentLost, disposition: disposition, ivrPath: path, digits: "21#1")
             day.calls += 1
         }
         // The central office moves some of the day's cases on.

@@ -34,13 +34,13 @@ public final class CaseStore {
     // MARK: Calls
 
     @discardableResult
-    public func beginCall(line: Int, direction: String = "inbound", at date: Date, caller: CallerInfo = CallerInfo()) throws(StoreError) -> Int {
+    public func beginCall(line: Int, direction: CallDirection = .inbound, at date: Date, caller: CallerInfo = CallerInfo()) throws(StoreError) -> Int {
         let time = StoreTime.string(date)
         return try run {
             try db.query("""
                 INSERT INTO calls (uid, line, direction, started_at, caller_number, caller_name, caller_absence, caller_id_standard)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, [UUID().uuidString.lowercased(), line, direction, time, caller.number, caller.name, caller.absence, caller.standard])
+                """, [UUID().uuidString.lowercased(), line, direction.rawValue, time, caller.number, caller.name, caller.absence, caller.standard])
             let id = db.lastInsertedRowID
             try change("call", id, "created", time)
             return id
@@ -60,11 +60,11 @@ public final class CaseStore {
     }
 
     /// Closes the CDR: how it ended, the path through the IVR and every digit keyed.
-    public func finishCall(_ call: Int, at date: Date, disconnectReason: String, disposition: Disposition, ivrPath: [String], digits: String) throws(StoreError) {
+    public func finishCall(_ call: Int, at date: Date, disconnectReason: DisconnectReason?, disposition: Disposition, ivrPath: [String], digits: String) throws(StoreError) {
         let time = StoreTime.string(date)
         return try run {
             try db.query("UPDATE calls SET ended_at = ?, disconnect_reason = ?, disposition = ?, ivr_path = ?, digits = ? WHERE id = ?",
-                         [time, disconnectReason, disposition.rawValue, ivrPath.joined(separator: " "), digits, call])
+                         [time, disconnectReason?.rawValue ?? "", disposition.rawValue, ivrPath.joined(separator: " "), digits, call])
             try change("call", call, "ended", time)
         }
     }

@@ -44,7 +44,7 @@ struct HardwareCallTests {
         // The number was read back digit by digit.
         let read = summary.prompts.map(\.prompt).drop { $0 != "your_number_is" }.dropFirst().prefix { $0.hasPrefix("digit_") }
         #expect(String(read.map { $0.last! }) == made.number)
-        #expect(summary.disconnectReason == "loop_current_lost")
+        #expect(summary.disconnectReason == .loopCurrentLost)
         #expect(!gpio.lines["HOOK0"]!.value, "the hook relay is open again")
         // What the box played went out through the codec's playback.
         let played = try WAVFile.read(scratch.path("out.wav"))

@@ -74,7 +74,7 @@ import TestSupport
             let call = try db.beginCall(line: 2, at: Date(timeIntervalSince1970: 1_795_939_200), caller: CallerInfo(number: "13812345678", standard: "bell202"))
             created = try db.createCase(kind: .complaint, call: call, callerNumber: "13812345678",
                                         media: [NewMedia(kind: .recording, path: recording, durationMs: 12_000)], at: Date(timeIntervalSince1970: 1_795_939_260))
-            try db.finishCall(call, at: Date(timeIntervalSince1970: 1_795_939_320), disconnectReason: "loop_current_lost", disposition: .caseCreated,
+            try db.finishCall(call, at: Date(timeIntervalSince1970: 1_795_939_320), disconnectReason: .loopCurrentLost, disposition: .caseCreated,
                               ivrPath: ["welcome", "auto_menu", "complaint"], digits: "221")
         }
         // A new connection (as after a restart) sees everything.
