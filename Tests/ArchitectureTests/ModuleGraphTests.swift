@@ -42,17 +42,21 @@ import Testing
 
     /// `swift package describe`, with a scratch path of its own: the tests run under `swift test`,
     /// which holds the package's own .build lock.
-    static let description: Result<Description, DescribeFailed> = {
+    static let describeOutput: Result<String, DescribeFailed> = {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("describe-\(getpid())").path
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         do {
             let r = try Tool.run("/usr/bin/env", ["swift", "package", "--package-path", root, "--scratch-path", scratch, "describe", "--type", "json"])
             guard r.status == 0 else { return .failure(DescribeFailed(description: "swift package describe failed: \(r.stderr)")) }
-            return .success(try JSONDecoder().decode(Description.self, from: Data(r.stdout.utf8)))
+            return .success(r.stdout)
         } catch {
             return .failure(DescribeFailed(description: "swift package describe: \(error)"))
         }
     }()
+
+    static let description: Result<Description, DescribeFailed> = describeOutput.flatMap { text in
+        Result { try JSONDecoder().decode(Description.self, from: Data(text.utf8)) }.mapError { DescribeFailed(description: "\($0)") }
+    }
 
     static func targets() throws -> [String: Target] {
         Dictionary(uniqueKeysWithValues: try description.get().targets.map { ($0.name, $0) })
@@ -109,6 +113,16 @@ import Testing
             let unused = declared.subtracting(imported)
             #expect(unused.isEmpty, "\(target.name) declares \(unused.sorted()) but imports none of them")
         }
+    }
+
+    /// docs/modules.dot is what `make graph` makes of the package as it is now.
+    @Test func theCommittedGraphIsCurrent() throws {
+        let json = FileManager.default.temporaryDirectory.appendingPathComponent("describe-\(getpid()).json").path
+        defer { try? FileManager.default.removeItem(atPath: json) }
+        try Self.describeOutput.get().write(toFile: json, atomically: true, encoding: .utf8)
+        let made = try Tool.run("/bin/sh", ["-c", "python3 '\(Self.root)/scripts/module-graph.py' < '\(json)'"])
+        let committed = try String(contentsOfFile: "\(Self.root)/docs/modules.dot", encoding: .utf8)
+        #expect(made.status == 0 && made.stdout == committed, "docs/modules.dot is stale: run make graph")
     }
 
     @Test func noLibraryHoldsMoreThanAThirdOfTheSources() throws {
