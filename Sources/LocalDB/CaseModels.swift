@@ -1,3 +1,4 @@
+import Foundation
 import HotlineModel
 
 public struct CaseRecord: Sendable, Equatable, Codable {
@@ -10,7 +11,7 @@ public struct CaseRecord: Sendable, Equatable, Codable {
     public var callerNumber: String?
     /// False when the caller hung up before finishing (the recording is kept all the same).
     public var complete: Bool
-    public var createdAt: String
+    public var createdAt: Date
 }
 
 public struct MediaRecord: Sendable, Equatable, Codable {
@@ -63,9 +64,9 @@ public struct CallRecordRow: Sendable, Equatable, Codable {
     public var uid: String
     public var line: Int
     public var direction: String
-    public var startedAt: String
-    public var answeredAt: String?
-    public var endedAt: String?
+    public var startedAt: Date
+    public var answeredAt: Date?
+    public var endedAt: Date?
     public var callerNumber: String?
     public var disconnectReason: String?
     public var disposition: String?

@@ -73,7 +73,7 @@ public final class CaseStore {
         try run {
             try db.query("SELECT * FROM calls ORDER BY id").map { r in
                 CallRecordRow(id: r.int("id") ?? 0, uid: r.text("uid") ?? "", line: r.int("line") ?? 0, direction: r.text("direction") ?? "",
-                              startedAt: r.text("started_at") ?? "", answeredAt: r.text("answered_at"), endedAt: r.text("ended_at"),
+                              startedAt: r.date("started_at") ?? .distantPast, answeredAt: r.date("answered_at"), endedAt: r.date("ended_at"),
                               callerNumber: r.text("caller_number"), disconnectReason: r.text("disconnect_reason"),
                               disposition: r.text("disposition"), ivrPath: r.text("ivr_path") ?? "", digits: r.text("digits") ?? "")
             }
@@ -98,7 +98,7 @@ public final class CaseStore {
             try change("case", id, "created", time)
             for (m, d) in digests { try insertMedia(m, digest: d, caseID: id, callID: call, at: date) }
             return CaseRecord(id: id, number: number, kind: kind, status: .accepted, statusVersion: 1, callID: call,
-                              callerNumber: callerNumber, complete: complete, createdAt: time)
+                              callerNumber: callerNumber, complete: complete, createdAt: StoreTime.date(time) ?? date)
         }
     }
 
@@ -226,7 +226,7 @@ public final class CaseStore {
         CaseRecord(id: r.int("id") ?? 0, number: AcceptanceNumber(trusted: r.text("number") ?? ""), kind: CaseKind(rawValue: r.text("kind") ?? "") ?? .complaint,
                    status: CaseStatus(rawValue: r.text("status") ?? "") ?? .accepted, statusVersion: r.int("status_version") ?? 1,
                    callID: r.int("call_id"), callerNumber: r.text("caller_number"), complete: r.int("complete") == 1,
-                   createdAt: r.text("created_at") ?? "")
+                   createdAt: r.date("created_at") ?? .distantPast)
     }
 
     static func mediaRecord(_ r: SQLRow) -> MediaRecord {

@@ -1,4 +1,5 @@
 import CSQLite
+import Foundation
 
 /// A value SQLite stores, for binding.
 public enum SQLValue: Sendable, Equatable {
@@ -30,6 +31,8 @@ public struct SQLRow: Sendable {
         }
     }
     public func text(_ column: String) -> String? { if case .text(let v) = values[column] { v } else { nil } }
+    /// A time column, in the store's one format (`StoreTime`).
+    public func date(_ column: String) -> Date? { text(column).flatMap(StoreTime.date) }
 }
 
 /// Owner of a prepared `sqlite3_stmt`.

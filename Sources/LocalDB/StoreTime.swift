@@ -7,9 +7,13 @@ public enum StoreTime {
         ISO8601DateFormatter.string(from: date, timeZone: TimeZone(identifier: "UTC")!, formatOptions: options)
     }
 
+    /// A stored time; whole seconds without a fraction are read too (rows written by hand or
+    /// by tools other than the store).
     public static func date(_ text: String) -> Date? {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = options
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
         return formatter.date(from: text)
     }
 

@@ -171,13 +171,13 @@ package final class ControlCommands {
     private func calls(_ count: Int) -> String {
         guard let rows = try? runtime.store.calls().suffix(count), !rows.isEmpty else { return "no calls yet" }
         return rows.map { c in
-            "\(c.id) line \(c.line) \(c.startedAt) \(c.callerNumber ?? "unknown") \(c.disposition ?? "in progress") \(c.disconnectReason ?? "") path: \(c.ivrPath)"
+            "\(c.id) line \(c.line) \(StoreTime.string(c.startedAt)) \(c.callerNumber ?? "unknown") \(c.disposition ?? "in progress") \(c.disconnectReason ?? "") path: \(c.ivrPath)"
         }.joined(separator: "\n")
     }
 
     private func cases(_ args: [String]) -> String {
         func line(_ c: CaseRecord) -> String {
-            "\(c.number) \(c.kind.rawValue) \(c.status.rawValue)\(c.complete ? "" : " (incomplete)") \(c.createdAt) \(c.callerNumber ?? "")"
+            "\(c.number) \(c.kind.rawValue) \(c.status.rawValue)\(c.complete ? "" : " (incomplete)") \(StoreTime.string(c.createdAt)) \(c.callerNumber ?? "")"
         }
         guard let all = try? runtime.store.cases() else { return "error: cannot read the case store" }
         switch args.first {
