@@ -191,21 +191,29 @@ import TestSupport
 }
 
 @Suite(.serialized, .timeLimit(.minutes(2)), .tags(.system), .skippedInFastRun) struct PromptCommandTests {
+    /// `appliance run` on the scratch directory's box.yaml, for `seconds` at most.
+    static func startDaemon(in scratch: ScratchDirectory, seconds: Int) throws -> Process {
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: Tool.appliance)
+        daemon.arguments = ["run", "--seconds", "\(seconds)", "--config", scratch.path("box.yaml")]
+        daemon.standardOutput = FileHandle.nullDevice
+        try daemon.run()
+        return daemon
+    }
+
+    static func ctl(_ scratch: ScratchDirectory, _ words: [String]) throws -> String {
+        try Tool.run(Tool.appliance, ["ctl", "--socket", scratch.path("control.sock")] + words).stdout
+    }
+
     /// With a caller on line 0: play a prompt to them, and record a new prompt from the line.
     @Test func playToALineAndRecordFromIt() throws {
         let scratch = try ScratchDirectory()
         let cache = scratch.path("prompts")
         try FileManager.default.copyItem(atPath: try SimulationRig.promptCache.get(), toPath: cache)
         _ = try SimulationRig.daemonConfig(in: scratch, "lines: 1\n", promptCache: cache)
-        let daemon = Process()
-        daemon.executableURL = URL(fileURLWithPath: Tool.appliance)
-        daemon.arguments = ["run", "--seconds", "90", "--config", scratch.path("box.yaml")]
-        daemon.standardOutput = FileHandle.nullDevice
-        try daemon.run()
+        let daemon = try Self.startDaemon(in: scratch, seconds: 90)
         defer { daemon.terminate(); daemon.waitUntilExit() }
-        func ctl(_ words: String...) throws -> String {
-            try Tool.run(Tool.appliance, ["ctl", "--socket", scratch.path("control.sock")] + words).stdout
-        }
+        func ctl(_ words: String...) throws -> String { try Self.ctl(scratch, words) }
         var waited = 0
         while !((try? ctl("lines")) ?? "").contains("line 0: in call") && waited < 60_000 { usleep(50_000); waited += 50 }
         #expect(try ctl("prompts", "play", "goodbye", "0").contains("playing goodbye"))
@@ -221,15 +229,9 @@ import TestSupport
     @Test func badCountsGetTheUsageAndTheBoxKeepsAnswering() throws {
         let scratch = try ScratchDirectory()
         _ = try SimulationRig.daemonConfig(in: scratch, "lines: 1\n")
-        let daemon = Process()
-        daemon.executableURL = URL(fileURLWithPath: Tool.appliance)
-        daemon.arguments = ["run", "--seconds", "60", "--config", scratch.path("box.yaml")]
-        daemon.standardOutput = FileHandle.nullDevice
-        try daemon.run()
+        let daemon = try Self.startDaemon(in: scratch, seconds: 60)
         defer { daemon.terminate(); daemon.waitUntilExit() }
-        func ctl(_ words: [String]) throws -> String {
-            try Tool.run(Tool.appliance, ["ctl", "--socket", scratch.path("control.sock")] + words).stdout
-        }
+        func ctl(_ words: [String]) throws -> String { try Self.ctl(scratch, words) }
         var waited = 0
         while !((try? ctl(["status"])) ?? "").contains("uptime") && waited < 30_000 { usleep(50_000); waited += 50 }
         for words in [["log", "-1"], ["calls", "-1"], ["cases", "-1"], ["log", "0"], ["calls", "x"], ["cases", "99999999999999999999"], ["log", "1", "2"]] {
