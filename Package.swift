@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "LineDriver", dependencies: ["DSP", "HotlineModel", "SystemSupport", "CDahdi", "CAlsa", "CGPIOD"]),
         .target(name: "LocalDB", dependencies: ["CSQLite", "HotlineModel", "SystemSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "LineSimulator", dependencies: ["DSP", "LineDriver", "CDahdi"]),
-        .target(name: "IVR", dependencies: ["DSP", "HotlineModel", .product(name: "Yams", package: "Yams")]),
+        .target(name: "IVR", dependencies: ["DSP", "HotlineModel", "SystemSupport", .product(name: "Yams", package: "Yams")]),
 
         // The box.
         .target(name: "Box", dependencies: [

@@ -1,4 +1,5 @@
 import HotlineModel
+import SystemSupport
 import Yams
 
 /// Reads a YAML document while keeping each value's line, collecting every problem rather than
@@ -99,9 +100,9 @@ package final class YAMLReader {
     package static func milliseconds(_ text: String) -> Int? {
         let t = text.trimmingCharacters(in: .whitespaces)
         for (suffix, scale) in [("ms", 1), ("s", 1000), ("m", 60_000)] where t.hasSuffix(suffix) {
-            return Double(t.dropLast(suffix.count)).map { Int($0 * Double(scale)) }
+            return Double(t.dropLast(suffix.count)).flatMap { Int(checking: $0 * Double(scale)) }
         }
-        return Double(t).map { Int($0 * 1000) }
+        return Double(t).flatMap { Int(checking: $0 * 1000) }
     }
 
     private static func line(of error: YamlError) -> Int {

@@ -148,6 +148,21 @@ import TestSupport
         #expect(found.contains("flow.yaml:8: c: unknown node kind \"dance\""))
     }
 
+    /// A duration that is not a finite number of a sane size is a problem at its line, never a
+    /// trap when the flow is loaded (NaN, infinity and 1e300 s crashed the box on 429158c).
+    @Test(arguments: ["nan", "inf", "-inf", "1e300s", "1e300", "9.3e18ms", ".nan", "NaNs"])
+    func aDurationMustBeAFiniteNumber(value: String) {
+        #expect(errors("""
+            flow: t
+            start: a
+            nodes:
+              a:
+                menu: {prompt: welcome, keys: {"1": goodbye}, timeout: \(value)}
+              goodbye:
+                hangup: {prompt: goodbye}
+            """) == ["flow.yaml:5: a (menu): \"timeout\" must be a duration like 500ms, 5s or 3m, from 1000 ms to 60000 ms"])
+    }
+
     @Test func notYAMLAtAll() {
         let found = errors("flow: [unclosed\nstart: a\n")
         #expect(found.count == 1)
@@ -198,6 +213,18 @@ import TestSupport
         #expect(c.nodePrefix.digits == "37" && c.lines == 2 && !c.wholeCallRecording)
         #expect(c.transferNumber == "8001" && c.transferHours.start == 540 && c.transferHours.end == 1050)
         #expect(c.supervision.answerAfterRings == 3 && c.supervision.silenceTimeoutMs == 20_000)
+    }
+
+    /// The config's durations go through the same checked reading: every one of these is a
+    /// file:line problem, not a trap at start-up.
+    @Test(arguments: [("supervision", "silence_timeout"), ("supervision", "ring_timeout"), ("supervision", "max_call"),
+                      ("console", "lockout"), ("panel", "restart_hold")])
+    func configDurationsMustBeFinite(section: String, key: String) throws {
+        for value in ["nan", "inf", "1e300s"] {
+            let error = #expect(throws: SourceErrors.self) { try load("\(section):\n  \(key): \(value)\n") }
+            #expect(error?.errors.map(\.line) == [2], "\(key): \(value)")
+            #expect(error?.description.contains("\"\(key)\" must be a duration") == true, "\(error?.description ?? "")")
+        }
     }
 
     @Test func mistakesAreReportedWithFileAndLine() throws {
