@@ -92,7 +92,7 @@ package final class Puller: Sendable {
 
     /// Downloads one media item unless it is already here; resumes a partial download with
     /// Range + If-Range. Returns the bytes stored, nil when it was already complete.
-    private func fetchMedia(_ id: Int, base: String, into dir: String) async throws -> Int? {
+    private func fetchMedia(_ id: Int, base: String, into dir: String, restarted: Bool = false) async throws -> Int? {
         let done = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).contains { $0.hasPrefix("\(id).") && !$0.contains(".part") }
         if done { return nil }
         let part = "\(dir)/\(id).part", tagFile = "\(dir)/\(id).part.etag"
@@ -113,10 +113,12 @@ package final class Puller: Sendable {
                 throw PullError(description: "media \(id): the box resumed at the wrong offset")
             }
         case .rangeNotSatisfiable:
-            // The partial file is already whole or longer than the media: start again.
+            // The partial file is already whole or longer than the media: start again, once. A
+            // box that refuses a request with no range at all is broken, not resumable.
             try? FileManager.default.removeItem(atPath: part)
             try? FileManager.default.removeItem(atPath: tagFile)
-            return try await fetchMedia(id, base: base, into: dir)
+            guard !restarted else { throw PullError(description: "media \(id): HTTP 416 to a request for the whole item") }
+            return try await fetchMedia(id, base: base, into: dir, restarted: true)
         case .gone:
             try DurableFile.write(Data(), to: "\(dir)/\(id).gone")
             return 0

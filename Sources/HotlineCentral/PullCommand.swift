@@ -23,6 +23,8 @@ package struct PullCommand: ParsableCommand {
 
     package func validate() throws {
         if boxes.isEmpty { throw ValidationError("name at least one --box URL") }
+        if let every, !(every.isFinite && every >= 1 && every <= 86_400) { throw ValidationError("--every must be 1 to 86400 seconds") }
+        if !(1...UplinkLimits.maxPage).contains(pageSize) { throw ValidationError("--page-size must be 1 to \(UplinkLimits.maxPage)") }
         for box in boxes {
             guard let url = URL(string: box), let scheme = url.scheme, url.host != nil else { throw ValidationError("\(box) is not a URL") }
             if scheme == "http" && !LoopbackAddress.contains(url.host ?? "") {

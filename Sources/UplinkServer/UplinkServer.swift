@@ -99,11 +99,25 @@ package enum UplinkServer {
     private static func json(_ value: some Encodable, status: HTTPResponse.Status, request: Request?) -> Response {
         var data = [UInt8](WireJSON.encode(value))
         var headers: HTTPFields = [.contentType: "application/json"]
-        if data.count > 512, let accept = request?.headers[.acceptEncoding], accept.contains("gzip") {
+        headers[.vary] = "Accept-Encoding"
+        if data.count > 512, let accept = request?.headers[.acceptEncoding], acceptsGzip(accept) {
             data = Gzip.compress(data)
             headers[.contentEncoding] = "gzip"
         }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// Whether an Accept-Encoding value takes gzip: listed (or `*`) with a q-value above 0, so
+    /// `gzip;q=0` refuses it (RFC 9110 §12.5.3).
+    package static func acceptsGzip(_ header: String) -> Bool {
+        var quality: [String: Double] = [:]
+        for item in header.split(separator: ",") {
+            let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard let coding = parts.first, !coding.isEmpty else { continue }
+            let q = parts.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+            quality[coding] = q.isFinite ? q : 0
+        }
+        return (quality["gzip"] ?? quality["*"] ?? 0) > 0
     }
 
     private static func failure(_ error: any Error, request: Request? = nil) -> Response {
@@ -133,18 +147,27 @@ package enum UplinkServer {
         }
         guard let handle = FileHandle(forReadingAtPath: m.path) else { throw UplinkService.Failure.internalError("media file missing: \(m.path)") }
         defer { try? handle.close() }
-        let span = range ?? 0...(m.size - 1)
+        // An empty medium (a fax cut off by a full disk, say) is a whole, empty reply; any range
+        // of it is unsatisfiable, which byteRange has already said.
+        guard let span = range ?? (m.size > 0 ? 0...(m.size - 1) : nil) else {
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer()))
+        }
         try handle.seek(toOffset: UInt64(span.lowerBound))
-        let bytes = m.size == 0 ? Data() : (try handle.read(upToCount: span.count) ?? Data())
+        let bytes = try handle.read(upToCount: span.count) ?? Data()
         if range != nil { headers[.contentRange] = "bytes \(span.lowerBound)-\(span.upperBound)/\(m.size)" }
         return Response(status: range == nil ? .ok : .partialContent, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
-    /// One range of `bytes=FIRST-[LAST]`; nil when it is malformed or outside the file.
+    /// One range of `bytes=FIRST-[LAST]` or the suffix form `bytes=-N` (the last N bytes, RFC
+    /// 9110 §14.1.2); nil when it is malformed or outside the file (the caller answers 416).
     package static func byteRange(_ header: String, size: Int) -> ClosedRange<Int>? {
         guard header.hasPrefix("bytes="), !header.contains(",") else { return nil }
         let parts = header.dropFirst(6).split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts.count == 2, let first = Int(parts[0]), first < size else { return nil }
+        if parts.count == 2, parts[0].isEmpty {
+            guard let suffix = Int(parts[1]), suffix > 0, size > 0 else { return nil }
+            return max(0, size - suffix)...(size - 1)
+        }
+        guard parts.count == 2, let first = Int(parts[0]), first >= 0, first < size else { return nil }
         let last = parts[1].isEmpty ? size - 1 : Int(parts[1]).map { min($0, size - 1) }
         guard let last, last >= first else { return nil }
         return first...last

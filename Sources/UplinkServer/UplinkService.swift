@@ -29,7 +29,7 @@ package final class UplinkService: @unchecked Sendable {
     private let startedAt: Date
     private let now: @Sendable () -> Date
 
-    package static let maxPage = 1000
+    package static let maxPage = UplinkLimits.maxPage
 
     package init(config: BoxConfig, now: @escaping @Sendable () -> Date = { Date() }) throws {
         self.config = config

@@ -75,6 +75,12 @@ package struct ContentInForce: Codable, Sendable, Equatable {
     }
 }
 
+/// What both ends agree the protocol allows.
+package enum UplinkLimits {
+    /// The most changes one feed page holds (`limit`).
+    package static let maxPage = 1000
+}
+
 /// `GET /v1/changes`: a page of the change feed.
 package struct ChangesPage: Codable, Sendable, Equatable {
     package var changes: [Change]

@@ -105,6 +105,40 @@ struct UplinkTests {
         for rig in boxes { await rig.shutdown() }
     }
 
+    /// An empty medium (a fax written while the disk was full) is an empty whole reply, and any
+    /// range of it is unsatisfiable; the box goes on serving (such a GET crashed the box on
+    /// 429158c, and the puller's retries made it a crash loop).
+    @Test func anEmptyMediumIsServedNotACrash() async throws {
+        let rig = try await UplinkRig.make()
+        let store = try CaseStore(path: "\(rig.data)/cases.sqlite", prefix: rig.config.nodePrefix)
+        let empty = "\(rig.data)/empty-fax.tif"
+        #expect(FileManager.default.createFile(atPath: empty, contents: Data()))
+        let call = try store.beginCall(line: 0, at: Date())
+        try store.addMedia(NewMedia(kind: .fax, path: empty, pages: 0, complete: false), call: call, at: Date())
+        let id = try #require(try store.changes(after: 0, limit: 100_000).last { $0.entity == "media" }?.entityID)
+        let whole = try await rig.request(.GET, "/v1/media/\(id)")
+        #expect(whole.status == 200 && whole.body.isEmpty)
+        for range in ["bytes=0-", "bytes=-5", "bytes=0-0"] {
+            #expect(try await rig.request(.GET, "/v1/media/\(id)", headers: [("Range", range)]).status == 416, "\(range)")
+        }
+        #expect(try await rig.request(.GET, "/v1/health").status == 200)
+        await rig.shutdown()
+    }
+
+    /// gzip only when the client takes it: a q-value of 0 refuses it, and JSON replies say they
+    /// vary by Accept-Encoding so a cache never hands gzip to a client that refused it.
+    @Test(arguments: [("gzip", true), ("gzip;q=0", false), ("GZIP; q=0.5", true), ("identity", false), ("*", true), ("*;q=0", false),
+                      ("br, gzip;q=0, *;q=1", false), ("deflate, *", true), ("gzip;q=nan", false), ("", false)])
+    func gzipIsNegotiatedByQuality(header: String, takes: Bool) {
+        #expect(UplinkServer.acceptsGzip(header) == takes)
+    }
+
+    @Test func jsonRepliesVaryByAcceptEncoding() async throws {
+        let rig = try await UplinkRig.make()
+        #expect(try await rig.request(.GET, "/v1/health").headers.first(name: "Vary") == "Accept-Encoding")
+        await rig.shutdown()
+    }
+
     @Test func mediaResumeFromAnOffsetAndNeverSpliceVersions() async throws {
         let rig = try await UplinkRig.make()
         let whole = try await rig.request(.GET, "/v1/media/1")
@@ -118,6 +152,13 @@ struct UplinkTests {
         let stale = try await rig.request(.GET, "/v1/media/1", headers: [("Range", "bytes=100-"), ("If-Range", "\"0000\"")])
         #expect(stale.status == 200 && stale.body == whole.body)
         #expect(try await rig.request(.GET, "/v1/media/1", headers: [("Range", "bytes=\(whole.body.count)-")]).status == 416)
+        // The suffix form: the last N bytes (all of them when N is larger); N = 0 is unsatisfiable.
+        let last = try await rig.request(.GET, "/v1/media/1", headers: [("Range", "bytes=-10")])
+        #expect(last.status == 206 && last.body == whole.body.suffix(10))
+        #expect(last.headers.first(name: "Content-Range") == "bytes \(whole.body.count - 10)-\(whole.body.count - 1)/\(whole.body.count)")
+        #expect(try await rig.request(.GET, "/v1/media/1", headers: [("Range", "bytes=-99999999999")]).body == whole.body)
+        #expect(try await rig.request(.GET, "/v1/media/1", headers: [("Range", "bytes=-0")]).status == 416)
+        #expect(try await rig.request(.GET, "/v1/media/1", headers: [("Range", "bytes=99999999999999999999-")]).status == 416)
         #expect(try await rig.request(.GET, "/v1/media/9999").status == 404)
         #expect(try await rig.request(.GET, "/v1/media/x").status == 400)
         await rig.shutdown()
