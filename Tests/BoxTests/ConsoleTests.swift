@@ -249,4 +249,29 @@ import TestSupport
         for command in ControlCommands.table { #expect(help.contains(command.usage) && help.contains(command.help), "\(command.name)") }
         #expect(help.split(separator: "\n").count == ControlCommands.table.count)
     }
+
+    /// `config validate` reads only files in the config's own directory (on 429158c it printed
+    /// every line of /etc/shadow as a config error), and reboot and shutdown answer with the
+    /// command's exit status (a refused systemctl looked done).
+    @Test func validateStaysInTheConfigDirectoryAndPowerCommandsReportTheirStatus() throws {
+        let scratch = try ScratchDirectory()
+        _ = try SimulationRig.daemonConfig(in: scratch, "lines: 1\ncommands:\n  reboot: [/bin/false]\n  shutdown: [/bin/true]\n")
+        try "secret: 1\n".write(toFile: "/tmp/outside-\(getpid()).yaml", atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: "/tmp/outside-\(getpid()).yaml") }
+        try FileManager.default.createSymbolicLink(atPath: scratch.path("link.yaml"), withDestinationPath: "/tmp/outside-\(getpid()).yaml")
+        let daemon = try Self.startDaemon(in: scratch, seconds: 60)
+        defer { daemon.terminate(); daemon.waitUntilExit() }
+        func ctl(_ words: String...) throws -> String { try Self.ctl(scratch, words) }
+        var waited = 0
+        while !((try? ctl("status")) ?? "").contains("uptime") && waited < 30_000 { usleep(50_000); waited += 50 }
+        for outside in ["/etc/shadow", "/etc/passwd", "../../../../etc/passwd", "link.yaml", "/tmp/outside-\(getpid()).yaml"] {
+            let answer = try ctl("config", "validate", outside)
+            #expect(answer.hasPrefix("config validate only reads files in"), "\(outside): \(answer)")
+            #expect(!answer.contains("root") && !answer.contains("secret"), "\(outside): \(answer)")
+        }
+        #expect(try ctl("config", "validate", "box.yaml").contains("box.yaml: valid"))
+        #expect(try ctl("reboot", "confirm").hasPrefix("error: reboot NOT done: /bin/false exited with status 1"))
+        #expect(try ctl("shutdown", "confirm").hasPrefix("shutdown: /bin/true (exit status 0)"))
+        #expect(try ctl("selftest").contains("9 passed, 0 failed"))
+    }
 }

@@ -28,7 +28,7 @@ package final class ControlCommands {
         package let usage: String
         package let help: String
         /// The answer, or nil when it comes later through `later` (a line test, a recording).
-        let run: @Sendable (ControlCommands, [String], _ later: @escaping (String) -> Void) -> String?
+        let run: @Sendable (ControlCommands, [String], _ later: @escaping @Sendable (String) -> Void) -> String?
     }
 
     package static let table: [Command] = [
@@ -56,13 +56,21 @@ package final class ControlCommands {
         Command(name: "log", usage: "log [N]", help: "the last N log lines (default 20)") { c, args, _ in
             count(args, default: 20, usage: "log [N]").map { c.log.lines.suffix($0).joined(separator: "\n") } ?? "usage: log [N] (N a whole number of 1 or more)"
         },
-        Command(name: "selftest", usage: "selftest", help: "every DSP function through a loopback") { _, _, _ in
-            let checks = DSPSelfTest.runAll()
-            return (checks.map { "\($0.passed ? "PASS" : "FAIL") \($0.name): \($0.detail)" }
-                    + ["selftest: \(checks.filter(\.passed).count) passed, \(checks.filter { !$0.passed }.count) failed"]).joined(separator: "\n")
+        Command(name: "selftest", usage: "selftest", help: "every DSP function through a loopback") { _, _, later in
+            // Seconds of DSP work: on a worker, never the event thread that runs the calls.
+            DispatchQueue.global(qos: .utility).async {
+                let checks = DSPSelfTest.runAll()
+                later((checks.map { "\($0.passed ? "PASS" : "FAIL") \($0.name): \($0.detail)" }
+                       + ["selftest: \(checks.filter(\.passed).count) passed, \(checks.filter { !$0.passed }.count) failed"]).joined(separator: "\n"))
+            }
+            return nil
         },
-        Command(name: "reboot", usage: "reboot confirm", help: "restart the box") { c, args, _ in c.power("reboot", args, argv: c.rebootCommand) },
-        Command(name: "shutdown", usage: "shutdown confirm", help: "power the box off") { c, args, _ in c.power("shutdown", args, argv: c.shutdownCommand) },
+        Command(name: "reboot", usage: "reboot confirm", help: "restart the box") { c, args, later in
+            c.power("reboot", args, argv: c.rebootCommand, later: later)
+        },
+        Command(name: "shutdown", usage: "shutdown confirm", help: "power the box off") { c, args, later in
+            c.power("shutdown", args, argv: c.shutdownCommand, later: later)
+        },
     ]
 
     /// The help text: one line per command, usage then what it does.
@@ -81,7 +89,7 @@ package final class ControlCommands {
     }
 
     /// The answer to `line`, or nil when it will come later through `later` (a line test).
-    package func execute(_ line: String, later: @escaping (String) -> Void) -> String? {
+    package func execute(_ line: String, later: @escaping @Sendable (String) -> Void) -> String? {
         let words = line.split(separator: " ").map(String.init)
         guard let name = words.first else { return "" }
         if name == "help" { return Self.help() }
@@ -89,13 +97,20 @@ package final class ControlCommands {
         return command.run(self, Array(words.dropFirst()), later)
     }
 
-    private func power(_ command: String, _ args: [String], argv: [String]) -> String {
+    /// Runs the reboot or shutdown command and answers with its exit status once it ends (off
+    /// the event thread), so a refused systemctl never looks done.
+    private func power(_ command: String, _ args: [String], argv: [String], later: @escaping @Sendable (String) -> Void) -> String? {
         guard args == ["confirm"] else { return "\(command) needs confirmation: \(command) confirm" }
+        let shown = argv.joined(separator: " ")
         let p = Process()
         p.executableURL = URL(fileURLWithPath: argv[0])
         p.arguments = Array(argv.dropFirst())
-        do { try p.run() } catch { return "error: cannot run \(argv.joined(separator: " ")): \(error)" }
-        return "\(command): \(argv.joined(separator: " "))"
+        p.terminationHandler = { done in
+            let status = done.terminationStatus
+            later(status == 0 ? "\(command): \(shown) (exit status 0)" : "error: \(command) NOT done: \(shown) exited with status \(status)")
+        }
+        do { try p.run() } catch { return "error: cannot run \(shown): \(error)" }
+        return nil
     }
 
     private func status() -> String {
@@ -266,7 +281,10 @@ package final class ControlCommands {
                 answer_after_rings \(c.supervision.answerAfterRings), silence_timeout \(c.supervision.silenceTimeoutMs) ms
                 """
         case "validate":
-            guard let file = args.count > 1 ? args[1] : configFile else { return "the embedded defaults are always valid; give a file: config validate FILE" }
+            guard let configFile else { return "the box runs on the embedded defaults, which are always valid; it reads no other file" }
+            guard let file = args.count > 1 ? Self.inConfigDirectory(args[1], config: configFile) : configFile else {
+                return "config validate only reads files in \(Self.directory(of: configFile)) (the config's own directory)"
+            }
             do { _ = try BoxConfig.load(file); return "\(file): valid" } catch { return "\(error)" }
         case "reload":
             switch runtime.reloadFlow() {
@@ -276,6 +294,19 @@ package final class ControlCommands {
         default:
             return "usage: config show | config validate [FILE] | config reload"
         }
+    }
+
+    private static func directory(of file: String) -> String {
+        URL(fileURLWithPath: file).deletingLastPathComponent().resolvingSymlinksInPath().path
+    }
+
+    /// `name` resolved against the config's directory (symlinks too), or nil when it lies
+    /// outside it: the daemon may read what a technician could not (the uplink's key, say), so
+    /// `config validate` must not become a way to print other files.
+    static func inConfigDirectory(_ name: String, config: String) -> String? {
+        let directory = directory(of: config)
+        let path = URL(fileURLWithPath: name, relativeTo: URL(fileURLWithPath: directory + "/")).standardizedFileURL.resolvingSymlinksInPath().path
+        return path.hasPrefix(directory + "/") ? path : nil
     }
 
     private func sync(_ args: [String]) -> String {
