@@ -12,6 +12,10 @@ package final class YAMLReader {
 
     /// The document's root mapping, or nil (with an error) when the text is not YAML at all.
     package func root(_ text: String) -> Node? {
+        if let found = YAMLAliasGuard.firstAnchorOrAlias(in: text) {
+            fail(found.line, "YAML anchors and aliases (\(found.token)) are not accepted: write the value out")
+            return nil
+        }
         do {
             guard let node = try Yams.compose(yaml: text) else {
                 fail(1, "the file is empty")

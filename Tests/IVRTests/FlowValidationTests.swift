@@ -163,6 +163,46 @@ import TestSupport
             """) == ["flow.yaml:5: a (menu): \"timeout\" must be a duration like 500ms, 5s or 3m, from 1000 ms to 60000 ms"])
     }
 
+    /// Anchors and aliases are refused at their line before the text is composed: aliases used
+    /// as mapping keys made composing exponential (a 547-byte "billion laughs" held a core).
+    @Test(arguments: [
+        ("a: &x [1]\nb: *x\n", 1),
+        ("nodes:\n  - &n {k: v}\n", 2),
+        ("k: {x: *y}\n", 1),
+        ("*x : 1\n", 1),
+        ("? *x\n: 1\n", 1),
+        ("a: [x, &y z]\n", 1),
+    ])
+    func anchorsAndAliasesAreRefused(yaml: String, line: Int) {
+        let found = errors(yaml)
+        #expect(found.count == 1 && found.first?.hasPrefix("flow.yaml:\(line): YAML anchors and aliases") == true, "\(found)")
+    }
+
+    @Test func aBillionLaughsIsRefusedAtOnce() {
+        var yaml = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for i in 1..<12 { yaml += "a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]\n" }
+        yaml += "? *a11\n: boom\n"
+        let started = ContinuousClock.now
+        #expect(errors(yaml) == ["flow.yaml:1: YAML anchors and aliases (&a0) are not accepted: write the value out"])
+        #expect(ContinuousClock.now - started < .seconds(1))
+    }
+
+    /// What only looks like an anchor or alias is text: a quoted "*" key, & inside a text, a *
+    /// that does not start a value, and block scalar lines.
+    @Test func textThatLooksLikeAnAliasIsText() {
+        #expect(errors("""
+            flow: t
+            start: a
+            nodes:
+              a:
+                menu: {prompt: welcome, keys: {"1": goodbye, "*": a, '#': goodbye}, invalid: invalid_key}  # & * in a comment
+              goodbye:
+                hangup: {prompt: goodbye}
+            """).isEmpty)
+        let texts = "x: Tom & Jerry\ny: 12*\nz: |\n  *starred line\n  &also text\nw: \"*quoted\"\n"
+        #expect(YAMLAliasGuard.firstAnchorOrAlias(in: texts) == nil)
+    }
+
     @Test func notYAMLAtAll() {
         let found = errors("flow: [unclosed\nstart: a\n")
         #expect(found.count == 1)

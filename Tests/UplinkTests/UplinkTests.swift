@@ -270,6 +270,12 @@ struct UplinkTests {
         await rig.shutdown()
     }
 
+    static let billionLaughs: String = {
+        var yaml = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for i in 1..<9 { yaml += "a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ",") + "]\n" }
+        return yaml + "? *a8\n: boom\n"
+    }()
+
     static let badPushes: [(name: String, kind: ContentKind, body: @Sendable () throws -> Data, problem: String)] = [
         ("not a zip", .prompts, { Data("PK\u{3}\u{4} this is no archive".utf8) }, "not a readable zip"),
         ("a pack missing prompts", .prompts, { try zip(["welcome.wav": try wav(seconds: 1)]) }, "unknown prompt"),
@@ -277,6 +283,8 @@ struct UplinkTests {
         ("a path in the pack", .prompts, { try zip(["../etc/welcome.wav": try wav(seconds: 1)]) }, "not allowed"),
         ("an invalid flow", .flow, { Data(try seedFlow().replacingOccurrences(of: "prompt: welcome", with: "prompt: no_such_prompt").utf8) }, "no_such_prompt"),
         ("a flow that is not YAML", .flow, { Data("nodes: [unclosed".utf8) }, "pushed flow"),
+        // 547 bytes of aliases used as mapping keys held a core and the push lock for good on 429158c.
+        ("a billion laughs", .flow, { Data(billionLaughs.utf8) }, "YAML anchors and aliases"),
         ("documents the flow lacks", .documents, { try zip(["other.txt": Data("你好".utf8)]) }, "the flow in force would break"),
     ]
 
