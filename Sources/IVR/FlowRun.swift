@@ -254,7 +254,7 @@ package final class FlowRun {
             voiceActive = false
             phase = .recording(since: now)
         case .awaitKey, .confirmMessage, .question, .awaitDigits, .confirmDigits:
-            phase = .keys(until: now + timeout(for: then), for: then)
+            phase = .keys(until: now + keyTimeout, for: then)
         case .fax(let document):
             emit(.sendFax(document: document))
             phase = .faxing(callerFax: false)
@@ -266,7 +266,8 @@ package final class FlowRun {
         }
     }
 
-    private func timeout(for then: After) -> Int {
+    /// How long the node waits for a key.
+    private var keyTimeout: Int {
         switch node.kind {
         case .menu(let m): m.timeoutMs
         case .collect(let c): c.timeoutMs
