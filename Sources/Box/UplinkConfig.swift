@@ -8,7 +8,7 @@ import Yams
 package struct UplinkConfig: Sendable {
     /// False when the config has no `uplink:` section: the box serves no uplink.
     package var enabled = false
-    package var host = "0.0.0.0"
+    package var host = "127.0.0.1"
     package var port = 8443
     /// The box's certificate and key (default DATA_DIR/tls/box.crt, box.key).
     package var certificate: String?
@@ -21,8 +21,9 @@ package struct UplinkConfig: Sendable {
     package var plainHTTP = false
     /// Days acked media stay on the box before their files are deleted.
     package var retentionDays = 30.0
+    package var bounds = UplinkBounds()
 
-    package init(enabled: Bool = false, host: String = "0.0.0.0", port: Int = 8443, certificate: String? = nil, key: String? = nil,
+    package init(enabled: Bool = false, host: String = "127.0.0.1", port: Int = 8443, certificate: String? = nil, key: String? = nil,
                  trust: String? = nil, plainHTTP: Bool = false, retentionDays: Double = 30) {
         self.enabled = enabled
         self.host = host
@@ -43,16 +44,19 @@ package struct UplinkConfig: Sendable {
     package static func parse(_ value: Yams.Node, _ y: YAMLReader, path: (String) -> String) -> UplinkConfig {
         var u = UplinkConfig(enabled: true)
         var plainLine: Yams.Node?
-        for (k, v, l) in y.pairs(value, what: "uplink") {
+        var listened = false
+        let pairs = y.pairs(value, what: "uplink")
+        for (k, v, l) in pairs {
             switch k {
             case "listen":
+                listened = true
                 if let s = y.string(v, k, in: "uplink", at: l) {
                     let parts = s.split(separator: ":", omittingEmptySubsequences: false)
                     if let port = parts.last.flatMap({ Int($0) }), (1...65535).contains(port), parts.count >= 2 {
                         u.host = parts.dropLast().joined(separator: ":").trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
                         u.port = port
                     } else {
-                        y.fail(v, "uplink: listen must be HOST:PORT, e.g. 0.0.0.0:8443")
+                        y.fail(v, "uplink: listen must be HOST:PORT, e.g. 10.8.0.21:8443")
                     }
                 }
             case "certificate": u.certificate = y.string(v, k, in: "uplink", at: l).map(path)
@@ -63,9 +67,13 @@ package struct UplinkConfig: Sendable {
                 u.plainHTTP = y.bool(v, k, in: "uplink") ?? u.plainHTTP
             case "retention_days":
                 if let s = v.string, let d = Double(s), (0...3650).contains(d) { u.retentionDays = d } else { y.fail(v, "uplink: retention_days must be a number of days, 0 to 3650") }
-            default: y.fail(l, "uplink: unknown key \"\(k)\"")
+            default:
+                if !u.bounds.parse(k, v, y) { y.fail(l, "uplink: unknown key \"\(k)\"") }
             }
         }
+        // The box answers on the leased line's address alone unless told otherwise: a default of
+        // every interface would put the case store on whatever network the box is plugged into.
+        if !listened { y.fail(pairs.first?.line ?? y.line(value), "uplink: listen is required: the leased line's address and port, e.g. 10.8.0.21:8443") }
         if u.plainHTTP, !LoopbackAddress.contains(u.host), let plainLine {
             y.fail(plainLine, "uplink: plain_http is only allowed when listen is a loopback address (127.0.0.1); citizens' complaints never cross a network unencrypted")
         }

@@ -6,6 +6,7 @@ public enum FaxDocumentError: Error, Equatable, CustomStringConvertible {
     case notTIFF(path: String, found: String)
     case badPage(path: String, page: Int, reason: String)
     case unwritable(path: String, reason: String)
+    case tooManyPages(path: String, limit: Int)
 
     public var description: String {
         switch self {
@@ -13,6 +14,7 @@ public enum FaxDocumentError: Error, Equatable, CustomStringConvertible {
         case .notTIFF(let p, let f): "\(p): not a TIFF file (starts with \(f))"
         case .badPage(let p, let n, let r): "\(p): page \(n): \(r)"
         case .unwritable(let p, let r): "\(p): cannot write: \(r)"
+        case .tooManyPages(let p, let limit): "\(p): more than \(limit) pages"
         }
     }
 }
@@ -41,8 +43,10 @@ public enum FaxDocument {
     /// Widths SpanDSP's T.4 coder accepts (A4, B4, A3 at 8 pixels/mm).
     public static let validWidths: Set<Int> = [1728, 2048, 2432]
 
-    /// Reads every page, checking that it is something a fax machine can send.
-    public static func read(_ path: String) throws(FaxDocumentError) -> [FaxPage] {
+    /// Reads every page, checking that it is something a fax machine can send. Beyond
+    /// `maxPages` it stops before decoding the next page, so a file of thousands of pages costs
+    /// no more than the limit.
+    public static func read(_ path: String, maxPages: Int = .max) throws(FaxDocumentError) -> [FaxPage] {
         _ = spanDSPTablesReady
         try checkMagic(path)
         guard let tiff = TIFFOpen(path, "r") else { throw .unreadable(path: path, reason: "libtiff cannot open it") }
@@ -50,6 +54,7 @@ public enum FaxDocument {
         var pages: [FaxPage] = []
         repeat {
             let number = pages.count + 1
+            guard number <= maxPages else { throw .tooManyPages(path: path, limit: maxPages) }
             var width: UInt32 = 0, length: UInt32 = 0, bits: UInt16 = 1, samples: UInt16 = 1, photometric: UInt16 = 0
             var yres: Float = 0, unit: UInt16 = 2
             guard cspandsp_tiff_get_u32(tiff, UInt32(TIFFTAG_IMAGEWIDTH), &width) == 1,

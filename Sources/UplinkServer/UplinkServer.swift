@@ -20,8 +20,17 @@ package struct UplinkContext: RequestContext {
 /// The box's HTTPS API for the central office (docs/uplink-openapi.yaml): mutual TLS, JSON
 /// gzipped when the client accepts it, media with Range resume and a SHA-256 digest.
 package enum UplinkServer {
+    /// Every path the server answers and the methods it takes there; another method on one of
+    /// these paths is a 405 naming them, an unknown path a 404.
+    package static let routes: [(path: String, methods: [HTTPRequest.Method])] = [
+        ("/v1/health", [.get]), ("/v1/metrics", [.get]), ("/v1/changes", [.get]), ("/v1/ack", [.post]),
+        ("/v1/media/{id}", [.get]), ("/v1/cases/{number}/status", [.put]), ("/v1/content", [.get]), ("/v1/content/{kind}", [.put]),
+    ]
+
     package static func router(_ service: UplinkService) -> Router<UplinkContext> {
         let router = Router(context: UplinkContext.self)
+        let jsonLimit = service.config.uplink.bounds.maxJSONBytes
+        router.add(middleware: MethodGuard())
         router.get("/v1/health") { request, _ in await reply(request) { try service.health() } }
         router.get("/v1/metrics") { _, _ in
             do {
@@ -38,8 +47,8 @@ package enum UplinkServer {
                 return try service.changes(after: after, limit: limit)
             }
         }
-        router.post("/v1/ack") { request, context in
-            await reply(request) { try service.ack(try await body(AckRequest.self, request, context).seq) }
+        router.post("/v1/ack") { request, _ in
+            await reply(request) { try service.ack(try await body(AckRequest.self, request, limit: jsonLimit).seq) }
         }
         router.get("/v1/media/{id}") { request, context in
             do {
@@ -48,25 +57,49 @@ package enum UplinkServer {
             } catch { return failure(error) }
         }
         router.put("/v1/cases/{number}/status") { request, context in
-            await reply(request) { try service.setStatus(context.parameters.get("number") ?? "", try await body(StatusUpdate.self, request, context)) }
+            await reply(request) { try service.setStatus(context.parameters.get("number") ?? "", try await body(StatusUpdate.self, request, limit: jsonLimit)) }
         }
         router.get("/v1/content") { request, _ in await reply(request) { service.contentInForce() } }
         router.put("/v1/content/{kind}") { request, context in
             let kind = context.parameters.get("kind").flatMap(ContentKind.init(rawValue:))
-            let buffer = try await request.body.collect(upTo: context.maxUploadSize)
             return await reply(request) {
                 guard let kind else { throw UplinkService.Failure.notFound("content kinds are \(ContentKind.allCases.map(\.rawValue).joined(separator: ", "))") }
-                return try service.push(kind, body: Data(buffer.readableBytesView))
+                let pack = try await collect(request, limit: ContentPush.maxPackBytes, what: "a content push")
+                return try service.push(kind, body: pack)
             }
         }
         return router
     }
 
-    /// The server as configured: mutual TLS, or plain HTTP on loopback for tests.
+    /// A 405 with `Allow` for a known path asked with a method it does not take.
+    struct MethodGuard: RouterMiddleware {
+        typealias Context = UplinkContext
+        func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+            let segments = request.uri.path.split(separator: "/", omittingEmptySubsequences: false)
+            let route = routes.first { route in
+                let pattern = route.path.split(separator: "/", omittingEmptySubsequences: false)
+                return pattern.count == segments.count && zip(pattern, segments).allSatisfy { p, s in p.hasPrefix("{") ? !s.isEmpty : p == s }
+            }
+            guard let route, !route.methods.contains(request.method) else { return try await next(request, context) }
+            let allowed = route.methods.map(\.rawValue).joined(separator: ", ")
+            var response = json(ErrorReply(error: "\(route.path) takes \(allowed), not \(request.method.rawValue)"), status: .methodNotAllowed, request: request)
+            response.headers[.allow] = allowed
+            return response
+        }
+    }
+
+    /// The server as configured: mutual TLS, or plain HTTP on loopback for tests; every
+    /// connection under the ledger's cap and the section's deadlines.
     package static func application(_ service: UplinkService, onRunning: @escaping @Sendable (Int) -> Void = { _ in }) throws -> some ApplicationProtocol {
-        let u = service.config.uplink, data = service.config.dataDirectory
-        let server: HTTPServerBuilder = u.plainHTTP ? .http1() : try .tls(tlsConfiguration: try UplinkTLS.server(
+        let u = service.config.uplink, data = service.config.dataDirectory, bounds = u.bounds, ledger = service.connections
+        let tls: TLSChannelConfiguration? = u.plainHTTP ? nil : .init(tlsConfiguration: try UplinkTLS.server(
             certificate: u.certificatePath(data: data), key: u.keyPath(data: data), trust: u.trustDirectory(data: data)))
+        let http = HTTP1Channel.Configuration(additionalChannelHandlers: [RequestDeadline(bounds: bounds, ledger: ledger)])
+        let server = HTTPServerBuilder { responder in
+            let plain = HTTP1Channel(responder: responder, configuration: http)
+            guard let tls else { return GuardedChannel(base: plain, ledger: ledger, bounds: bounds) }
+            return GuardedChannel(base: try TLSChannel(plain, configuration: tls), ledger: ledger, bounds: bounds)
+        }
         return Application(router: router(service), server: server,
                            configuration: .init(address: .hostname(u.host, port: u.port), serverName: "hotline-node"),
                            onServerRunning: { channel in onRunning(channel.localAddress?.port ?? 0) }, logger: logger)
@@ -83,10 +116,18 @@ package enum UplinkServer {
 
     /// A JSON request body as its wire type; a body that is not one is a 400 naming the JSON
     /// path and what was expected there.
-    private static func body<T: Decodable>(_ type: T.Type, _ request: Request, _ context: UplinkContext) async throws -> T {
-        let buffer = try await request.body.collect(upTo: 64 << 10)
-        do { return try WireJSON.decode(type, from: Data(buffer.readableBytesView)) } catch {
+    private static func body<T: Decodable>(_ type: T.Type, _ request: Request, limit: Int) async throws -> T {
+        let data = try await collect(request, limit: limit, what: "a JSON body (uplink: max_json_body)")
+        do { return try WireJSON.decode(type, from: data) } catch {
             throw UplinkService.Failure.badRequest(error.description)
+        }
+    }
+
+    /// The request body, refused with a 413 naming the limit once it passes `limit` bytes (what
+    /// has arrived is dropped, nothing is kept).
+    private static func collect(_ request: Request, limit: Int, what: String) async throws -> Data {
+        do { return Data(try await request.body.collect(upTo: limit).readableBytesView) } catch is NIOTooManyBytesError {
+            throw UplinkService.Failure.tooLarge("\(what) is limited to \(limit) bytes")
         }
     }
 
@@ -128,6 +169,7 @@ package enum UplinkServer {
         case .gone(let m): return json(ErrorReply(error: m), status: .gone, request: request)
         case .beyondFeed(let m, let latest): return json(ErrorReply(error: m, latest: latest), status: .conflict, request: request)
         case .unprocessable(let m, let problems): return json(ErrorReply(error: m, problems: problems), status: .unprocessableContent, request: request)
+        case .tooLarge(let m): return json(ErrorReply(error: m), status: .contentTooLarge, request: request)
         case .rangeNotSatisfiable(let size):
             return Response(status: .rangeNotSatisfiable, headers: [.contentRange: "bytes */\(size)"])
         case .internalError(let m): return json(ErrorReply(error: m), status: .internalServerError, request: request)

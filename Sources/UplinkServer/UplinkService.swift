@@ -28,6 +28,8 @@ package final class UplinkService: @unchecked Sendable {
     package let uplinkDirectory: String
     private let startedAt: Date
     private let now: @Sendable () -> Date
+    /// The connections the server holds, capped below the descriptor limit.
+    package let connections: ConnectionLedger
 
     package static let maxPage = UplinkLimits.maxPage
 
@@ -39,6 +41,8 @@ package final class UplinkService: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: uplinkDirectory, withIntermediateDirectories: true)
         startedAt = now()
         self.now = now
+        let room = (ProcessLimits.openFiles ?? 1024) - UplinkBounds.reservedDescriptors
+        connections = ConnectionLedger(limit: max(1, min(config.uplink.bounds.maxConnections, room)))
     }
 
     package enum Failure: Error {
@@ -48,6 +52,8 @@ package final class UplinkService: @unchecked Sendable {
         /// An ack past the feed's end, with where the feed ends.
         case beyondFeed(String, latest: Int)
         case unprocessable(String, [String])
+        /// A body over its limit, named.
+        case tooLarge(String)
         case rangeNotSatisfiable(size: Int)
         case internalError(String)
     }
@@ -206,6 +212,14 @@ package final class UplinkService: @unchecked Sendable {
 
             """
         for (kind, n) in counts.cases { out += "hotline_cases_total{kind=\"\(kind)\"} \(n)\n" }
+        let c = connections.counts
+        for (name, value, help, type) in [("hotline_uplink_connections", c.open, "Uplink connections open (at most \(connections.limit)).", "gauge"),
+                                          ("hotline_uplink_connections_established", c.established, "Uplink connections past their TLS handshake.", "gauge"),
+                                          ("hotline_uplink_connections_evicted_total", c.evicted, "Connections cut to make way, still in their handshake.", "counter"),
+                                          ("hotline_uplink_connections_refused_total", c.refused, "Connections refused with every place established.", "counter"),
+                                          ("hotline_uplink_connections_timed_out_total", c.timedOut, "Connections cut by a handshake, idle or request deadline.", "counter")] {
+            out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n\(name) \(value)\n"
+        }
         for (name, value, help) in [("hotline_changes_pending", h.pendingChanges, "Changes the central office has not acked."),
                                     ("hotline_media_pending_bytes", h.pendingMediaBytes, "Bytes of media (as stored) not acked yet."),
                                     ("hotline_disk_free_bytes", h.diskFreeBytes, "Free bytes on the data file system."),

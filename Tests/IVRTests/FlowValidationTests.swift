@@ -287,6 +287,37 @@ import TestSupport
         #expect(error?.errors.allSatisfy { $0.file.hasSuffix("box.yaml") } == true)
     }
 
+    /// The uplink's bounds are read with their lines; the uplink never listens on every
+    /// interface by default (429158c did: 0.0.0.0).
+    @Test func uplinkBoundsAreReadAndListenIsRequired() throws {
+        let c = try load("""
+            uplink:
+              listen: 10.8.0.21:8443
+              max_connections: 32
+              handshake_timeout: 3s
+              idle_timeout: 1m
+              request_timeout: 20s
+              push_timeout: 15m
+              max_json_body: 4096
+            """)
+        var expected = UplinkBounds()
+        (expected.maxConnections, expected.handshakeMs, expected.idleMs, expected.requestMs, expected.pushMs, expected.maxJSONBytes) = (32, 3000, 60_000, 20_000, 900_000, 4096)
+        #expect(c.uplink.bounds == expected && c.uplink.host == "10.8.0.21")
+        let error = #expect(throws: SourceErrors.self) {
+            try load("""
+                uplink:
+                  max_connections: 0
+                  handshake_timeout: nans
+                  max_json_body: 1e300
+                """)
+        }
+        let lines = error?.errors.map { "\($0.line): \($0.message)" } ?? []
+        #expect(lines.contains("2: uplink: listen is required: the leased line's address and port, e.g. 10.8.0.21:8443"), "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("2: uplink: \"max_connections\" must be a whole number") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("3: uplink: \"handshake_timeout\" must be a duration") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("4: uplink: \"max_json_body\" must be a whole number") }, "\(lines)")
+    }
+
     @Test func hardwareIsReadAndItsMistakesReportedWithTheirLines() throws {
         let dahdi = try load("hardware:\n  dahdi: {channels: 1-4, echo_cancel: 0}\n")
         guard case .dahdi(let channels) = dahdi.hardware else { Issue.record("not dahdi"); return }

@@ -52,16 +52,16 @@ final class UplinkRig: @unchecked Sendable {
 
     /// Made on a thread of its own: starting the server blocks until it listens, and Swift's
     /// cooperative pool (two threads here) must stay free to run it.
-    static func make(retentionDays: Double = 30, populated: Bool = true, node: String = "1") async throws -> UplinkRig {
-        try await offPool { try start(retentionDays: retentionDays, populated: populated, node: node) }
+    static func make(retentionDays: Double = 30, populated: Bool = true, node: String = "1", bounds: UplinkBounds = .init()) async throws -> UplinkRig {
+        try await offPool { try start(retentionDays: retentionDays, populated: populated, node: node, bounds: bounds) }
     }
 
     /// For callers already on a thread of their own.
-    static func start(retentionDays: Double = 30, populated: Bool = true, node: String = "1") throws -> UplinkRig {
-        try UplinkRig(retentionDays: retentionDays, populated: populated, node: node)
+    static func start(retentionDays: Double = 30, populated: Bool = true, node: String = "1", bounds: UplinkBounds = .init()) throws -> UplinkRig {
+        try UplinkRig(retentionDays: retentionDays, populated: populated, node: node, bounds: bounds)
     }
 
-    private init(retentionDays: Double, populated: Bool, node: String) throws {
+    private init(retentionDays: Double, populated: Bool, node: String, bounds: UplinkBounds) throws {
         scratch = try ScratchDirectory()
         let tls = try Self.identities.get()
         var c = try SimulationRig.config(data: scratch.path("box"))
@@ -77,6 +77,7 @@ final class UplinkRig: @unchecked Sendable {
         c.nodePrefix = NodePrefix(node)!
         c.uplink = UplinkConfig(enabled: true, host: "127.0.0.1", port: 0, certificate: "\(tls)/box.crt", key: "\(tls)/box.key",
                                 trust: "\(tls)/trust", retentionDays: retentionDays)
+        c.uplink.bounds = bounds
         config = c
         runner = try UplinkRunner(service: UplinkService(config: c))
         central = Self.client(identity: "central")

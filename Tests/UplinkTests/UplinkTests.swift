@@ -286,7 +286,39 @@ struct UplinkTests {
         // 547 bytes of aliases used as mapping keys held a core and the push lock for good on 429158c.
         ("a billion laughs", .flow, { Data(billionLaughs.utf8) }, "YAML anchors and aliases"),
         ("documents the flow lacks", .documents, { try zip(["other.txt": Data("你好".utf8)]) }, "the flow in force would break"),
+        // Entries that claim 1 kB and inflate to 40 MiB each took the box to 631 MB on 429158c:
+        // the limit counts what is inflated, across entries.
+        ("a zip bomb that lies about its sizes", .prompts, {
+            patch(try zip(["a.wav": Data(count: 40 << 20), "b.wav": Data(count: 40 << 20)]), local: 22, central: 24, value: 1000)
+        }, "unpacks to more than 64 MiB"),
+        ("an entry whose CRC is wrong", .prompts, {
+            patch(try zip(try promptPack()), local: 14, central: 16, value: 0x1234_5678)
+        }, "CRC-32 does not match"),
+        // 525 bytes of zip rendered 2,501 fax pages before the page check on 429158c.
+        ("a text that renders to thousands of pages", .documents, {
+            try zip(try documentSet().mapValues { _ in Data(String(repeating: "\n", count: 100_000).utf8) })
+        }, "renders to more than 20 pages"),
+        ("a TIFF of more pages than a fax takes", .documents, { try zip(["policy.tif": try tiff(pages: 21)]) }, "more than 20 pages"),
     ]
+
+    /// The zip with one little-endian 32-bit field rewritten in every local header (at `local`
+    /// past its signature) and central directory entry (at `central`): lying sizes, bad CRCs.
+    static func patch(_ zip: Data, local: Int, central: Int, value: UInt32) -> Data {
+        var bytes = [UInt8](zip)
+        for i in 0..<(bytes.count - 4) where bytes[i] == 0x50 && bytes[i + 1] == 0x4B {
+            let offset = switch (bytes[i + 2], bytes[i + 3]) { case (3, 4): local; case (1, 2): central; default: -1 }
+            guard offset > 0, i + offset + 4 <= bytes.count else { continue }
+            for b in 0..<4 { bytes[i + offset + b] = UInt8((value >> (8 * UInt32(b))) & 0xFF) }
+        }
+        return Data(bytes)
+    }
+
+    static func tiff(pages: Int) throws -> Data {
+        let scratch = try ScratchDirectory()
+        let blank = FaxPage(rows: [[UInt8]](repeating: [UInt8](repeating: 0, count: FaxPage.standardWidth / 8), count: 8))
+        try FaxDocument.write([FaxPage](repeating: blank, count: pages), to: scratch.path("p.tif"))
+        return try Data(contentsOf: URL(fileURLWithPath: scratch.path("p.tif")))
+    }
 
     @Test(arguments: 0..<badPushes.count)
     func aBadPushIsRefusedAndTheOldContentKeepsServing(index: Int) async throws {

@@ -24,6 +24,8 @@ package struct ContentPush {
     package static let maxPackBytes = 64 << 20
     package static let maxPromptSeconds = 120
     package static let maxDocumentPages = 20
+    /// Entries in one pack: each costs a staged file and a check.
+    package static let maxPackEntries = 500
 
     package func push(_ kind: ContentKind, body: Data) throws -> String {
         let staged = try store.stage(kind)
@@ -78,13 +80,12 @@ package struct ContentPush {
                 let pages: [FaxPage]
                 if name.hasSuffix(".txt") {
                     guard let text = String(data: data, encoding: .utf8), !text.isEmpty else { problems.append("\(name): not UTF-8 text, or empty"); continue }
-                    pages = try FaxTextRenderer(for: text).pages(text)
+                    pages = try FaxTextRenderer(for: text).pages(text, maxPages: Self.maxDocumentPages)
                     try FaxDocument.write(pages, to: tiff)
                 } else {
                     try data.write(to: URL(fileURLWithPath: tiff))
-                    pages = try FaxDocument.read(tiff)
+                    pages = try FaxDocument.read(tiff, maxPages: Self.maxDocumentPages)
                 }
-                if pages.count > Self.maxDocumentPages { problems.append("\(name): \(pages.count) pages; at most \(Self.maxDocumentPages)") }
                 if !names.insert(base).inserted { problems.append("\(name): two documents named \(base)") }
             } catch {
                 problems.append("\(name): \(error)")
@@ -103,14 +104,19 @@ package struct ContentPush {
     }
 
     /// The files of a zip pack: flat names of letters, digits and _ with an allowed extension,
-    /// no directories or links, within the size limit.
+    /// no directories or links. The size limit counts the bytes actually inflated, across all
+    /// entries, never what the archive claims, and each entry's CRC-32 must match (ZIPFoundation
+    /// computes it while inflating but leaves the comparison to its caller).
     private func unpack(_ body: Data, allowed: Set<String>, problems: inout [String]) throws -> [(String, Data)] {
-        guard body.count <= Self.maxPackBytes else { throw Refused(problems: ["the pack is larger than \(Self.maxPackBytes >> 20) MiB"]) }
+        let limit = "\(Self.maxPackBytes >> 20) MiB"
+        guard body.count <= Self.maxPackBytes else { throw Refused(problems: ["the pack is larger than \(limit)"]) }
         let archive: Archive
         do { archive = try Archive(data: body, accessMode: .read) } catch { throw Refused(problems: ["the pack is not a readable zip archive"]) }
         var files: [(String, Data)] = []
-        var total: UInt64 = 0
+        var inflated = 0, entries = 0
         for entry in archive {
+            entries += 1
+            guard entries <= Self.maxPackEntries else { throw Refused(problems: ["the pack holds more than \(Self.maxPackEntries) entries"]) }
             let name = entry.path
             let parts = name.split(separator: ".")
             guard entry.type == .file, parts.count == 2, allowed.contains(String(parts[1])),
@@ -118,14 +124,19 @@ package struct ContentPush {
                 problems.append("\(name): not allowed in this pack (flat NAME.\(allowed.sorted().joined(separator: "|")) files only)")
                 continue
             }
-            total += entry.uncompressedSize
-            guard total <= UInt64(Self.maxPackBytes) else { throw Refused(problems: ["the pack unpacks to more than \(Self.maxPackBytes >> 20) MiB"]) }
             var data = Data()
             do {
-                _ = try archive.extract(entry) { chunk in
+                let crc = try archive.extract(entry) { chunk in
+                    inflated += chunk.count
+                    guard inflated <= Self.maxPackBytes else { throw Refused(problems: ["the pack unpacks to more than \(limit) (stopped inflating \(name))"]) }
                     data.append(chunk)
-                    if data.count > Self.maxPackBytes { throw Refused(problems: ["\(name): larger than it claims"]) }
                 }
+                guard crc == entry.checksum else {
+                    problems.append("\(name): its CRC-32 does not match its data")
+                    continue
+                }
+            } catch let refused as Refused {
+                throw refused
             } catch {
                 problems.append("\(name): cannot be unpacked (\(error))")
                 continue

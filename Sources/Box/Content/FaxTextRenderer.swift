@@ -27,8 +27,15 @@ package struct FaxTextRenderer {
         self.glyphs = glyphs
     }
 
+    package struct TooManyPages: Error, CustomStringConvertible {
+        package let limit: Int
+        package var description: String { "renders to more than \(limit) pages" }
+    }
+
     /// Pages of `text`, one line per text line (wrapped at the page width), glyphs scaled 3×.
-    package func pages(_ text: String, scale: Int = 3, linesPerPage: Int = 40) -> [FaxPage] {
+    /// Rendering stops at page `maxPages + 1`, before it is drawn: a few hundred bytes of
+    /// newlines must not cost thousands of page bitmaps.
+    package func pages(_ text: String, scale: Int = 3, linesPerPage: Int = 40, maxPages: Int = .max) throws(TooManyPages) -> [FaxPage] {
         let width = FaxPage.standardWidth, margin = 96, lineHeight = 16 * scale + 12
         var rows: [[UInt8]] = []
         var pages: [FaxPage] = []
@@ -37,15 +44,21 @@ package struct FaxTextRenderer {
             rows = []
         }
         var textLines: [[Unicode.Scalar]] = []
+        let (product, overflow) = maxPages.multipliedReportingOverflow(by: linesPerPage)
+        let lineLimit = overflow ? Int.max : product
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             var current: [Unicode.Scalar] = [], x = margin
             for s in line.unicodeScalars {
                 let w = (glyphs[s.value].map { $0.count == 32 ? 16 : 8 } ?? 8) * scale
-                if x + w > width - margin { textLines.append(current); current = []; x = margin }
+                if x + w > width - margin {
+                    textLines.append(current); current = []; x = margin
+                    guard textLines.count <= lineLimit else { throw TooManyPages(limit: maxPages) }
+                }
                 current.append(s)
                 x += w
             }
             textLines.append(current)
+            guard textLines.count <= lineLimit else { throw TooManyPages(limit: maxPages) }
         }
         rows += [[UInt8]](repeating: [UInt8](repeating: 0, count: width / 8), count: 120)
         for (i, line) in textLines.enumerated() {
