@@ -143,6 +143,8 @@ let package = Package(
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Box", "IVR", "LocalDB", "DSP", "HotlineModel", "TestSupport", "SystemTestSupport"]),
         .testTarget(name: "SupportTests", dependencies: [

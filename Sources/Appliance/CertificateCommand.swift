@@ -8,5 +8,5 @@ struct CertificateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cert",
         abstract: "Create the box's key and certificate; enrol a central office's certificate on the box.",
-        subcommands: [CreateCertificate.self, EnrolCertificate.self, ShowCertificate.self])
+        subcommands: [CreateCertificate<BoxEnd>.self, EnrolCertificate.self, ShowCertificate.self])
 }

@@ -130,6 +130,7 @@ final class Daemon {
     /// Content the uplink switched on disk goes into force here, on the event thread; the
     /// uplink's view of the lines is refreshed and acked media past retention are pruned.
     private func serveUplink(_ service: UplinkService) {
+        for line in service.notices.withLock({ queue in defer { queue.removeAll() }; return queue }) { log(line) }
         for kind in service.pushed.withLock({ list in defer { list.removeAll() }; return list }) {
             if let problem = runtime.applyPushed(kind) { log("pushed \(kind.rawValue) not put into force: \(problem)") } else {
                 log("pushed \(kind.rawValue) in force from now on: \(runtime.content.store.active(kind)?.generation ?? "?")")

@@ -6,5 +6,5 @@ struct CertificateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cert",
         abstract: "Create the central office's key and certificate; show a box's.",
-        subcommands: [CreateCertificate.self, ShowCertificate.self])
+        subcommands: [CreateCertificate<CentralEnd>.self, ShowCertificate.self])
 }

@@ -42,8 +42,8 @@ package struct UplinkBench: ParsableCommand {
         print("day: \(day.calls) calls, \(day.cases) cases, \(day.recordings) recordings (\(String(format: "%.1f", day.recordedSeconds / 60)) min, "
               + "\(day.wavBytes) bytes as WAV), \(day.faxPages) fax pages, \(day.changes) changes")
 
-        for name in ["box", "central"] {
-            let made = try UplinkCertificate.create(name: name, hosts: ["127.0.0.1"], days: 2)
+        for (name, role) in [("box", UplinkCertificate.Role.server), ("central", .client)] {
+            let made = try UplinkCertificate.create(name: name, hosts: ["127.0.0.1"], days: 2, role: role)
             try FileManager.default.createDirectory(atPath: "\(root)/tls/\(name)", withIntermediateDirectories: true)
             try made.keyPEM.write(toFile: "\(root)/tls/\(name)/\(name).key", atomically: true, encoding: .utf8)
             try made.certificatePEM.write(toFile: "\(root)/tls/\(name)/\(name).crt", atomically: true, encoding: .utf8)

@@ -100,6 +100,20 @@ enum Migrations {
         CREATE TABLE acks (seq INTEGER PRIMARY KEY, acked_at TEXT NOT NULL);
         CREATE INDEX changes_entity ON changes(entity, entity_id);
         """,
+        // 3: who changed what over the uplink, and retention counted on the box's own clock
+        // (seconds it has seen pass), which a wall-clock jump cannot move.
+        """
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            peer_fingerprint TEXT,
+            peer_subject TEXT,
+            action TEXT NOT NULL,
+            target TEXT NOT NULL,
+            result TEXT NOT NULL
+        );
+        ALTER TABLE acks ADD COLUMN acked_clock REAL NOT NULL DEFAULT 0;
+        """,
     ]
 
     static func apply(to db: SQLiteConnection) throws(SQLiteError) {

@@ -54,14 +54,15 @@ extension CaseStore {
 
     /// Records that the central office holds every change up to `seq`. Acks only move forward:
     /// a repeated or older ack changes nothing.
-    public func ack(upTo seq: Int, at date: Date) throws(StoreError) -> AckResult {
+    /// `clock` is the retention clock's reading, which retention counts from.
+    public func ack(upTo seq: Int, at date: Date, clock: Double) throws(StoreError) -> AckResult {
         let time = StoreTime.string(date)
         return try run {
             let latest = try latestSeq()
             guard seq <= latest else { return .beyondFeed(latest: latest) }
             let acked = try ackedSeq()
             if seq > acked {
-                try db.query("INSERT INTO acks (seq, acked_at) VALUES (?, ?)", [seq, time])
+                try db.query("INSERT INTO acks (seq, acked_at, acked_clock) VALUES (?, ?, ?)", [seq, time, clock])
                 try db.query("INSERT INTO sync_state (key, value) VALUES ('last_pull', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [time])
             }
             return .acked(max(seq, acked))
@@ -100,12 +101,11 @@ extension CaseStore {
         }
     }
 
-    /// Media the central office acked at or before `cutoff` and not pruned yet, with the files
-    /// that hold them (original and uplink form).
-    public func mediaPastRetention(ackedBefore date: Date) throws(StoreError) -> [(id: Int, files: [String])] {
-        let cutoff = StoreTime.string(date)
-        return try run {
-            let horizon = try db.query("SELECT COALESCE(MAX(seq), 0) AS s FROM acks WHERE acked_at <= ?", [cutoff]).first?.int("s") ?? 0
+    /// Media acked when the retention clock read `cutoff` or earlier and not pruned yet, with
+    /// the files that hold them (original and uplink form).
+    public func mediaPastRetention(ackedBefore cutoff: Double) throws(StoreError) -> [(id: Int, files: [String])] {
+        try run {
+            let horizon = try db.query("SELECT COALESCE(MAX(seq), 0) AS s FROM acks WHERE acked_clock <= ?", [cutoff]).first?.int("s") ?? 0
             return try db.query("""
                 SELECT m.id, m.path, u.path AS uplink_path FROM media m
                 JOIN changes c ON c.entity = 'media' AND c.entity_id = m.id AND c.change = 'created'

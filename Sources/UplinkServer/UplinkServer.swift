@@ -8,13 +8,23 @@ import LocalDB
 import Logging
 import NIOCore
 import NIOSSL
+import SystemSupport
 import UplinkWire
 
 /// Request context for the uplink: pushes carry prompt packs, larger than Hummingbird's default.
 package struct UplinkContext: RequestContext {
     package var coreContext: CoreRequestContextStorage
-    package init(source: ApplicationRequestContextSource) { coreContext = .init(source: source) }
+    let channel: any Channel
+    package init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
+    }
     package var maxUploadSize: Int { ContentPush.maxPackBytes + (1 << 20) }
+
+    /// Whose certificate the request came with (nil on plain HTTP).
+    var peer: PeerIdentity? {
+        get async { (try? await channel.nioSSL_peerCertificate().get()).flatMap { $0 }.flatMap { try? PeerIdentity($0) } }
+    }
 }
 
 /// The box's HTTPS API for the central office (docs/uplink-openapi.yaml): mutual TLS, JSON
@@ -47,8 +57,12 @@ package enum UplinkServer {
                 return try service.changes(after: after, limit: limit)
             }
         }
-        router.post("/v1/ack") { request, _ in
-            await reply(request) { try service.ack(try await body(AckRequest.self, request, limit: jsonLimit).seq) }
+        router.post("/v1/ack") { request, context in
+            await audited(service, context, "ack", request) { target in
+                let seq = try await body(AckRequest.self, request, limit: jsonLimit).seq
+                target = "seq \(seq)"
+                return try service.ack(seq)
+            }
         }
         router.get("/v1/media/{id}") { request, context in
             do {
@@ -57,14 +71,22 @@ package enum UplinkServer {
             } catch { return failure(error) }
         }
         router.put("/v1/cases/{number}/status") { request, context in
-            await reply(request) { try service.setStatus(context.parameters.get("number") ?? "", try await body(StatusUpdate.self, request, limit: jsonLimit)) }
+            let number = context.parameters.get("number") ?? ""
+            return await audited(service, context, "status", request) { target in
+                target = "case \(number)"
+                let update = try await body(StatusUpdate.self, request, limit: jsonLimit)
+                target = "case \(number) → \(update.status.rawValue) v\(update.version)"
+                return try service.setStatus(number, update)
+            }
         }
         router.get("/v1/content") { request, _ in await reply(request) { service.contentInForce() } }
         router.put("/v1/content/{kind}") { request, context in
-            let kind = context.parameters.get("kind").flatMap(ContentKind.init(rawValue:))
-            return await reply(request) {
-                guard let kind else { throw UplinkService.Failure.notFound("content kinds are \(ContentKind.allCases.map(\.rawValue).joined(separator: ", "))") }
+            let name = context.parameters.get("kind") ?? ""
+            return await audited(service, context, "push", request) { target in
+                target = name
+                guard let kind = ContentKind(rawValue: name) else { throw UplinkService.Failure.notFound("content kinds are \(ContentKind.allCases.map(\.rawValue).joined(separator: ", "))") }
                 let pack = try await collect(request, limit: ContentPush.maxPackBytes, what: "a content push")
+                target = "\(name) (\(pack.count) bytes, sha256 \(ContentDigest.sha256Hex(pack).prefix(16)))"
                 return try service.push(kind, body: pack)
             }
         }
@@ -92,7 +114,7 @@ package enum UplinkServer {
     /// connection under the ledger's cap and the section's deadlines.
     package static func application(_ service: UplinkService, onRunning: @escaping @Sendable (Int) -> Void = { _ in }) throws -> some ApplicationProtocol {
         let u = service.config.uplink, data = service.config.dataDirectory, bounds = u.bounds, ledger = service.connections
-        let tls: TLSChannelConfiguration? = u.plainHTTP ? nil : .init(tlsConfiguration: try UplinkTLS.server(
+        let tls = u.plainHTTP ? nil : try tlsChannel(try UplinkTLS.server(
             certificate: u.certificatePath(data: data), key: u.keyPath(data: data), trust: u.trustDirectory(data: data)))
         let http = HTTP1Channel.Configuration(additionalChannelHandlers: [RequestDeadline(bounds: bounds, ledger: ledger)])
         let server = HTTPServerBuilder { responder in
@@ -103,6 +125,16 @@ package enum UplinkServer {
         return Application(router: router(service), server: server,
                            configuration: .init(address: .hostname(u.host, port: u.port), serverName: "hotline-node"),
                            onServerRunning: { channel in onRunning(channel.localAddress?.port ?? 0) }, logger: logger)
+    }
+
+    /// Pinned keys verify the handshake themselves (BoringSSL's chain check would let an enrolled
+    /// CA certificate vouch for others); a CA file is verified as a chain.
+    private static func tlsChannel(_ server: (TLSConfiguration, UplinkPins?)) -> TLSChannelConfiguration {
+        let (tls, pins) = server
+        guard let pins else { return .init(tlsConfiguration: tls) }
+        return .init(tlsConfiguration: tls, customVerificationCallback: { presented, promise in
+            promise.succeed(pins.admit(presented) != nil ? .certificateVerified : .failed)
+        })
     }
 
     /// The server's and its service group's log: warnings and worse (requests are not logged).
@@ -129,6 +161,22 @@ package enum UplinkServer {
         do { return Data(try await request.body.collect(upTo: limit).readableBytesView) } catch is NIOTooManyBytesError {
             throw UplinkService.Failure.tooLarge("\(what) is limited to \(limit) bytes")
         }
+    }
+
+    /// A request that changes something: answered like any other, then recorded with who sent
+    /// it, what it asked (`target`, filled in as the request is read) and its status.
+    private static func audited(_ service: UplinkService, _ context: UplinkContext, _ action: String, _ request: Request,
+                                _ body: (inout String) async throws -> some Encodable) async -> Response {
+        var target = ""
+        var problem: String?
+        let response: Response
+        do { response = json(try await body(&target), status: .ok, request: request) } catch {
+            problem = (error as? UplinkService.Failure).map(\.message) ?? "\(error)"
+            response = failure(error, request: request)
+        }
+        service.audit(peer: await context.peer, action: action, target: target,
+                      result: "\(response.status.code)" + (problem.map { ": \($0)" } ?? ""))
+        return response
     }
 
     /// The reply's JSON, gzipped when the client takes gzip and it is worth it; a failure as its

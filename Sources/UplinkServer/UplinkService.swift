@@ -1,6 +1,7 @@
 import Box
 import Foundation
 import HotlineModel
+import NIOSSL
 import LocalDB
 import Synchronization
 import SystemSupport
@@ -28,12 +29,22 @@ package final class UplinkService: @unchecked Sendable {
     package let uplinkDirectory: String
     private let startedAt: Date
     private let now: @Sendable () -> Date
+    /// Seconds on a clock no one can set (CLOCK_BOOTTIME): what retention counts.
+    private let monotonic: @Sendable () -> Double
+    private let retention = Mutex<RetentionClock?>(nil)
+    /// Lines for the box's log (audit entries, clock jumps), drained by the event thread, which
+    /// owns the log; bounded so an unread queue cannot grow.
+    package let notices = Mutex<[String]>([])
+    private static let maxNotices = 1000
     /// The connections the server holds, capped below the descriptor limit.
     package let connections: ConnectionLedger
+    /// The box's certificate: its subject and end of validity (nil on plain HTTP).
+    private let certificate: (subject: String, notAfter: Date)?
+    package static let certificateWarningDays = 30
 
     package static let maxPage = UplinkLimits.maxPage
 
-    package init(config: BoxConfig, now: @escaping @Sendable () -> Date = { Date() }) throws {
+    package init(config: BoxConfig, now: @escaping @Sendable () -> Date = { Date() }, monotonic: @escaping @Sendable () -> Double = BootClock.seconds) throws {
         self.config = config
         content = ActiveContent(store: ContentStore(dataDirectory: config.dataDirectory), config: config)
         store = (try CaseStore(path: "\(config.dataDirectory)/cases.sqlite", prefix: config.nodePrefix))
@@ -41,8 +52,23 @@ package final class UplinkService: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: uplinkDirectory, withIntermediateDirectories: true)
         startedAt = now()
         self.now = now
+        self.monotonic = monotonic
         let room = (ProcessLimits.openFiles ?? 1024) - UplinkBounds.reservedDescriptors
         connections = ConnectionLedger(limit: max(1, min(config.uplink.bounds.maxConnections, room)))
+        certificate = config.uplink.plainHTTP ? nil : (try? NIOSSLCertificate.fromPEMFile(config.uplink.certificatePath(data: config.dataDirectory)).first).flatMap { c in
+            (try? PeerIdentity(c)).map { ($0.subject, Date(timeIntervalSince1970: Double(c.notValidAfter))) }
+        }
+        if let warning = certificateState?.warning { notice("warning: \(warning)") }
+    }
+
+    /// The certificate's state now, and a warning within 30 days of its end.
+    private var certificateState: (state: Health.CertificateState, warning: String?)? {
+        guard let certificate else { return nil }
+        let days = Int((certificate.notAfter.timeIntervalSince(now()) / 86_400).rounded(.down))
+        let state = Health.CertificateState(subject: certificate.subject, notAfter: ISO8601DateFormatter().string(from: certificate.notAfter), daysLeft: days)
+        guard days < Self.certificateWarningDays else { return (state, nil) }
+        return (state, days < 0 ? "the box's uplink certificate expired on \(state.notAfter); the central office cannot pull until it is renewed (docs/UPLINK.md)"
+                                : "the box's uplink certificate expires in \(days) days (\(state.notAfter)); renew it (docs/UPLINK.md)")
     }
 
     package enum Failure: Error {
@@ -54,6 +80,14 @@ package final class UplinkService: @unchecked Sendable {
         case unprocessable(String, [String])
         /// A body over its limit, named.
         case tooLarge(String)
+
+        /// What went wrong, in the words of the reply.
+        package var message: String {
+            switch self {
+            case .badRequest(let m), .notFound(let m), .gone(let m), .beyondFeed(let m, _), .unprocessable(let m, _), .tooLarge(let m), .internalError(let m): m
+            case .rangeNotSatisfiable(let size): "the range is outside the item (\(size) bytes)"
+            }
+        }
         case rangeNotSatisfiable(size: Int)
         case internalError(String)
     }
@@ -84,7 +118,8 @@ package final class UplinkService: @unchecked Sendable {
 
     package func ack(_ seq: Int) throws(Failure) -> AckReply {
         guard seq >= 0 else { throw .badRequest("seq must be 0 or more") }
-        let result = try withStore { s throws(CaseStore.StoreError) in try s.ack(upTo: seq, at: now()) }
+        let clock = retentionTick()
+        let result = try withStore { s throws(CaseStore.StoreError) in try s.ack(upTo: seq, at: now(), clock: clock) }
         switch result {
         case .acked(let acked):
             pruneExpired()
@@ -142,16 +177,48 @@ package final class UplinkService: @unchecked Sendable {
         }.count
     }
 
-    /// Deletes the files of media acked longer ago than the retention period.
+    /// Deletes the files of media acked longer ago than the retention period, counted on the
+    /// retention clock.
     @discardableResult
     package func pruneExpired() -> Int {
-        let cutoff = now().addingTimeInterval(-config.uplink.retentionDays * 86400)
+        let cutoff = retentionTick() - config.uplink.retentionDays * 86400
         guard let due = try? withStore({ s throws(CaseStore.StoreError) in try s.mediaPastRetention(ackedBefore: cutoff) }) else { return 0 }
         for item in due {
             for file in item.files { try? FileManager.default.removeItem(atPath: file) }
             try? withStore { s throws(CaseStore.StoreError) in try s.markPruned(media: item.id, at: now()) }
         }
         return due.count
+    }
+
+    /// Advances the retention clock (loaded from the store on first use) and saves it; a jump
+    /// of the wall clock it notices goes to the log.
+    private func retentionTick() -> Double {
+        retention.withLock { clock in
+            var c = clock ?? (try? withStore { s throws(CaseStore.StoreError) in try s.retentionClock(startingAt: now()) }) ?? RetentionClock(lastWall: now().timeIntervalSince1970)
+            if let jump = c.tick(wall: now().timeIntervalSince1970, monotonic: monotonic()) {
+                notice("clock: \(jump); retention counts the box's own clock, so nothing is deleted early")
+            }
+            try? withStore { s throws(CaseStore.StoreError) in try s.saveRetentionClock(c) }
+            clock = c
+            return c.elapsed
+        }
+    }
+
+    package func notice(_ line: String) {
+        notices.withLock { queue in
+            if queue.count >= Self.maxNotices { queue.removeFirst(queue.count - Self.maxNotices + 1) }
+            queue.append(line)
+        }
+    }
+
+    /// Records a request that changed something: in the store, and in the log.
+    package func audit(peer: PeerIdentity?, action: String, target: String, result: String) {
+        let entry = AuditEntry(at: now(), peerFingerprint: peer?.fingerprint, peerSubject: peer?.subject, action: action, target: target, result: result)
+        do { try withStore { s throws(CaseStore.StoreError) in try s.recordAudit(entry) } } catch {
+            notice("audit: cannot record (\(error)): \(entry.line)")
+            return
+        }
+        notice("audit: \(entry.line)")
     }
 
     // MARK: Central → box
@@ -193,10 +260,12 @@ package final class UplinkService: @unchecked Sendable {
             (try s.latestChange(), try s.ackedChange(), try s.pendingUplink(), try s.lastPull())
         }
         let free = (try? FileManager.default.attributesOfFileSystem(forPath: config.dataDirectory))?[.systemFreeSize] as? Int ?? 0
-        return Health(node: config.nodePrefix.digits, startedAt: ISO8601DateFormatter().string(from: startedAt),
+        let cert = certificateState
+        let warnings = [cert?.warning].compactMap { $0 }
+        return Health(status: warnings.isEmpty ? .ok : .warning, node: config.nodePrefix.digits, startedAt: ISO8601DateFormatter().string(from: startedAt),
                       uptimeSeconds: Int(now().timeIntervalSince(startedAt)), latestChange: latest, ackedChange: acked,
                       pendingChanges: pending.changes, pendingMediaBytes: pending.mediaBytes, lastPull: lastPull, diskFreeBytes: free,
-                      lines: lines.withLock { $0 }, content: contentInForce())
+                      lines: lines.withLock { $0 }, content: contentInForce(), certificate: cert?.state, warnings: warnings)
     }
 
     /// Prometheus text exposition.
@@ -223,7 +292,8 @@ package final class UplinkService: @unchecked Sendable {
         for (name, value, help) in [("hotline_changes_pending", h.pendingChanges, "Changes the central office has not acked."),
                                     ("hotline_media_pending_bytes", h.pendingMediaBytes, "Bytes of media (as stored) not acked yet."),
                                     ("hotline_disk_free_bytes", h.diskFreeBytes, "Free bytes on the data file system."),
-                                    ("hotline_uptime_seconds", h.uptimeSeconds, "Seconds since the uplink started.")] {
+                                    ("hotline_uptime_seconds", h.uptimeSeconds, "Seconds since the uplink started.")]
+                                    + (h.certificate.map { [("hotline_uplink_certificate_days_left", $0.daysLeft, "Days until the box's uplink certificate expires (warning below 30).")] } ?? []) {
             out += "# HELP \(name) \(help)\n# TYPE \(name) gauge\n\(name) \(value)\n"
         }
         return out

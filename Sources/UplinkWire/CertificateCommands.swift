@@ -3,13 +3,22 @@ import Foundation
 import SystemSupport
 import X509
 
-/// `cert create`: a key and certificate for either end of the uplink.
-package struct CreateCertificate: ParsableCommand {
+/// Which end's `cert create` this is.
+package protocol UplinkEnd {
+    static var role: UplinkCertificate.Role { get }
+}
+
+package enum BoxEnd: UplinkEnd { package static let role = UplinkCertificate.Role.server }
+package enum CentralEnd: UplinkEnd { package static let role = UplinkCertificate.Role.client }
+
+/// `cert create`: a key and leaf certificate for one end of the uplink.
+package struct CreateCertificate<End: UplinkEnd>: ParsableCommand {
     package init() {}
 
-    package static let configuration = CommandConfiguration(
-        commandName: "create",
-        abstract: "Create a P-256 key (NAME.key, mode 0600) and a self-signed certificate (NAME.crt) in DIR.")
+    package static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "create",
+                             abstract: "Create a P-256 key (NAME.key, mode 0600) and a self-signed leaf certificate (NAME.crt) in DIR.")
+    }
     @Option(help: "File name and certificate common name, e.g. box-0571 or central.") package var name: String
     @Option(help: "Directory to write into.") package var out: String
     @Option(name: .customLong("host"), help: "A DNS name or IP address the certificate is valid for (repeat). Default: localhost and 127.0.0.1.")
@@ -17,7 +26,7 @@ package struct CreateCertificate: ParsableCommand {
     @Option(help: "Days the certificate is valid.") package var days = 3650
 
     package func run() throws {
-        let made = try UplinkCertificate.create(name: name, hosts: hosts.isEmpty ? ["localhost", "127.0.0.1"] : hosts, days: days)
+        let made = try UplinkCertificate.create(name: name, hosts: hosts.isEmpty ? ["localhost", "127.0.0.1"] : hosts, days: days, role: End.role)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let key = "\(out)/\(name).key", crt = "\(out)/\(name).crt"
         for path in [key, crt] where FileManager.default.fileExists(atPath: path) {

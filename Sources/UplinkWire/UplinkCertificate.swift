@@ -11,9 +11,21 @@ package enum UplinkCertificate {
         package var fingerprint: String
     }
 
-    /// A self-signed certificate usable both as a TLS server and client identity and as its own
-    /// trust anchor (each side pins the other's certificate).
-    package static func create(name: String, hosts: [String], days: Int) throws -> Made {
+    /// Which end of the uplink a certificate identifies: the box serves, the central office is
+    /// its client.
+    package enum Role: Sendable {
+        case server, client
+        var usage: ExtendedKeyUsage.Usage { self == .server ? .serverAuth : .clientAuth }
+    }
+
+    /// A self-signed leaf certificate (CA:FALSE, serverAuth or clientAuth): the other end pins
+    /// its key, and it can vouch for nothing another could present. The central office's carries
+    /// KeyUsage digitalSignature. The box's carries no KeyUsage (optional for an end entity,
+    /// RFC 5280 §4.2.1.3): the puller's TLS (BoringSSL, through AsyncHTTPClient, which offers
+    /// no verification callback) takes a self-signed certificate as its own trust anchor only if
+    /// a KeyUsage present allows certificate signing, and CA:FALSE already keeps it from signing
+    /// for others.
+    package static func create(name: String, hosts: [String], days: Int, role: Role) throws -> Made {
         let key = P256.Signing.PrivateKey()
         let subject = try DistinguishedName {
             OrganizationName("12345 hotline")
@@ -29,9 +41,9 @@ package enum UplinkCertificate {
             notValidBefore: now.addingTimeInterval(-3600), notValidAfter: now.addingTimeInterval(Double(days) * 86400),
             issuer: subject, subject: subject, signatureAlgorithm: .ecdsaWithSHA256,
             extensions: try Certificate.Extensions {
-                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
-                Critical(KeyUsage(digitalSignature: true, keyCertSign: true))
-                try ExtendedKeyUsage([.serverAuth, .clientAuth])
+                Critical(BasicConstraints.notCertificateAuthority)
+                if role == .client { Critical(KeyUsage(digitalSignature: true)) }
+                try ExtendedKeyUsage([role.usage])
                 SubjectAlternativeNames(names)
             },
             issuerPrivateKey: .init(key))

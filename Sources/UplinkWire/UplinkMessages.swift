@@ -5,7 +5,26 @@ import HotlineModel
 
 /// `GET /v1/health`.
 package struct Health: Codable, Sendable, Equatable {
-    package enum State: String, Codable, Sendable { case ok }
+    /// `warning` when something needs a technician before it stops the box (see `warnings`).
+    package enum State: String, Codable, Sendable { case ok, warning }
+
+    /// The box's own uplink certificate: when the central office will stop accepting it.
+    package struct CertificateState: Codable, Sendable, Equatable {
+        package var subject: String
+        package var notAfter: String
+        package var daysLeft: Int
+
+        enum CodingKeys: String, CodingKey {
+            case subject
+            case notAfter = "not_after", daysLeft = "days_left"
+        }
+
+        package init(subject: String, notAfter: String, daysLeft: Int) {
+            self.subject = subject
+            self.notAfter = notAfter
+            self.daysLeft = daysLeft
+        }
+    }
 
     package var status: State
     /// The node prefix of this box's acceptance numbers.
@@ -21,16 +40,22 @@ package struct Health: Codable, Sendable, Equatable {
     package var diskFreeBytes: Int
     package var lines: [String]
     package var content: ContentInForce
+    /// Null on plain HTTP (tests).
+    package var certificate: CertificateState?
+    package var warnings: [String]
 
     enum CodingKeys: String, CodingKey {
-        case status, node, lines, content
+        case status, node, lines, content, certificate, warnings
         case startedAt = "started_at", uptimeSeconds = "uptime_s", latestChange = "latest_change", ackedChange = "acked_change"
         case pendingChanges = "pending_changes", pendingMediaBytes = "pending_media_bytes", lastPull = "last_pull", diskFreeBytes = "disk_free_bytes"
     }
 
     package init(status: State = .ok, node: String, startedAt: String, uptimeSeconds: Int, latestChange: Int, ackedChange: Int, pendingChanges: Int,
-                 pendingMediaBytes: Int, lastPull: String?, diskFreeBytes: Int, lines: [String], content: ContentInForce) {
+                 pendingMediaBytes: Int, lastPull: String?, diskFreeBytes: Int, lines: [String], content: ContentInForce,
+                 certificate: CertificateState? = nil, warnings: [String] = []) {
         self.status = status
+        self.certificate = certificate
+        self.warnings = warnings
         self.node = node
         self.startedAt = startedAt
         self.uptimeSeconds = uptimeSeconds
@@ -44,7 +69,8 @@ package struct Health: Codable, Sendable, Equatable {
         self.content = content
     }
 
-    /// `last_pull` is always present, null before the first pull (the document requires it).
+    /// `last_pull` and `certificate` are always present, null when there is none (the document
+    /// requires them).
     package func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(status, forKey: .status)
@@ -59,6 +85,8 @@ package struct Health: Codable, Sendable, Equatable {
         try c.encode(diskFreeBytes, forKey: .diskFreeBytes)
         try c.encode(lines, forKey: .lines)
         try c.encode(content, forKey: .content)
+        try c.encode(certificate, forKey: .certificate)
+        try c.encode(warnings, forKey: .warnings)
     }
 }
 

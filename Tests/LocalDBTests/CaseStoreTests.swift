@@ -58,10 +58,10 @@ import TestSupport
         #expect(try db.lastPull() == nil)
         _ = try db.beginCall(line: 0, at: Date())
         let now = Date()
-        #expect(try db.ack(upTo: 1, at: now) == .acked(1))
+        #expect(try db.ack(upTo: 1, at: now, clock: 0) == .acked(1))
         let read = try #require(try db.lastPull().flatMap(StoreTime.date))
         #expect(abs(read.timeIntervalSince(now)) < 0.002)
-        #expect(try db.ack(upTo: 2, at: now) == .beyondFeed(latest: 1))
+        #expect(try db.ack(upTo: 2, at: now, clock: 0) == .beyondFeed(latest: 1))
         #expect(try db.ackedChange() == 1)
     }
 

@@ -29,8 +29,8 @@ final class UplinkRig: @unchecked Sendable {
     static let identities: Result<String, any Error> = Result {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-test-tls-\(getpid())").path
         try FileManager.default.createDirectory(atPath: "\(dir)/trust", withIntermediateDirectories: true)
-        for name in ["box", "central", "stranger"] {
-            let made = try UplinkCertificate.create(name: name, hosts: ["localhost", "127.0.0.1"], days: 30)
+        for (name, role) in [("box", UplinkCertificate.Role.server), ("central", .client), ("stranger", .client)] {
+            let made = try UplinkCertificate.create(name: name, hosts: ["localhost", "127.0.0.1"], days: 365, role: role)
             try made.keyPEM.write(toFile: "\(dir)/\(name).key", atomically: true, encoding: .utf8)
             try made.certificatePEM.write(toFile: "\(dir)/\(name).crt", atomically: true, encoding: .utf8)
         }

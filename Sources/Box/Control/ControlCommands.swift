@@ -39,7 +39,7 @@ package final class ControlCommands {
             return c.lineTest(n, later: later)
         },
         Command(name: "calls", usage: "calls [N]", help: "the last N calls (default 10)") { c, args, _ in
-            count(args, default: 10, usage: "calls [N]").map(c.calls) ?? "usage: calls [N] (N a whole number of 1 or more)"
+            count(args, default: 10).map(c.calls) ?? "usage: calls [N] (N a whole number from 1 to \(maxCount))"
         },
         Command(name: "cases", usage: "cases [N] | show NUMBER | search TEXT",
                 help: "the last N cases (default 10), one case with its status history and files, or cases whose number or caller contains TEXT") { c, args, _ in
@@ -52,9 +52,10 @@ package final class ControlCommands {
         Command(name: "config", usage: "config show | validate [FILE] | reload", help: "the settings in force, check a config file, reload the flow") { c, args, _ in
             c.config(args)
         },
-        Command(name: "sync", usage: "sync status | pending", help: "what the central office has pulled, what waits") { c, args, _ in c.sync(args) },
+        Command(name: "sync", usage: "sync status | pending | audit [N]",
+                help: "what the central office has pulled, what waits, the last N changes it made (who, what, result; default 20)") { c, args, _ in c.sync(args) },
         Command(name: "log", usage: "log [N]", help: "the last N log lines (default 20)") { c, args, _ in
-            count(args, default: 20, usage: "log [N]").map { c.log.lines.suffix($0).joined(separator: "\n") } ?? "usage: log [N] (N a whole number of 1 or more)"
+            count(args, default: 20).map { c.log.lines.suffix($0).joined(separator: "\n") } ?? "usage: log [N] (N a whole number from 1 to \(maxCount))"
         },
         Command(name: "selftest", usage: "selftest", help: "every DSP function through a loopback") { _, _, later in
             // Seconds of DSP work: on a worker, never the event thread that runs the calls.
@@ -82,9 +83,12 @@ package final class ControlCommands {
 
     /// A count argument: absent (the default) or a whole number of 1 or more; nil when it is
     /// anything else, so the caller answers with the usage.
-    static func count(_ args: [String], default fallback: Int, usage: String) -> Int? {
+    /// The most lines one command answers with: each costs the event thread a store read.
+    static let maxCount = 1000
+
+    static func count(_ args: [String], default fallback: Int) -> Int? {
         guard let first = args.first else { return fallback }
-        guard args.count == 1, let n = Int(first), n >= 1 else { return nil }
+        guard args.count == 1, let n = Int(first), (1...maxCount).contains(n) else { return nil }
         return n
     }
 
@@ -210,7 +214,7 @@ package final class ControlCommands {
             let hits = all.filter { $0.number.digits.contains(args[1]) || ($0.callerNumber ?? "").contains(args[1]) }
             return hits.isEmpty ? "no case matches \"\(args[1])\"" : hits.map(line).joined(separator: "\n")
         case .some:
-            guard let count = Self.count(args, default: 10, usage: "cases [N]") else { return "usage: cases [N] | cases show NUMBER | cases search TEXT (N a whole number of 1 or more)" }
+            guard let count = Self.count(args, default: 10) else { return "usage: cases [N] | cases show NUMBER | cases search TEXT (N a whole number from 1 to \(Self.maxCount))" }
             return all.suffix(count).map(line).joined(separator: "\n")
         case nil:
             return all.isEmpty ? "no cases yet" : all.suffix(10).map(line).joined(separator: "\n")
@@ -318,8 +322,14 @@ package final class ControlCommands {
             return "\(syncAge()); \(total) changes waiting (acknowledged up to \(acked))"
         case "pending":
             return pending.isEmpty ? "nothing waiting" : pending.map { "\($0.text("entity") ?? "") \($0.int("n") ?? 0)" }.joined(separator: "\n")
+        case "audit":
+            guard let n = Self.count(Array(args.dropFirst()), default: 20) else { return "usage: sync audit [N] (N a whole number from 1 to \(Self.maxCount))" }
+            do {
+                let entries = try runtime.store.auditEntries(last: n)
+                return entries.isEmpty ? "the central office has changed nothing yet" : entries.map(\.line).joined(separator: "\n")
+            } catch { return "cannot read the audit log: \(error)" }
         default:
-            return "usage: sync status | sync pending"
+            return "usage: sync status | sync pending | sync audit [N]"
         }
     }
 }
