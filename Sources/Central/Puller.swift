@@ -142,8 +142,7 @@ package final class Puller: Sendable {
             try? handle.close()
             throw error
         }
-        let data = try Data(contentsOf: URL(fileURLWithPath: part))
-        let digest = ContentDigest.sha256Hex(data)
+        let (size, digest) = try ContentDigest.sha256Hex(file: part)
         guard "\"\(digest)\"" == tag else {
             try? FileManager.default.removeItem(atPath: part)
             try? FileManager.default.removeItem(atPath: tagFile)
@@ -152,7 +151,7 @@ package final class Puller: Sendable {
         let ext = response.headers.first(name: "Content-Type") == "image/tiff" ? "tif" : "opus"
         try DurableFile.move(part, to: "\(dir)/\(id).\(ext)")
         try? FileManager.default.removeItem(atPath: tagFile)
-        return data.count
+        return size
     }
 
     /// One JSON request and its typed reply; a refusal is an error with the box's own words.

@@ -218,8 +218,7 @@ public final class CaseStore {
     }
 
     static func digest(_ path: String) throws(StoreError) -> (size: Int, sha256: String) {
-        guard let data = FileManager.default.contents(atPath: path) else { throw .media(path: path, reason: "cannot read the file") }
-        return (data.count, ContentDigest.sha256Hex(data))
+        do { return try ContentDigest.sha256Hex(file: path) } catch { throw .media(path: path, reason: "cannot read the file: \(error)") }
     }
 
     private static func caseRecord(_ r: SQLRow) -> CaseRecord {

@@ -5,6 +5,22 @@ import Foundation
 /// content, so all three compare equal text.
 public enum ContentDigest {
     public static func sha256Hex(_ data: some DataProtocol) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        hex(SHA256.hash(data: data))
     }
+
+    /// A file's size and digest, read a chunk at a time: memory stays flat whatever its size.
+    public static func sha256Hex(file path: String) throws(SystemError) -> (size: Int, sha256: String) {
+        let reader = try FileReader(path)
+        var hasher = SHA256()
+        var size = 0
+        while true {
+            let chunk = try reader.read(at: size, upTo: FileReader.chunkSize)
+            if chunk.isEmpty { break }
+            hasher.update(data: chunk)
+            size += chunk.count
+        }
+        return (size, hex(hasher.finalize()))
+    }
+
+    private static func hex(_ digest: SHA256.Digest) -> String { digest.map { String(format: "%02x", $0) }.joined() }
 }

@@ -235,17 +235,26 @@ package enum UplinkServer {
             guard let r = byteRange(header, size: m.size) else { throw UplinkService.Failure.rangeNotSatisfiable(size: m.size) }
             range = r
         }
-        guard let handle = FileHandle(forReadingAtPath: m.path) else { throw UplinkService.Failure.internalError("media file missing: \(m.path)") }
-        defer { try? handle.close() }
+        let reader: FileReader
+        do { reader = try FileReader(m.path) } catch { throw UplinkService.Failure.internalError("media file unreadable: \(error)") }
         // An empty medium (a fax cut off by a full disk, say) is a whole, empty reply; any range
         // of it is unsatisfiable, which byteRange has already said.
         guard let span = range ?? (m.size > 0 ? 0...(m.size - 1) : nil) else {
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer()))
         }
-        try handle.seek(toOffset: UInt64(span.lowerBound))
-        let bytes = try handle.read(upToCount: span.count) ?? Data()
         if range != nil { headers[.contentRange] = "bytes \(span.lowerBound)-\(span.upperBound)/\(m.size)" }
-        return Response(status: range == nil ? .ok : .partialContent, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        // Streamed a chunk at a time as the peer takes it: memory stays flat whatever the size.
+        let body = ResponseBody(contentLength: span.count) { writer in
+            var offset = span.lowerBound
+            while offset <= span.upperBound {
+                let chunk = try reader.read(at: offset, upTo: min(FileReader.chunkSize, span.upperBound - offset + 1))
+                guard !chunk.isEmpty else { throw UplinkService.Failure.internalError("\(m.path) is shorter than its record says") }
+                try await writer.write(ByteBuffer(bytes: chunk))
+                offset += chunk.count
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: range == nil ? .ok : .partialContent, headers: headers, body: body)
     }
 
     /// One range of `bytes=FIRST-[LAST]` or the suffix form `bytes=-N` (the last N bytes, RFC

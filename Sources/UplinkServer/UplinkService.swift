@@ -159,8 +159,8 @@ package final class UplinkService: @unchecked Sendable {
                 try OpusRecording.encode(wav: m.path, channels: m.kind == .callRecording ? 2 : 1, to: path, serial: Int32(truncatingIfNeeded: m.id))
             }
         }
-        guard let data = FileManager.default.contents(atPath: path) else { throw DurableFile.WriteError(path: path, reason: "cannot read") }
-        return UplinkForm(path: path, contentType: type, size: data.count, sha256: ContentDigest.sha256Hex(data))
+        let (size, sha256) = try ContentDigest.sha256Hex(file: path)
+        return UplinkForm(path: path, contentType: type, size: size, sha256: sha256)
     }
 
     /// Encodes up to `limit` media ahead of the central office's request, so a pull over the

@@ -66,3 +66,23 @@ import UplinkWire
         #expect(try WireJSON.decode(Change.self, from: Data(text.utf8)) == change)
     }
 }
+
+/// Digests and replies read files a chunk at a time (on 429158c whole files and ranges were
+/// read into memory); the chunked digest is the whole file's.
+@Suite(.tags(.unit)) struct FileReaderTests {
+    @Test(arguments: [0, 1, FileReader.chunkSize - 1, FileReader.chunkSize, FileReader.chunkSize + 1, 3 * FileReader.chunkSize + 17])
+    func aChunkedDigestIsTheWholeFilesDigest(size: Int) throws {
+        let scratch = try ScratchDirectory()
+        let data = Data((0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
+        try data.write(to: URL(fileURLWithPath: scratch.path("f")))
+        let (counted, digest) = try ContentDigest.sha256Hex(file: scratch.path("f"))
+        #expect(counted == size && digest == ContentDigest.sha256Hex(data))
+        let reader = try FileReader(scratch.path("f"))
+        #expect(try reader.read(at: max(0, size - 5), upTo: 100) == Array(data.suffix(min(5, size))))
+        #expect(try reader.read(at: size, upTo: 10).isEmpty)
+    }
+
+    @Test func aMissingFileIsASystemError() {
+        #expect(throws: SystemError.self) { try ContentDigest.sha256Hex(file: "/nonexistent/f") }
+    }
+}
