@@ -30,6 +30,7 @@ final class Daemon {
     private var restartRequested = false
 
     private var panelRefresh = PeriodicTimer(every: .milliseconds(50))
+    private var controlSnapshot = PeriodicTimer(every: .milliseconds(250))
     private var uplinkHousekeeping = PeriodicTimer(every: .seconds(1))
     private var retention = PeriodicTimer(every: .seconds(3600))
     private var flowCheck = PeriodicTimer(every: .seconds(2), immediately: false)
@@ -38,12 +39,12 @@ final class Daemon {
         settings = try BoxConfig.forCommand(configFile)
         self.virtual = virtual
         let stamp = ISO8601DateFormatter()
-        let recent = LogRing()
+        let board = ControlBoard()
         let log: (String) -> Void = { line in
             let stamped = "\(stamp.string(from: Date())) \(line)"
             // One write per line, unbuffered: the log survives a kill -9.
             FileHandle.standardOutput.write(Data((stamped + "\n").utf8))
-            recent.lines.append(stamped)
+            board.appendLog(stamped)
         }
         self.log = log
         do { runtime = try BoxRuntime(config: settings, realTime: !virtual, log: log) } catch { throw CommandFailure("\(error)") }
@@ -52,10 +53,12 @@ final class Daemon {
             exchange.traffic = { line, now in traffic.next(line: line, now: now) }
             runtime.switchboard.onCallEnded = { summary in for c in summary.cases { traffic.created.push(c.number) } }
         }
-        commands = ControlCommands(runtime: runtime, configFile: configFile, log: recent)
-        commands.rebootCommand = settings.rebootCommand
-        commands.shutdownCommand = settings.shutdownCommand
-        do { control = try ControlServer(path: settings.controlSocketPath) } catch { throw CommandFailure("\(error)") }
+        commands = ControlCommands(runtime: runtime, board: board)
+        commands.publish()
+        do {
+            let queries = try ControlQueries(config: settings, configFile: configFile, board: board)
+            control = try ControlServer(path: settings.controlSocketPath) { line in ControlCommands.answerOnWorker(line, queries: queries) }
+        } catch { throw CommandFailure("\(error)") }
         if settings.uplink.enabled {
             do { uplink = try UplinkRunner(service: UplinkService(config: settings)) } catch {
                 control.stop()
@@ -111,8 +114,9 @@ final class Daemon {
             runtime.switchboard.poll()
             usleep(5000)
         }
-        control.serve { [control, commands] request in commands.execute(request.line) { control.reply(request, $0) } }
+        control.serve { [commands] request in commands.execute(request.line) { request.reply($0) } }
         commands.tick()
+        if controlSnapshot.due() { commands.publish() }
         if panelRefresh.due() { refreshPanel() }
         if let service = uplink?.service { serveUplink(service) }
         if flowCheck.due() { reloadEditedFlow() }

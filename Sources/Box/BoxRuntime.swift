@@ -49,7 +49,7 @@ package final class BoxRuntime {
             ? content.documents()
             : FaxTextRenderer.renderDocuments(from: config.documentsDirectory, into: content.documentDirectory)
         let flow = try FlowLoader.load(file: content.flowFile, prompts: prompts.names, documents: Set(documents.keys)).get()
-        store = try CaseStore(path: "\(dataDirectory)/cases.sqlite", prefix: config.nodePrefix)
+        store = try CaseStore(path: "\(dataDirectory)/cases.sqlite", prefix: config.nodePrefix, waits: .callPath)
         recorder = CallRecorder()
         let backend: LineBackend
         if let hardware = try Self.openHardware(config.hardware, gpio: gpio(), log: log) {

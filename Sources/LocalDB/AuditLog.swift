@@ -36,7 +36,7 @@ extension CaseStore {
 
     /// The last `limit` entries, oldest first.
     public func auditEntries(last limit: Int) throws(StoreError) -> [AuditEntry] {
-        try run {
+        try read {
             try db.query("SELECT * FROM (SELECT * FROM audit ORDER BY id DESC LIMIT ?) ORDER BY id", [limit]).map { r in
                 AuditEntry(at: r.date("at") ?? Date(timeIntervalSince1970: 0), peerFingerprint: r.text("peer_fingerprint"), peerSubject: r.text("peer_subject"),
                            action: r.text("action") ?? "", target: r.text("target") ?? "", result: r.text("result") ?? "")

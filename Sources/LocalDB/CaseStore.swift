@@ -11,8 +11,16 @@ public final class CaseStore {
     public let db: SQLiteConnection
     public let prefix: NodePrefix
 
-    public init(path: String, prefix: NodePrefix) throws(SQLiteError) {
-        db = try SQLiteConnection(path: path)
+    /// How long each kind of connection waits for another's write lock.
+    public enum Waits: Int32, Sendable {
+        /// The call event thread: a blocked write is logged and counted, never waited out.
+        case callPath = 250
+        /// The uplink, the control socket's workers, tools.
+        case sideChannel = 2000
+    }
+
+    public init(path: String, prefix: NodePrefix, waits: Waits = .sideChannel) throws(SQLiteError) {
+        db = try SQLiteConnection(path: path, busyTimeoutMs: waits.rawValue)
         self.prefix = prefix
         try Migrations.apply(to: db)
     }
@@ -69,9 +77,10 @@ public final class CaseStore {
         }
     }
 
-    public func calls() throws(StoreError) -> [CallRecordRow] {
-        try run {
-            try db.query("SELECT * FROM calls ORDER BY id").map { r in
+    /// The last `limit` calls, oldest first.
+    public func calls(last limit: Int = Int.max) throws(StoreError) -> [CallRecordRow] {
+        try read {
+            try db.query("SELECT * FROM (SELECT * FROM calls ORDER BY id DESC LIMIT ?) ORDER BY id", [limit]).map { r in
                 CallRecordRow(id: r.int("id") ?? 0, uid: r.text("uid") ?? "", line: r.int("line") ?? 0, direction: r.text("direction") ?? "",
                               startedAt: r.date("started_at") ?? .distantPast, answeredAt: r.date("answered_at"), endedAt: r.date("ended_at"),
                               callerNumber: r.text("caller_number"), disconnectReason: r.text("disconnect_reason"),
@@ -110,19 +119,46 @@ public final class CaseStore {
     }
 
     public func lookup(_ number: AcceptanceNumber) throws(StoreError) -> CaseRecord? {
-        try run { try db.query("SELECT * FROM cases WHERE number = ?", [number.digits]).first.map(Self.caseRecord) }
+        try read { try db.query("SELECT * FROM cases WHERE number = ?", [number.digits]).first.map(Self.caseRecord) }
     }
 
-    public func cases() throws(StoreError) -> [CaseRecord] {
-        try run { try db.query("SELECT * FROM cases ORDER BY id").map(Self.caseRecord) }
+    /// The last `limit` cases, oldest first.
+    public func cases(last limit: Int = Int.max) throws(StoreError) -> [CaseRecord] {
+        try read { try db.query("SELECT * FROM (SELECT * FROM cases ORDER BY id DESC LIMIT ?) ORDER BY id", [limit]).map(Self.caseRecord) }
     }
+
+    /// Up to `limit` cases whose number or caller contains `text`, newest last.
+    public func cases(containing text: String, limit: Int) throws(StoreError) -> [CaseRecord] {
+        let pattern = "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+        return try read {
+            try db.query("""
+                SELECT * FROM (SELECT * FROM cases WHERE number LIKE ?1 ESCAPE '\\' OR caller_number LIKE ?1 ESCAPE '\\' ORDER BY id DESC LIMIT ?2) ORDER BY id
+                """, [pattern, limit]).map(Self.caseRecord)
+        }
+    }
+
+    /// A case's status changes, oldest first.
+    public func statusHistory(case caseID: Int) throws(StoreError) -> [(status: String, version: Int, source: String, at: String)] {
+        try read {
+            try db.query("SELECT status, version, source, changed_at FROM case_status_history WHERE case_id = ? ORDER BY id", [caseID]).map {
+                ($0.text("status") ?? "", $0.int("version") ?? 0, $0.text("source") ?? "", $0.text("changed_at") ?? "")
+            }
+        }
+    }
+
+    /// Rows in a table, for the console's status line.
+    public func count(_ table: CountedTable) throws(StoreError) -> Int {
+        try read { try db.query("SELECT count(*) AS n FROM \(table.rawValue)").first?.int("n") ?? 0 }
+    }
+
+    public enum CountedTable: String, Sendable { case calls, cases }
 
     public func media(case caseID: Int) throws(StoreError) -> [MediaRecord] {
-        try run { try db.query("SELECT * FROM media WHERE case_id = ? ORDER BY id", [caseID]).map(Self.mediaRecord) }
+        try read { try db.query("SELECT * FROM media WHERE case_id = ? ORDER BY id", [caseID]).map(Self.mediaRecord) }
     }
 
     public func media(call callID: Int) throws(StoreError) -> [MediaRecord] {
-        try run { try db.query("SELECT * FROM media WHERE call_id = ? ORDER BY id", [callID]).map(Self.mediaRecord) }
+        try read { try db.query("SELECT * FROM media WHERE call_id = ? ORDER BY id", [callID]).map(Self.mediaRecord) }
     }
 
     public enum StatusUpdate: Equatable, Sendable {
@@ -162,7 +198,7 @@ public final class CaseStore {
     }
 
     public func surveyAnswers(call: Int) throws(StoreError) -> [(question: String, answer: String)] {
-        try run { try db.query("SELECT question, answer FROM survey_answers WHERE call_id = ? ORDER BY id", [call]).map { ($0.text("question") ?? "", $0.text("answer") ?? "") } }
+        try read { try db.query("SELECT question, answer FROM survey_answers WHERE call_id = ? ORDER BY id", [call]).map { ($0.text("question") ?? "", $0.text("answer") ?? "") } }
     }
 
     // MARK: Fax results
@@ -181,8 +217,14 @@ public final class CaseStore {
 
     // MARK: Internals
 
-    func run<T>(_ body: () throws -> T) throws(StoreError) -> T {
-        do { return try db.transaction(body) } catch let e as SQLiteError { throw .sql(e) } catch let e as StoreError { throw e } catch {
+    /// A write, in a transaction that holds the write lock from its start.
+    func run<T>(_ body: () throws -> T) throws(StoreError) -> T { try transaction(.immediate, body) }
+
+    /// A read, in a deferred transaction: one consistent snapshot, no lock.
+    func read<T>(_ body: () throws -> T) throws(StoreError) -> T { try transaction(.deferred, body) }
+
+    private func transaction<T>(_ mode: SQLiteConnection.TransactionMode, _ body: () throws -> T) throws(StoreError) -> T {
+        do { return try db.transaction(mode, body) } catch let e as SQLiteError { throw .sql(e) } catch let e as StoreError { throw e } catch {
             throw .sql(SQLiteError(code: 0, message: "\(error)", context: "case store"))
         }
     }

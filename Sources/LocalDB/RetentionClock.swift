@@ -57,7 +57,7 @@ public struct RetentionClock: Sendable, Equatable {
 extension CaseStore {
     /// The clock as last saved, or a new one starting at `wall`.
     public func retentionClock(startingAt wall: Date) throws(StoreError) -> RetentionClock {
-        try run {
+        try read {
             let rows = try db.query("SELECT key, value FROM sync_state WHERE key IN ('retention_elapsed', 'retention_wall')")
             let values = Dictionary(uniqueKeysWithValues: rows.map { ($0.text("key") ?? "", Double($0.text("value") ?? "") ?? .nan) })
             guard let elapsed = values["retention_elapsed"], let last = values["retention_wall"], elapsed.isFinite, last.isFinite else {

@@ -14,7 +14,9 @@ public final class SQLiteConnection {
     private let db: OpaquePointer
     public let path: String
 
-    public init(path: String) throws(SQLiteError) {
+    /// `busyTimeoutMs`: how long a statement waits for another connection's write lock before
+    /// it fails. The event thread's is short: a call must never wait on another process.
+    public init(path: String, busyTimeoutMs: Int32 = 5000) throws(SQLiteError) {
         self.path = path
         var handle: OpaquePointer?
         let rc = sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nil)
@@ -24,7 +26,7 @@ public final class SQLiteConnection {
             throw SQLiteError(code: rc, message: message, context: "opening \(path)")
         }
         db = handle
-        sqlite3_busy_timeout(db, 5000)
+        sqlite3_busy_timeout(db, busyTimeoutMs)
         try execute("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;")
     }
 
@@ -52,10 +54,18 @@ public final class SQLiteConnection {
     /// The rowid of the last row inserted on this connection.
     public var lastInsertedRowID: Int { Int(sqlite3_last_insert_rowid(db)) }
 
-    /// Runs `body` in one transaction (BEGIN IMMEDIATE … COMMIT, rolled back if it throws).
-    /// With synchronous=FULL, what it wrote is on disk when this returns.
-    public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
+    public enum TransactionMode: String, Sendable {
+        /// Takes the write lock at once: for writes, so they never fail half-way on a lock.
+        case immediate = "BEGIN IMMEDIATE"
+        /// Takes no lock until it writes: for reads, which under WAL never wait for writers and
+        /// never hold one up.
+        case deferred = "BEGIN DEFERRED"
+    }
+
+    /// Runs `body` in one transaction (rolled back if it throws). With synchronous=FULL, what
+    /// it wrote is on disk when this returns.
+    public func transaction<T>(_ mode: TransactionMode = .immediate, _ body: () throws -> T) throws -> T {
+        try execute(mode.rawValue)
         do {
             let result = try body()
             try execute("COMMIT")

@@ -36,7 +36,7 @@ public enum AckResult: Sendable, Equatable {
 /// media whose retention after the ack has run out.
 extension CaseStore {
     public func changes(after cursor: Int, limit: Int) throws(StoreError) -> [FeedChange] {
-        try run {
+        try read {
             try db.query("SELECT * FROM changes WHERE seq > ? ORDER BY seq LIMIT ?", [cursor, limit]).map { r in
                 FeedChange(seq: r.int("seq") ?? 0, entity: r.text("entity") ?? "", entityID: r.int("entity_id") ?? 0,
                            change: r.text("change") ?? "", at: r.text("at") ?? "", payload: r.text("payload"))
@@ -44,9 +44,9 @@ extension CaseStore {
         }
     }
 
-    public func latestChange() throws(StoreError) -> Int { try run { try latestSeq() } }
+    public func latestChange() throws(StoreError) -> Int { try read { try latestSeq() } }
 
-    public func ackedChange() throws(StoreError) -> Int { try run { try ackedSeq() } }
+    public func ackedChange() throws(StoreError) -> Int { try read { try ackedSeq() } }
 
     /// The newest change, and the highest ack; 0 when there is none (inside a transaction).
     private func latestSeq() throws -> Int { try db.query("SELECT COALESCE(MAX(seq), 0) AS s FROM changes").first?.int("s") ?? 0 }
@@ -71,11 +71,11 @@ extension CaseStore {
 
     /// When the central office last acked anything.
     public func lastPull() throws(StoreError) -> String? {
-        try run { try db.query("SELECT value FROM sync_state WHERE key = 'last_pull'").first?.text("value") }
+        try read { try db.query("SELECT value FROM sync_state WHERE key = 'last_pull'").first?.text("value") }
     }
 
     public func mediaRecord(_ id: Int) throws(StoreError) -> (media: MediaRecord, prunedAt: String?, uplink: UplinkForm?)? {
-        try run {
+        try read {
             guard let r = try db.query("SELECT * FROM media WHERE id = ?", [id]).first else { return nil }
             let u = try db.query("SELECT * FROM media_uplink WHERE media_id = ?", [id]).first.map {
                 UplinkForm(path: $0.text("path") ?? "", contentType: $0.text("content_type") ?? "", size: $0.int("size") ?? 0, sha256: $0.text("sha256") ?? "")
@@ -86,7 +86,7 @@ extension CaseStore {
 
     /// Media not yet in their uplink form (nor pruned), oldest first.
     public func mediaAwaitingUplinkForm(limit: Int) throws(StoreError) -> [Int] {
-        try run {
+        try read {
             try db.query("""
                 SELECT m.id FROM media m LEFT JOIN media_uplink u ON u.media_id = m.id
                 WHERE u.media_id IS NULL AND m.pruned_at IS NULL ORDER BY m.id LIMIT ?
@@ -104,7 +104,7 @@ extension CaseStore {
     /// Media acked when the retention clock read `cutoff` or earlier and not pruned yet, with
     /// the files that hold them (original and uplink form).
     public func mediaPastRetention(ackedBefore cutoff: Double) throws(StoreError) -> [(id: Int, files: [String])] {
-        try run {
+        try read {
             let horizon = try db.query("SELECT COALESCE(MAX(seq), 0) AS s FROM acks WHERE acked_clock <= ?", [cutoff]).first?.int("s") ?? 0
             return try db.query("""
                 SELECT m.id, m.path, u.path AS uplink_path FROM media m
@@ -122,7 +122,7 @@ extension CaseStore {
 
     /// Calls handled and cases made, by kind, since the box began.
     public func totals() throws(StoreError) -> (calls: Int, cases: [(kind: String, count: Int)]) {
-        try run {
+        try read {
             (try db.query("SELECT COUNT(*) AS n FROM calls").first?.int("n") ?? 0,
              try db.query("SELECT kind, COUNT(*) AS n FROM cases GROUP BY kind ORDER BY kind").map { ($0.text("kind") ?? "", $0.int("n") ?? 0) })
         }
@@ -130,7 +130,7 @@ extension CaseStore {
 
     /// Changes and media bytes the central office has not acked yet.
     public func pendingUplink() throws(StoreError) -> (changes: Int, mediaBytes: Int) {
-        try run {
+        try read {
             let acked = try ackedSeq()
             let changes = try db.query("SELECT COUNT(*) AS n FROM changes WHERE seq > ?", [acked]).first?.int("n") ?? 0
             let bytes = try db.query("""
@@ -138,6 +138,16 @@ extension CaseStore {
                 JOIN changes c ON c.entity = 'media' AND c.entity_id = m.id AND c.change = 'created' WHERE c.seq > ?
                 """, [acked]).first?.int("b") ?? 0
             return (changes, bytes)
+        }
+    }
+
+    /// Changes not acked yet, counted by entity.
+    public func pendingByEntity() throws(StoreError) -> [(entity: String, count: Int)] {
+        try read {
+            let acked = try ackedSeq()
+            return try db.query("SELECT entity, count(*) AS n FROM changes WHERE seq > ? GROUP BY entity ORDER BY entity", [acked]).map {
+                ($0.text("entity") ?? "", $0.int("n") ?? 0)
+            }
         }
     }
 }

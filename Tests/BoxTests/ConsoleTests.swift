@@ -243,6 +243,45 @@ import TestSupport
         #expect(try ctl(["log", "3"]).split(separator: "\n").count <= 3)
     }
 
+    /// One control client that never reads its answer, one that drips its command a byte at a
+    /// time and one that sends nothing cost their own workers only: another `status` is
+    /// answered at once (on 429158c a blocked reply froze call handling for 40 s and one slow
+    /// client held up `ctl status` for 23 s). Past the cap a client is told the box is busy,
+    /// and the stuck ones are cut at the read deadline.
+    @Test func stuckControlClientsHoldUpNobody() throws {
+        let scratch = try ScratchDirectory()
+        _ = try SimulationRig.daemonConfig(in: scratch, "lines: 2\n")
+        let daemon = try Self.startDaemon(in: scratch, seconds: 90)
+        defer { daemon.terminate(); daemon.waitUntilExit() }
+        let socket = scratch.path("control.sock")
+        var waited = 0
+        while !((try? ControlServer.ask(socket, "status", timeoutSeconds: 2)) ?? "").contains("uptime") && waited < 30_000 { usleep(50_000); waited += 50 }
+        func connect() throws -> Int32 {
+            let fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+            var small: Int32 = 1024
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+            let address = try #require(UnixSocketAddress(socket))
+            try #require(address.withSockaddr { Glibc.connect(fd, $0, $1) } == 0)
+            return fd
+        }
+        func send(_ fd: Int32, _ text: String) { _ = Array(text.utf8).withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } }
+        let neverReads = try connect(), drips = try connect(), silent = try connect()
+        defer { [neverReads, drips, silent].forEach { close($0) } }
+        send(neverReads, "calls 1000\n")
+        send(drips, "st")
+        #expect(try ControlServer.ask(socket, "status", timeoutSeconds: 3).contains("uptime"))
+        #expect(try ControlServer.ask(socket, "lines", timeoutSeconds: 3).contains("line 1:"))
+        // Eight at once fill every place; the next is told so, and is not left hanging.
+        let crowd = try (0..<8).map { _ in try connect() }
+        defer { crowd.forEach { close($0) } }
+        usleep(200_000)
+        #expect(try ControlServer.ask(socket, "status", timeoutSeconds: 3).hasPrefix("busy:"))
+        // The read deadline frees the places: the crowd is cut, and status answers again.
+        #expect(crowd.allSatisfy { closedByPeer($0, withinSeconds: 10) })
+        #expect(try ControlServer.ask(socket, "status", timeoutSeconds: 3).contains("uptime"))
+        #expect(daemon.isRunning)
+    }
+
     /// help lists every command of the table, each with its usage.
     @Test func helpIsTheCommandTable() {
         let help = ControlCommands.help()

@@ -29,7 +29,7 @@ struct UplinkBoundsTests {
         let counts = rig.runner.service.connections.counts
         #expect(counts.open <= 16 && counts.evicted > 0, "\(counts)")
         // The newest strangers are cut at the handshake deadline: their reads end.
-        #expect(strangers.suffix(8).allSatisfy { RawConnection.closedByPeer($0, withinSeconds: 10) })
+        #expect(strangers.suffix(8).allSatisfy { closedByPeer($0, withinSeconds: 10) })
         #expect(rig.runner.service.connections.counts.timedOut > 0)
         await rig.shutdown()
     }
@@ -72,17 +72,5 @@ enum RawConnection {
         }
         guard fd >= 0, connected == 0 else { close(fd); throw CocoaError(.fileReadUnknown) }
         return fd
-    }
-
-    /// Whether the peer closes the socket (a read ends or fails) within the time.
-    static func closedByPeer(_ fd: Int32, withinSeconds seconds: Int) -> Bool {
-        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = read(fd, &buffer, buffer.count)
-            if n == 0 { return true }
-            if n < 0 { return errno == ECONNRESET }
-        }
     }
 }

@@ -4,21 +4,17 @@ import HotlineModel
 import LineDriver
 import LocalDB
 
-/// The technician's commands, answered from the running box (on its event thread). The same
-/// text serves `appliance ctl` and the serial console.
+/// The technician's commands: the table `help` is made from, and the commands that act on the
+/// running box (line tests, prompts, reloading the flow), which the daemon's event thread
+/// answers between polls. Everything that only reads is a `ControlQueries` command, answered on
+/// the client's worker; the same text serves `appliance ctl` and the serial console.
 package final class ControlCommands {
     private let runtime: BoxRuntime
-    private let configFile: String?
-    private let started = Date()
-    private let log: LogRing
-    /// What `reboot` and `shutdown` run (systemctl on the box; something harmless in tests).
-    package var rebootCommand = ["/bin/systemctl", "reboot"]
-    package var shutdownCommand = ["/bin/systemctl", "poweroff"]
+    private let board: ControlBoard
 
-    package init(runtime: BoxRuntime, configFile: String?, log: LogRing) {
+    package init(runtime: BoxRuntime, board: ControlBoard) {
         self.runtime = runtime
-        self.configFile = configFile
-        self.log = log
+        self.board = board
     }
 
     /// One technician's command: its name, how it is written, what it does, and who answers.
@@ -27,52 +23,58 @@ package final class ControlCommands {
         package let name: String
         package let usage: String
         package let help: String
-        /// The answer, or nil when it comes later through `later` (a line test, a recording).
-        let run: @Sendable (ControlCommands, [String], _ later: @escaping @Sendable (String) -> Void) -> String?
+        /// Answered on the client's worker; nil (or no query) hands the command to `action`.
+        let query: (@Sendable (ControlQueries, [String]) -> String?)?
+        /// Answered on the event thread; nil from it means the answer comes later through
+        /// `later` (a line test, a recording).
+        let action: (@Sendable (ControlCommands, [String], _ later: @escaping @Sendable (String) -> Void) -> String?)?
+
+        init(name: String, usage: String, help: String, query: (@Sendable (ControlQueries, [String]) -> String?)? = nil,
+             action: (@Sendable (ControlCommands, [String], _ later: @escaping @Sendable (String) -> Void) -> String?)? = nil) {
+            (self.name, self.usage, self.help, self.query, self.action) = (name, usage, help, query, action)
+        }
     }
 
     package static let table: [Command] = [
-        Command(name: "status", usage: "status", help: "uptime, lines, database, disk, sync") { c, _, _ in c.status() },
-        Command(name: "lines", usage: "lines", help: "every line: state, caller, level, last events") { c, _, _ in c.lines() },
-        Command(name: "line", usage: "line test N", help: "seize line N, check dial tone and its level, release") { c, args, later in
+        Command(name: "status", usage: "status", help: "uptime, lines, database, disk, sync", query: { q, _ in q.status() }),
+        Command(name: "lines", usage: "lines", help: "every line: state, caller, level, last events", query: { q, _ in q.lines() }),
+        Command(name: "line", usage: "line test N", help: "seize line N, check dial tone and its level, release", action: { c, args, later in
             guard args.count == 2, args[0] == "test", let n = Int(args[1]) else { return "usage: line test N" }
             return c.lineTest(n, later: later)
-        },
-        Command(name: "calls", usage: "calls [N]", help: "the last N calls (default 10)") { c, args, _ in
-            count(args, default: 10).map(c.calls) ?? "usage: calls [N] (N a whole number from 1 to \(maxCount))"
-        },
+        }),
+        Command(name: "calls", usage: "calls [N]", help: "the last N calls (default 10)", query: { q, args in
+            count(args, default: 10).map(q.calls) ?? "usage: calls [N] (N a whole number from 1 to \(maxCount))"
+        }),
         Command(name: "cases", usage: "cases [N] | show NUMBER | search TEXT",
-                help: "the last N cases (default 10), one case with its status history and files, or cases whose number or caller contains TEXT") { c, args, _ in
-            c.cases(args)
-        },
+                help: "the last N cases (default 10), one case with its status history and files, or cases whose number or caller contains TEXT",
+                query: { q, args in q.cases(args) }),
         Command(name: "prompts", usage: "prompts [play NAME LINE | record NAME LINE S]",
-                help: "the prompt pack; play a prompt to a line in a call; record S seconds from a line in a call as prompt NAME") { c, args, later in
+                help: "the prompt pack; play a prompt to a line in a call; record S seconds from a line in a call as prompt NAME", action: { c, args, later in
             c.prompts(args, later: later)
-        },
-        Command(name: "config", usage: "config show | validate [FILE] | reload", help: "the settings in force, check a config file, reload the flow") { c, args, _ in
-            c.config(args)
-        },
+        }),
+        Command(name: "config", usage: "config show | validate [FILE] | reload", help: "the settings in force, check a config file, reload the flow",
+                query: { q, args in q.config(args) }, action: { c, _, _ in c.reloadFlow() }),
         Command(name: "sync", usage: "sync status | pending | audit [N]",
-                help: "what the central office has pulled, what waits, the last N changes it made (who, what, result; default 20)") { c, args, _ in c.sync(args) },
-        Command(name: "log", usage: "log [N]", help: "the last N log lines (default 20)") { c, args, _ in
-            count(args, default: 20).map { c.log.lines.suffix($0).joined(separator: "\n") } ?? "usage: log [N] (N a whole number from 1 to \(maxCount))"
-        },
-        Command(name: "selftest", usage: "selftest", help: "every DSP function through a loopback") { _, _, later in
-            // Seconds of DSP work: on a worker, never the event thread that runs the calls.
-            DispatchQueue.global(qos: .utility).async {
-                let checks = DSPSelfTest.runAll()
-                later((checks.map { "\($0.passed ? "PASS" : "FAIL") \($0.name): \($0.detail)" }
-                       + ["selftest: \(checks.filter(\.passed).count) passed, \(checks.filter { !$0.passed }.count) failed"]).joined(separator: "\n"))
-            }
-            return nil
-        },
-        Command(name: "reboot", usage: "reboot confirm", help: "restart the box") { c, args, later in
-            c.power("reboot", args, argv: c.rebootCommand, later: later)
-        },
-        Command(name: "shutdown", usage: "shutdown confirm", help: "power the box off") { c, args, later in
-            c.power("shutdown", args, argv: c.shutdownCommand, later: later)
-        },
+                help: "what the central office has pulled, what waits, the last N changes it made (who, what, result; default 20)",
+                query: { q, args in q.sync(args) }),
+        Command(name: "log", usage: "log [N]", help: "the last N log lines (default 20)", query: { q, args in
+            count(args, default: 20).map(q.log) ?? "usage: log [N] (N a whole number from 1 to \(maxCount))"
+        }),
+        // Seconds of DSP work: on the client's worker, never the event thread that runs the calls.
+        Command(name: "selftest", usage: "selftest", help: "every DSP function through a loopback", query: { q, _ in q.selftest() }),
+        Command(name: "reboot", usage: "reboot confirm", help: "restart the box", query: { q, args in q.power("reboot", args) }),
+        Command(name: "shutdown", usage: "shutdown confirm", help: "power the box off", query: { q, args in q.power("shutdown", args) }),
     ]
+
+    /// Where a command line is answered: here on the worker (help, unknown commands, queries),
+    /// or on the event thread.
+    package static func answerOnWorker(_ line: String, queries: ControlQueries) -> String? {
+        let words = line.split(separator: " ").map(String.init)
+        guard let name = words.first else { return "" }
+        if name == "help" { return help() }
+        guard let command = table.first(where: { $0.name == name }) else { return "unknown command \"\(name)\"; type help" }
+        return command.query?(queries, Array(words.dropFirst()))
+    }
 
     /// The help text: one line per command, usage then what it does.
     package static func help(extra: [(usage: String, help: String)] = []) -> String {
@@ -92,47 +94,30 @@ package final class ControlCommands {
         return n
     }
 
-    /// The answer to `line`, or nil when it will come later through `later` (a line test).
+    /// The event thread's answer to `line`, or nil when it will come later through `later`.
     package func execute(_ line: String, later: @escaping @Sendable (String) -> Void) -> String? {
         let words = line.split(separator: " ").map(String.init)
-        guard let name = words.first else { return "" }
-        if name == "help" { return Self.help() }
-        guard let command = Self.table.first(where: { $0.name == name }) else { return "unknown command \"\(name)\"; type help" }
-        return command.run(self, Array(words.dropFirst()), later)
+        guard let name = words.first, let action = Self.table.first(where: { $0.name == name })?.action else { return "unknown command; type help" }
+        return action(self, Array(words.dropFirst()), later)
     }
 
-    /// Runs the reboot or shutdown command and answers with its exit status once it ends (off
-    /// the event thread), so a refused systemctl never looks done.
-    private func power(_ command: String, _ args: [String], argv: [String], later: @escaping @Sendable (String) -> Void) -> String? {
-        guard args == ["confirm"] else { return "\(command) needs confirmation: \(command) confirm" }
-        let shown = argv.joined(separator: " ")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: argv[0])
-        p.arguments = Array(argv.dropFirst())
-        p.terminationHandler = { done in
-            let status = done.terminationStatus
-            later(status == 0 ? "\(command): \(shown) (exit status 0)" : "error: \(command) NOT done: \(shown) exited with status \(status)")
+    private func reloadFlow() -> String {
+        switch runtime.reloadFlow() {
+        case .success(let flow): return "flow reloaded: \"\(flow.name)\" (other settings take effect on restart)"
+        case .failure(let problems): return "flow not reloaded, the running one is kept:\n\(problems)"
         }
-        do { try p.run() } catch { return "error: cannot run \(shown): \(error)" }
-        return nil
     }
 
-    private func status() -> String {
-        let up = Int(Date().timeIntervalSince(started))
-        let busy = runtime.switchboard.lineStatus.values.filter { $0.state != .idle }.count
-        let cases = (try? runtime.store.db.scalar("SELECT count(*) FROM cases")) ?? "?"
-        let calls = (try? runtime.store.db.scalar("SELECT count(*) FROM calls")) ?? "?"
-        var fs = statvfs()
-        let free = statvfs(runtime.dataDirectory, &fs) == 0 ? Double(fs.f_bavail) * Double(fs.f_frsize) / 1e9 : -1
-        let dbSize = ((try? FileManager.default.attributesOfItem(atPath: "\(runtime.dataDirectory)/cases.sqlite"))?[.size] as? Int) ?? 0
-        return """
-            uptime \(up / 3600)h \(up / 60 % 60)m \(up % 60)s
-            lines \(runtime.config.lines) (\(runtime.loop.backend.kind.rawValue)), \(busy) busy, \(runtime.switchboard.activeCalls) calls in progress
-            flow "\(runtime.switchboard.flow.name)"
-            database \(cases) cases, \(calls) calls, \(dbSize / 1024) KiB
-            disk \(String(format: "%.1f", free)) GB free in \(runtime.dataDirectory)
-            sync \(syncAge())
-            """
+    /// Publishes what the queries show (called by the daemon's loop a few times a second).
+    package func publish() {
+        var s = ControlSnapshot()
+        s.lineSummaries = lineSummaries()
+        s.recentEvents = (0..<runtime.config.lines).map { runtime.switchboard.lineStatus[$0]?.recent ?? [] }
+        s.busyLines = runtime.switchboard.lineStatus.values.filter { $0.state != .idle }.count
+        s.activeCalls = runtime.switchboard.activeCalls
+        s.flowName = runtime.switchboard.flow.name
+        s.backend = runtime.loop.backend.kind.rawValue
+        board.publish(s)
     }
 
     private var lastPull: Date?
@@ -156,18 +141,6 @@ package final class ControlCommands {
                                    fault: fault || !runtime.recorder.errors.isEmpty)
     }
 
-    private func syncAge() -> String {
-        guard let last = (try? runtime.store.lastPull()).flatMap({ $0 }) else { return "never pulled by the central office" }
-        return "last pulled \(last)"
-    }
-
-    private func lines() -> String {
-        zip(lineSummaries(), 0...).map { summary, n in
-            let recent = runtime.switchboard.lineStatus[n]?.recent ?? []
-            return summary + (recent.isEmpty ? "" : "\n  " + recent.joined(separator: "\n  "))
-        }.joined(separator: "\n")
-    }
-
     /// One line per telephone line: state, caller, level (the uplink's health shows these too).
     package func lineSummaries() -> [String] {
         (0..<runtime.config.lines).map { n in
@@ -185,40 +158,6 @@ package final class ControlCommands {
         }
         runtime.loop.channels[n].commands.push(.testLine)
         return nil
-    }
-
-    private func calls(_ count: Int) -> String {
-        guard let rows = try? runtime.store.calls().suffix(count), !rows.isEmpty else { return "no calls yet" }
-        return rows.map { c in
-            "\(c.id) line \(c.line) \(StoreTime.string(c.startedAt)) \(c.callerNumber ?? "unknown") \(c.disposition ?? "in progress") \(c.disconnectReason ?? "") path: \(c.ivrPath)"
-        }.joined(separator: "\n")
-    }
-
-    private func cases(_ args: [String]) -> String {
-        func line(_ c: CaseRecord) -> String {
-            "\(c.number) \(c.kind.rawValue) \(c.status.rawValue)\(c.complete ? "" : " (incomplete)") \(StoreTime.string(c.createdAt)) \(c.callerNumber ?? "")"
-        }
-        guard let all = try? runtime.store.cases() else { return "error: cannot read the case store" }
-        switch args.first {
-        case "show":
-            guard args.count == 2 else { return "usage: cases show NUMBER" }
-            let number: AcceptanceNumber
-            do { number = try AcceptanceNumber(validating: args[1]) } catch { return "\(error)" }
-            guard let found = all.first(where: { $0.number == number }) else { return "no case \(number)" }
-            let history = (try? runtime.store.db.query("SELECT status, version, source, changed_at FROM case_status_history WHERE case_id = ? ORDER BY id", [found.id])) ?? []
-            let media = (try? runtime.store.media(case: found.id)) ?? []
-            return ([line(found)] + history.map { "  status \($0.text("status") ?? "") v\($0.int("version") ?? 0) by \($0.text("source") ?? "") at \($0.text("changed_at") ?? "")" }
-                    + media.map { "  file \($0.kind.rawValue) \($0.path) \($0.size) bytes sha256 \($0.sha256.prefix(16))…" }).joined(separator: "\n")
-        case "search":
-            guard args.count == 2 else { return "usage: cases search TEXT" }
-            let hits = all.filter { $0.number.digits.contains(args[1]) || ($0.callerNumber ?? "").contains(args[1]) }
-            return hits.isEmpty ? "no case matches \"\(args[1])\"" : hits.map(line).joined(separator: "\n")
-        case .some:
-            guard let count = Self.count(args, default: 10) else { return "usage: cases [N] | cases show NUMBER | cases search TEXT (N a whole number from 1 to \(Self.maxCount))" }
-            return all.suffix(count).map(line).joined(separator: "\n")
-        case nil:
-            return all.isEmpty ? "no cases yet" : all.suffix(10).map(line).joined(separator: "\n")
-        }
     }
 
     /// Recordings a technician started, to stop when their time is up (checked each serve).
@@ -273,72 +212,4 @@ package final class ControlCommands {
         }
     }
 
-    private func config(_ args: [String]) -> String {
-        switch args.first {
-        case nil, "show":
-            let c = runtime.config
-            return """
-                config \(configFile ?? "(embedded defaults)")
-                node_prefix \(c.nodePrefix.digits), lines \(c.lines), data_dir \(c.dataDirectory)
-                flow \(c.flowFile), prompts \(c.promptsFile), documents \(c.documentsDirectory)
-                whole_call_recording \(c.wholeCallRecording), transfer \(c.transferNumber ?? "none")
-                answer_after_rings \(c.supervision.answerAfterRings), silence_timeout \(c.supervision.silenceTimeoutMs) ms
-                """
-        case "validate":
-            guard let configFile else { return "the box runs on the embedded defaults, which are always valid; it reads no other file" }
-            guard let file = args.count > 1 ? Self.inConfigDirectory(args[1], config: configFile) : configFile else {
-                return "config validate only reads files in \(Self.directory(of: configFile)) (the config's own directory)"
-            }
-            do { _ = try BoxConfig.load(file); return "\(file): valid" } catch { return "\(error)" }
-        case "reload":
-            switch runtime.reloadFlow() {
-            case .success(let flow): return "flow reloaded: \"\(flow.name)\" (other settings take effect on restart)"
-            case .failure(let problems): return "flow not reloaded, the running one is kept:\n\(problems)"
-            }
-        default:
-            return "usage: config show | config validate [FILE] | config reload"
-        }
-    }
-
-    private static func directory(of file: String) -> String {
-        URL(fileURLWithPath: file).deletingLastPathComponent().resolvingSymlinksInPath().path
-    }
-
-    /// `name` resolved against the config's directory (symlinks too), or nil when it lies
-    /// outside it: the daemon may read what a technician could not (the uplink's key, say), so
-    /// `config validate` must not become a way to print other files.
-    static func inConfigDirectory(_ name: String, config: String) -> String? {
-        let directory = directory(of: config)
-        let path = URL(fileURLWithPath: name, relativeTo: URL(fileURLWithPath: directory + "/")).standardizedFileURL.resolvingSymlinksInPath().path
-        return path.hasPrefix(directory + "/") ? path : nil
-    }
-
-    private func sync(_ args: [String]) -> String {
-        let acked = (try? runtime.store.ackedChange()) ?? 0
-        let pending = (try? runtime.store.db.query("SELECT entity, count(*) AS n FROM changes WHERE seq > ? GROUP BY entity ORDER BY entity", [acked])) ?? []
-        switch args.first {
-        case nil, "status":
-            let total = pending.reduce(0) { $0 + ($1.int("n") ?? 0) }
-            return "\(syncAge()); \(total) changes waiting (acknowledged up to \(acked))"
-        case "pending":
-            return pending.isEmpty ? "nothing waiting" : pending.map { "\($0.text("entity") ?? "") \($0.int("n") ?? 0)" }.joined(separator: "\n")
-        case "audit":
-            guard let n = Self.count(Array(args.dropFirst()), default: 20) else { return "usage: sync audit [N] (N a whole number from 1 to \(Self.maxCount))" }
-            do {
-                let entries = try runtime.store.auditEntries(last: n)
-                return entries.isEmpty ? "the central office has changed nothing yet" : entries.map(\.line).joined(separator: "\n")
-            } catch { return "cannot read the audit log: \(error)" }
-        default:
-            return "usage: sync status | sync pending | sync audit [N]"
-        }
-    }
-}
-
-/// The daemon's recent log lines, for `log` (kept on the event thread).
-package final class LogRing {
-    package var lines: [String] = [] {
-        didSet { if lines.count > 500 { lines.removeFirst(lines.count - 500) } }
-    }
-
-    package init() {}
 }

@@ -1,0 +1,183 @@
+import DSP
+import Foundation
+import HotlineModel
+import LocalDB
+
+/// The technician's read-only commands, answered on the control client's own worker thread
+/// from the event thread's published snapshot and a case-store connection of their own (reads
+/// in deferred transactions, which under WAL never wait for the calls' writes nor hold them
+/// up). Unchecked Sendable: the store connection is used under `storeLock` only; the rest is
+/// immutable or Sendable.
+package final class ControlQueries: @unchecked Sendable {
+    private let config: BoxConfig
+    private let configFile: String?
+    private let board: ControlBoard
+    private let store: CaseStore
+    private let storeLock = NSLock()
+    private let started = Date()
+
+    package init(config: BoxConfig, configFile: String?, board: ControlBoard) throws {
+        self.config = config
+        self.configFile = configFile
+        self.board = board
+        store = try CaseStore(path: "\(config.dataDirectory)/cases.sqlite", prefix: config.nodePrefix)
+    }
+
+    private func withStore<T>(_ body: (CaseStore) throws -> T) rethrows -> T {
+        storeLock.lock()
+        defer { storeLock.unlock() }
+        return try body(store)
+    }
+
+    func status() -> String {
+        let s = board.current
+        let up = Int(Date().timeIntervalSince(started))
+        let (cases, calls) = withStore { s in ((try? s.count(.cases)).map(String.init) ?? "?", (try? s.count(.calls)).map(String.init) ?? "?") }
+        var fs = statvfs()
+        let free = statvfs(config.dataDirectory, &fs) == 0 ? Double(fs.f_bavail) * Double(fs.f_frsize) / 1e9 : -1
+        let dbSize = ((try? FileManager.default.attributesOfItem(atPath: "\(config.dataDirectory)/cases.sqlite"))?[.size] as? Int) ?? 0
+        return """
+            uptime \(up / 3600)h \(up / 60 % 60)m \(up % 60)s
+            lines \(config.lines) (\(s.backend)), \(s.busyLines) busy, \(s.activeCalls) calls in progress
+            flow "\(s.flowName)"
+            database \(cases) cases, \(calls) calls, \(dbSize / 1024) KiB
+            disk \(String(format: "%.1f", free)) GB free in \(config.dataDirectory)
+            sync \(syncAge())
+            """
+    }
+
+    func lines() -> String {
+        let s = board.current
+        return zip(s.lineSummaries, s.recentEvents + Array(repeating: [], count: max(0, s.lineSummaries.count - s.recentEvents.count))).map { summary, recent in
+            summary + (recent.isEmpty ? "" : "\n  " + recent.joined(separator: "\n  "))
+        }.joined(separator: "\n")
+    }
+
+    func log(_ n: Int) -> String { board.lastLog(n).joined(separator: "\n") }
+
+    func calls(_ count: Int) -> String {
+        guard let rows = withStore({ try? $0.calls(last: count) }), !rows.isEmpty else { return "no calls yet" }
+        return rows.map { c in
+            "\(c.id) line \(c.line) \(StoreTime.string(c.startedAt)) \(c.callerNumber ?? "unknown") \(c.disposition ?? "in progress") \(c.disconnectReason ?? "") path: \(c.ivrPath)"
+        }.joined(separator: "\n")
+    }
+
+    func cases(_ args: [String]) -> String {
+        func line(_ c: CaseRecord) -> String {
+            "\(c.number) \(c.kind.rawValue) \(c.status.rawValue)\(c.complete ? "" : " (incomplete)") \(StoreTime.string(c.createdAt)) \(c.callerNumber ?? "")"
+        }
+        do {
+            switch args.first {
+            case "show":
+                guard args.count == 2 else { return "usage: cases show NUMBER" }
+                let number: AcceptanceNumber
+                do { number = try AcceptanceNumber(validating: args[1]) } catch { return "\(error)" }
+                return try withStore { s in
+                    guard let found = try s.lookup(number) else { return "no case \(number)" }
+                    let history = try s.statusHistory(case: found.id).map { "  status \($0.status) v\($0.version) by \($0.source) at \($0.at)" }
+                    let media = try s.media(case: found.id).map { "  file \($0.kind.rawValue) \($0.path) \($0.size) bytes sha256 \($0.sha256.prefix(16))…" }
+                    return ([line(found)] + history + media).joined(separator: "\n")
+                }
+            case "search":
+                guard args.count == 2 else { return "usage: cases search TEXT" }
+                let hits = try withStore { try $0.cases(containing: args[1], limit: ControlCommands.maxCount) }
+                return hits.isEmpty ? "no case matches \"\(args[1])\"" : hits.map(line).joined(separator: "\n")
+            default:
+                guard let count = ControlCommands.count(args, default: 10) else {
+                    return "usage: cases [N] | cases show NUMBER | cases search TEXT (N a whole number from 1 to \(ControlCommands.maxCount))"
+                }
+                let last = try withStore { try $0.cases(last: count) }
+                return last.isEmpty ? "no cases yet" : last.map(line).joined(separator: "\n")
+            }
+        } catch {
+            return "error: cannot read the case store: \(error)"
+        }
+    }
+
+    func sync(_ args: [String]) -> String {
+        do {
+            switch args.first {
+            case nil, "status":
+                let acked = try withStore { try $0.ackedChange() }
+                let waiting = try withStore { try $0.pendingUplink().changes }
+                return "\(syncAge()); \(waiting) changes waiting (acknowledged up to \(acked))"
+            case "pending":
+                let pending = try withStore { try $0.pendingByEntity() }
+                return pending.isEmpty ? "nothing waiting" : pending.map { "\($0.entity) \($0.count)" }.joined(separator: "\n")
+            case "audit":
+                guard let n = ControlCommands.count(Array(args.dropFirst()), default: 20) else {
+                    return "usage: sync audit [N] (N a whole number from 1 to \(ControlCommands.maxCount))"
+                }
+                let entries = try withStore { try $0.auditEntries(last: n) }
+                return entries.isEmpty ? "the central office has changed nothing yet" : entries.map(\.line).joined(separator: "\n")
+            default:
+                return "usage: sync status | sync pending | sync audit [N]"
+            }
+        } catch {
+            return "error: cannot read the case store: \(error)"
+        }
+    }
+
+    private func syncAge() -> String {
+        guard let last = withStore({ try? $0.lastPull() }).flatMap({ $0 }) else { return "never pulled by the central office" }
+        return "last pulled \(last)"
+    }
+
+    func config(_ args: [String]) -> String? {
+        switch args.first {
+        case nil, "show":
+            let c = config
+            return """
+                config \(configFile ?? "(embedded defaults)")
+                node_prefix \(c.nodePrefix.digits), lines \(c.lines), data_dir \(c.dataDirectory)
+                flow \(c.flowFile), prompts \(c.promptsFile), documents \(c.documentsDirectory)
+                whole_call_recording \(c.wholeCallRecording), transfer \(c.transferNumber ?? "none")
+                answer_after_rings \(c.supervision.answerAfterRings), silence_timeout \(c.supervision.silenceTimeoutMs) ms
+                """
+        case "validate":
+            guard let configFile else { return "the box runs on the embedded defaults, which are always valid; it reads no other file" }
+            guard let file = args.count > 1 ? Self.inConfigDirectory(args[1], config: configFile) : configFile else {
+                return "config validate only reads files in \(Self.directory(of: configFile)) (the config's own directory)"
+            }
+            do { _ = try BoxConfig.load(file); return "\(file): valid" } catch { return "\(error)" }
+        case "reload":
+            return nil
+        default:
+            return "usage: config show | config validate [FILE] | config reload"
+        }
+    }
+
+    private static func directory(of file: String) -> String {
+        URL(fileURLWithPath: file).deletingLastPathComponent().resolvingSymlinksInPath().path
+    }
+
+    /// `name` resolved against the config's directory (symlinks too), or nil when it lies
+    /// outside it: the daemon may read what a technician could not (the uplink's key, say), so
+    /// `config validate` must not become a way to print other files.
+    static func inConfigDirectory(_ name: String, config: String) -> String? {
+        let directory = directory(of: config)
+        let path = URL(fileURLWithPath: name, relativeTo: URL(fileURLWithPath: directory + "/")).standardizedFileURL.resolvingSymlinksInPath().path
+        return path.hasPrefix(directory + "/") ? path : nil
+    }
+
+    func selftest() -> String {
+        let checks = DSPSelfTest.runAll()
+        return (checks.map { "\($0.passed ? "PASS" : "FAIL") \($0.name): \($0.detail)" }
+                + ["selftest: \(checks.filter(\.passed).count) passed, \(checks.filter { !$0.passed }.count) failed"]).joined(separator: "\n")
+    }
+
+    /// Runs the reboot or shutdown command and answers with its exit status, so a refused
+    /// systemctl never looks done.
+    func power(_ command: String, _ args: [String]) -> String {
+        guard args == ["confirm"] else { return "\(command) needs confirmation: \(command) confirm" }
+        let argv = command == "reboot" ? config.rebootCommand : config.shutdownCommand
+        let shown = argv.joined(separator: " ")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: argv[0])
+        p.arguments = Array(argv.dropFirst())
+        do { try p.run() } catch { return "error: cannot run \(shown): \(error)" }
+        p.waitUntilExit()
+        let status = p.terminationStatus
+        return status == 0 ? "\(command): \(shown) (exit status 0)" : "error: \(command) NOT done: \(shown) exited with status \(status)"
+    }
+}
