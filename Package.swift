@@ -38,6 +38,7 @@ let package = Package(
         .systemLibrary(name: "CGPIOD", pkgConfig: "libgpiod", providers: [.apt(["libgpiod-dev"])]),
         .systemLibrary(name: "CAlsa", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
         .systemLibrary(name: "CGzip", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
 
         // Foundations every layer may use.
         .target(name: "SystemSupport", dependencies: [
@@ -56,7 +57,7 @@ let package = Package(
 
         // The box.
         .target(name: "Box", dependencies: [
-            "DSP", "LineDriver", "LineSimulator", "LocalDB", "IVR", "HotlineModel", "SystemSupport",
+            "CCrypt", "DSP", "LineDriver", "LineSimulator", "LocalDB", "IVR", "HotlineModel", "SystemSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),

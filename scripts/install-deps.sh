@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(
   # build: SpanDSP and what its header pulls in, the kernel/driver headers, the case store
-  pkg-config libspandsp-dev libtiff-dev libasound2-dev libgpiod-dev libsqlite3-dev dahdi-source
+  pkg-config libspandsp-dev libtiff-dev libasound2-dev libgpiod-dev libsqlite3-dev libcrypt-dev dahdi-source
   # uplink: recordings sent as Ogg Opus, JSON deflated
   libopusenc-dev libopus-dev zlib1g-dev
   # prompts are spoken by espeak-ng (Mandarin); fax-back documents use Unifont's glyphs

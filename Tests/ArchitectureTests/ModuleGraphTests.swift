@@ -9,7 +9,7 @@ import Testing
     /// Each module's layer, bottom to top. A module may depend only on modules of lower layers;
     /// a new module must be given its place here (and in docs/ARCHITECTURE.md).
     static let layers: [[String]] = [
-        ["CSpanDSP", "CDahdi", "CAlsa", "CGPIOD", "CSQLite", "COpusEnc", "CGzip"],
+        ["CSpanDSP", "CDahdi", "CAlsa", "CGPIOD", "CSQLite", "COpusEnc", "CGzip", "CCrypt"],
         ["SystemSupport", "HotlineModel"],
         ["DSP", "UplinkWire"],
         ["LineDriver", "LocalDB"],

@@ -2,6 +2,7 @@ import Box
 import CPseudoTerminal
 import DSP
 import Foundation
+import Synchronization
 import SystemTestSupport
 import Testing
 import TestSupport
@@ -19,7 +20,7 @@ import TestSupport
                 lines: 2
                 demo_traffic: false
                 console:
-                  pin_hash: "\(PINHash.make("2468"))"
+                  pin_hash: "\(try PINHash.make("246813"))"
                   lockout_after: 3
                   lockout: 60s
                 commands:
@@ -89,8 +90,8 @@ import TestSupport
         t.type("1111\r")
         t.expect("wrong PIN")
         t.expect("PIN: ")
-        t.type("2468\r")
-        #expect(!t.expect("logged in").contains("2468"))  // the PIN is never echoed
+        t.type("246813\r")
+        #expect(!t.expect("logged in").contains("246813"))  // the PIN is never echoed
         t.expect(ConsoleSession.prompt)
         t.type("help\r")
         let help = t.expect(ConsoleSession.prompt)
@@ -115,14 +116,16 @@ import TestSupport
         // History: Ctrl-P brings back the last command.
         t.type("\u{10}\r")
         #expect(t.expect(ConsoleSession.prompt).contains("usage: line test N"))
+        // reboot asks for the PIN again (on 429158c `reboot confirm` needed none).
         t.type("reboot\r")
-        t.expect("type yes to confirm: ")
-        t.type("no\r")
+        t.expect("PIN to reboot the box: ")
+        t.type("999999\r")
+        t.expect("wrong PIN")
         t.expect("not done")
-        t.type("reboot\r")
-        t.expect("type yes to confirm: ")
-        t.type("yes\r")
-        t.expect("reboot: /bin/true")
+        t.type("reboot confirm\r")
+        t.expect("PIN to reboot the box: ")
+        t.type("246813\r")
+        t.expect("reboot: /bin/true (exit status 0)")
         t.type("logout\r")
         t.expect("bye")
         t.process.waitUntilExit()
@@ -141,28 +144,120 @@ import TestSupport
         t.type("0000\r")
         t.expect("console locked for 60 s")
         t.expect("PIN: ")
-        t.type("2468\r")
+        t.type("246813\r")
         t.expect("locked after 3 wrong PINs")
         // The lockout outlives the console process: a new session is locked too.
         t.process.terminate()
         let again = try Terminal(config: box.config)
         again.expect("PIN: ")
-        again.type("2468\r")
+        again.type("246813\r")
         again.expect("locked after 3 wrong PINs")
     }
 
-    @Test func withoutAPINTheConsoleExplainsHowToSetOne() throws {
-        let r = try Tool.appliance("console")
-        #expect(r.status == 2)
-        #expect(r.stderr.contains("appliance console --hash-pin PIN"))
+    /// A fresh box with no PIN has the technician choose one at the first login (on 429158c
+    /// the console refused to start), and it is what the next login takes.
+    @Test func aFreshBoxHasTheFirstLoginChooseThePIN() throws {
+        let scratch = try ScratchDirectory()
+        _ = try SimulationRig.daemonConfig(in: scratch, "lines: 1\n")
+        let t = try Terminal(config: scratch.path("box.yaml"))
+        t.expect("choose one now")
+        t.expect("new PIN (6 or more digits): ")
+        t.type("2468\r")
+        t.expect("a PIN is 6 or more digits")
+        t.type("135790\r")
+        t.expect("the same PIN again: ")
+        t.type("135790\r")
+        t.expect("PIN set")
+        t.type("logout\r")
+        t.expect("bye")
+        let again = try Terminal(config: scratch.path("box.yaml"))
+        again.expect("PIN: ")
+        again.type("135790\r")
+        again.expect("logged in")
     }
 
-    @Test func pinHashesVerifyOnlyTheirPIN() {
-        let hash = PINHash.make("2468")
-        #expect(PINHash.verify("2468", against: hash))
-        #expect(!PINHash.verify("2469", against: hash))
-        #expect(PINHash.isWellFormed(hash))
-        #expect(!hash.contains("2468"))
+    /// `--hash-pin` reads the PIN from standard input (never from the command line, where `ps`
+    /// and shell history would keep it) and refuses one shorter than 6 digits.
+    @Test func hashPinReadsStandardInput() throws {
+        for (input, ok) in [("135790\n", true), ("2468\n", false), ("12345a\n", false)] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: Tool.appliance)
+            p.arguments = ["console", "--hash-pin"]
+            let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+            (p.standardInput, p.standardOutput, p.standardError) = (stdin, stdout, stderr)
+            try p.run()
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try stdin.fileHandleForWriting.close()
+            p.waitUntilExit()
+            let hash = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect((p.terminationStatus == 0) == ok, "\(input)")
+            if ok { #expect(hash.hasPrefix("$y$") && PINHash.verify("135790", against: hash)) }
+        }
+    }
+}
+
+/// The PIN hash and the lockout, without a terminal.
+@Suite(.tags(.unit)) struct ConsoleLockoutTests {
+    @Test func pinHashesAreYescryptAndVerifyOnlyTheirPIN() throws {
+        let hash = try PINHash.make("246813")
+        #expect(hash.hasPrefix("$y$") && PINHash.isWellFormed(hash) && !hash.contains("246813"))
+        #expect(PINHash.verify("246813", against: hash))
+        #expect(!PINHash.verify("246814", against: hash))
+        #expect(!PINHash.verify("246813", against: "$y$garbage"))
+        #expect(PINHash.problem(with: "12345") != nil && PINHash.problem(with: "12345x") != nil && PINHash.problem(with: "123456") == nil)
+    }
+
+    static let legacy = "sha256i$1000$000102030405060708090a0b0c0d0e0f$34a5b66d85987566ae3bdd281af0fdf9b86b0d94f22845c77b8e1abc8b13ca1b"
+
+    /// An old `sha256i$` hash still lets its PIN in, and that login stores a yescrypt hash.
+    @Test func anOldHashVerifiesAndIsRehashedAtLogin() throws {
+        let scratch = try ScratchDirectory()
+        #expect(PINHash.verify("246813", against: Self.legacy) && !PINHash.verify("246814", against: Self.legacy))
+        let credentials = ConsoleCredentials(file: scratch.path("pin"), configured: Self.legacy)
+        var said = ""
+        let session = ConsoleSession(credentials: credentials, lockout: ConsoleLockout(file: scratch.path("lockout.json"), after: 5, seconds: 60),
+                                     write: { said += $0 }, ask: { _ in "" })
+        session.start()
+        for byte in Array("246813\r".utf8) { session.feed(byte) }
+        #expect(said.contains("upgraded to yescrypt") && said.contains("logged in"), "\(said)")
+        let stored = try #require(credentials.current)
+        #expect(stored.hasPrefix("$y$") && PINHash.verify("246813", against: stored))
+    }
+
+    /// Twenty sessions at once get exactly the allowed number of wrong tries in one window
+    /// (on 429158c they checked 121 PINs).
+    @Test func parallelSessionsShareTheTries() throws {
+        let scratch = try ScratchDirectory()
+        let lockout = ConsoleLockout(file: scratch.path("lockout.json"), after: 5, seconds: 600)
+        let outcomes = Mutex<[ConsoleLockout.Outcome]>([])
+        DispatchQueue.concurrentPerform(iterations: 20) { _ in
+            let o = lockout.attempt { usleep(2000); return false }
+            outcomes.withLock { $0.append(o) }
+        }
+        let all = outcomes.withLock { $0 }
+        let checked = all.filter { if case .wrong = $0 { true } else { $0 == .lockedNow(seconds: 600) } }
+        #expect(checked.count == 5, "\(all)")
+        #expect(all.filter { if case .locked = $0 { true } else { false } }.count == 15)
+    }
+
+    /// Boot time counts, not the wall clock; a reboot keeps the time a lock had left; a state
+    /// that cannot be read refuses every login.
+    @Test func theLockIsCountedInBootTimeAndSurvivesAReboot() throws {
+        let scratch = try ScratchDirectory()
+        let now = Mutex((seconds: 1000.0, bootID: "boot-a"))
+        let lockout = ConsoleLockout(file: scratch.path("lockout.json"), after: 2, seconds: 60, clock: { now.withLock { $0 } })
+        #expect(lockout.attempt { false } == .wrong(triesLeft: 1))
+        #expect(lockout.attempt { false } == .lockedNow(seconds: 60))
+        now.withLock { $0.seconds = 1030 }
+        #expect(lockout.attempt { true } == .locked(secondsLeft: 31))
+        // Rebooted 30 s into the lock: boot time starts again, the 30 s left still hold.
+        now.withLock { $0 = (5, "boot-b") }
+        #expect(lockout.attempt { true } == .locked(secondsLeft: 31))
+        now.withLock { $0.seconds = 40 }
+        #expect(lockout.attempt { true } == .admitted)
+        try "not json".write(toFile: scratch.path("lockout.json"), atomically: true, encoding: .utf8)
+        guard case .unavailable(let why) = lockout.attempt({ true }) else { Issue.record("a damaged state admitted a login"); return }
+        #expect(why.contains("damaged"))
     }
 }
 

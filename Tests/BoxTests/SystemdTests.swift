@@ -17,6 +17,17 @@ import TestSupport
         #expect(!r.stderr.contains(file), "\(r.stderr)")
     }
 
+    /// `systemd-analyze security` scores the shipped units at most 3.5 ("OK"); the figures are
+    /// in docs/RELIABILITY.md.
+    @Test(arguments: [("appliance.service", "appliance.service"), ("appliance-console@.service", "appliance-console@ttyS0.service")])
+    func unitsAreHardened(file: String, unit: String) throws {
+        let scratch = try ScratchDirectory()
+        try FileManager.default.copyItem(atPath: "\(SimulationRig.repository)/systemd/\(file)", toPath: scratch.path(unit))
+        let r = try Tool.run("/usr/bin/systemd-analyze", ["security", "--offline=true", scratch.path(unit)])
+        let score = try #require(r.stdout.firstMatch(of: /Overall exposure level for [^:]+: (\d+\.\d+)/).flatMap { Double($0.1) }, "\(r.stdout)\(r.stderr)")
+        #expect(score <= 3.5, "\(unit): \(score)")
+    }
+
     /// READY once up, WATCHDOG while frames run, STOPPING on the way out: datagrams on the
     /// socket systemd would give it.
     @Test func theDaemonTalksToSystemd() throws {

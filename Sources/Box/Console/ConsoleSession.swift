@@ -1,16 +1,14 @@
 import Foundation
 
-/// The serial console's conversation: PIN login with a lockout, then a shell whose commands go
-/// to the box's control socket. Input bytes in, text out; the TTY and the socket are injected,
-/// so tests drive it directly or over a pty.
+/// The serial console's conversation: PIN login under the shared lockout (or, on a fresh box,
+/// choosing the PIN), then a shell whose commands go to the box's control socket; reboot and
+/// shutdown ask for the PIN again. Input bytes in, text out; the TTY and the socket are
+/// injected, so tests drive it directly or over a pty.
 package final class ConsoleSession {
-    package struct Lockout: Codable {
-        package var failures = 0
-        package var lockedUntil = 0.0
-    }
-
     private enum State {
         case pin
+        case choosing
+        case repeating(String)
         case shell
         case confirming(String)
         case done
@@ -18,31 +16,29 @@ package final class ConsoleSession {
 
     private var editor = LineEditor()
     private var state = State.pin
-    private let pinHash: String
-    private let lockoutAfter: Int
-    private let lockoutSeconds: Int
-    private let lockoutFile: String
+    private let credentials: ConsoleCredentials
+    private let lockout: ConsoleLockout
     private let write: (String) -> Void
     private let ask: (String) -> String
-    private let now: () -> Double
     package static let prompt = "hotline> "
 
-    package init(pinHash: String, lockoutAfter: Int, lockoutSeconds: Int, lockoutFile: String, now: @escaping () -> Double = { Date().timeIntervalSince1970 },
-         write: @escaping (String) -> Void, ask: @escaping (String) -> String) {
-        self.pinHash = pinHash
-        self.lockoutAfter = lockoutAfter
-        self.lockoutSeconds = lockoutSeconds
-        self.lockoutFile = lockoutFile
+    package init(credentials: ConsoleCredentials, lockout: ConsoleLockout, write: @escaping (String) -> Void, ask: @escaping (String) -> String) {
+        self.credentials = credentials
+        self.lockout = lockout
         self.write = write
         self.ask = ask
-        self.now = now
     }
 
     package var finished: Bool { if case .done = state { true } else { false } }
 
     package func start() {
         write("\r\n12345 hotline node — technician console\r\n")
-        askPIN()
+        if credentials.current == nil {
+            write("no console PIN is set on this box yet: choose one now.\r\n")
+            secret(.choosing, "new PIN (\(PINHash.minimumDigits) or more digits): ")
+        } else {
+            secret(.pin, "PIN: ")
+        }
     }
 
     package func feed(_ byte: UInt8) {
@@ -55,51 +51,71 @@ package final class ConsoleSession {
         }
     }
 
-    private func askPIN() {
+    /// Asks for something typed without echo.
+    private func secret(_ next: State, _ question: String) {
         editor.echoes = false
-        state = .pin
-        write("PIN: ")
+        state = next
+        write(question)
+    }
+
+    private func shell(_ text: String = "") {
+        editor.echoes = true
+        state = .shell
+        write(text + Self.prompt)
     }
 
     private func handle(_ line: String) {
         switch state {
         case .pin: login(line)
+        case .choosing:
+            if let problem = PINHash.problem(with: line) {
+                write("\(problem)\r\n")
+                return secret(.choosing, "new PIN: ")
+            }
+            secret(.repeating(line), "the same PIN again: ")
+        case .repeating(let first):
+            guard line == first else {
+                write("the two PINs differ\r\n")
+                return secret(.choosing, "new PIN: ")
+            }
+            do {
+                try credentials.save(try PINHash.make(line))
+                shell("PIN set; type help\r\n")
+            } catch {
+                write("the PIN cannot be saved (\(error)); ask for the console's state directory to be fixed\r\n")
+                logout()
+            }
         case .shell: command(line.trimmingCharacters(in: .whitespaces))
         case .confirming(let command):
-            if line.trimmingCharacters(in: .whitespaces) == "yes" {
-                show(ask("\(command) confirm"))
-            } else {
-                write("not done\r\n")
-            }
-            state = .shell
-            write(Self.prompt)
+            if checkPIN(line) { show(ask("\(command) confirm")) } else if !finished { write("not done\r\n") }
+            if !finished { shell() }
         case .done: break
         }
     }
 
+    /// One PIN attempt under the lockout; says what happened, true when it was right.
+    private func checkPIN(_ pin: String) -> Bool {
+        guard let hash = credentials.current else { return false }
+        switch lockout.attempt({ PINHash.verify(pin, against: hash) }) {
+        case .admitted:
+            if PINHash.needsRehash(hash), let upgraded = try? PINHash.make(pin), (try? credentials.save(upgraded)) != nil {
+                write("(the stored PIN hash was upgraded to yescrypt)\r\n")
+            }
+            return true
+        case .wrong(let left):
+            write("wrong PIN (\(left) \(left == 1 ? "try" : "tries") before the console locks)\r\n")
+        case .lockedNow(let seconds):
+            write("wrong PIN; console locked for \(seconds) s\r\n")
+        case .locked(let left):
+            write("locked after \(lockout.after) wrong PINs; try again in \(left) s\r\n")
+        case .unavailable(let problem):
+            write("login refused: \(problem)\r\n")
+        }
+        return false
+    }
+
     private func login(_ pin: String) {
-        var lock = loadLockout()
-        let t = now()
-        if lock.lockedUntil > t {
-            write("locked after \(lockoutAfter) wrong PINs; try again in \(Int(lock.lockedUntil - t) + 1) s\r\n")
-            return askPIN()
-        }
-        if PINHash.verify(pin, against: pinHash) {
-            saveLockout(Lockout())
-            editor.echoes = true
-            state = .shell
-            write("logged in; type help\r\n" + Self.prompt)
-            return
-        }
-        lock.failures += 1
-        if lock.failures >= lockoutAfter {
-            lock = Lockout(failures: 0, lockedUntil: t + Double(lockoutSeconds))
-            write("wrong PIN; console locked for \(lockoutSeconds) s\r\n")
-        } else {
-            write("wrong PIN\r\n")
-        }
-        saveLockout(lock)
-        askPIN()
+        if checkPIN(pin) { shell("logged in; type help\r\n") } else { secret(.pin, "PIN: ") }
     }
 
     private func command(_ line: String) {
@@ -110,10 +126,9 @@ package final class ConsoleSession {
             show(ask("help") + "\nlogout                      end the session")
         case "logout", "exit", "quit":
             return logout()
-        case "reboot", "shutdown":
-            state = .confirming(line)
-            write("\(line) the box? type yes to confirm: ")
-            return
+        case "reboot", "shutdown", "reboot confirm", "shutdown confirm":
+            let command = String(line.prefix { $0 != " " })
+            return secret(.confirming(command), "PIN to \(command) the box: ")
         default:
             show(ask(line))
         }
@@ -128,13 +143,5 @@ package final class ConsoleSession {
     private func logout() {
         write("bye\r\n")
         state = .done
-    }
-
-    private func loadLockout() -> Lockout {
-        (try? Data(contentsOf: URL(fileURLWithPath: lockoutFile))).flatMap { try? JSONDecoder().decode(Lockout.self, from: $0) } ?? Lockout()
-    }
-
-    private func saveLockout(_ lock: Lockout) {
-        try? JSONEncoder().encode(lock).write(to: URL(fileURLWithPath: lockoutFile), options: .atomic)
     }
 }
