@@ -70,11 +70,12 @@ package final class BoxRuntime {
         switchboard = try Switchboard(loop: loop, store: store, recorder: recorder, prompts: prompts, documents: documents, flow: flow,
                                       config: config, dataDirectory: dataDirectory, startedAt: startedAt, nowMs: clock)
         switchboard.onLog = log
-        let recovered = try CrashRecovery.run(store: store, recordings: switchboard.recordingsDirectory, now: switchboard.timestamp(0))
-        if recovered.callsClosed > 0 || !recovered.messagesKept.isEmpty || recovered.callRecordingsKept > 0 {
+        let recovered = try CrashRecovery.run(store: store, recordings: switchboard.recordingsDirectory, faxes: switchboard.faxDirectory, now: switchboard.timestamp(0))
+        if recovered.callsClosed > 0 || !recovered.messagesKept.isEmpty || recovered.callRecordingsKept > 0 || !recovered.faxesKept.isEmpty {
             log("recovered after an unclean stop: \(recovered.callsClosed) calls closed, "
                 + "\(recovered.messagesKept.count) cut-off messages kept as incomplete cases \(recovered.messagesKept.joined(separator: " ")), "
-                + "\(recovered.callRecordingsKept) call recordings attached")
+                + "\(recovered.callRecordingsKept) call recordings attached, \(recovered.recordingsCut) recordings cut to their audio, "
+                + "\(recovered.faxesKept.count) faxes kept as incomplete cases \(recovered.faxesKept.joined(separator: " "))")
         }
     }
 

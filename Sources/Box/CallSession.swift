@@ -72,14 +72,15 @@ package final class CallSession {
 
     package func callerID(_ id: CallerID) {
         summary.callerNumber = id.number
-        try? box.store.setCaller(call: callID, CallerInfo(number: id.number, name: id.name, absence: id.numberAbsence?.rawValue,
-                                                          standard: id.standard.rawValue))
+        box.stored("the caller ID", line: line) {
+            try box.store.setCaller(call: callID, CallerInfo(number: id.number, name: id.name, absence: id.numberAbsence?.rawValue, standard: id.standard.rawValue))
+        }
     }
 
     package func answered(at ms: Int) {
         summary.answeredAtMs = ms
         summary.disposition = .answered
-        try? box.store.answerCall(callID, at: box.timestamp(ms))
+        box.stored("the answer time", line: line) { try box.store.answerCall(callID, at: box.timestamp(ms)) }
         if box.config.wholeCallRecording {
             startRecording(.call, path: "\(box.recordingsDirectory)/call-\(callID)-\(uid).wav", stereo: true, at: ms)
         }
@@ -159,7 +160,9 @@ package final class CallSession {
             case .lookUp(let text):
                 lookUp(text, at: ms)
             case .saveAnswer(let survey, let question, let answer):
-                try? box.store.recordSurveyAnswer(call: callID, survey: survey, question: question, answer: answer, at: box.timestamp(ms))
+                box.stored("a survey answer", line: line) {
+                    try box.store.recordSurveyAnswer(call: callID, survey: survey, question: question, answer: answer, at: box.timestamp(ms))
+                }
             case .receiveFax:
                 let path = "\(box.faxDirectory)/fax-\(callID)-\(uid).tif"
                 startFax(FaxSessionConfig(direction: .receive(tiff: path), callingParty: false, ident: box.config.faxIdent), receiving: path, at: ms)
@@ -204,7 +207,11 @@ package final class CallSession {
     }
 
     private func startRecording(_ tap: RecordingTap, path: String, stereo: Bool, at ms: Int) {
-        guard let recording = try? box.recorder.start(path: path, stereo: stereo) else { return }
+        let recording: CallRecorder.Recording
+        do { recording = try box.recorder.start(path: path, stereo: stereo) } catch {
+            box.log("line \(line): recording not started: \(error)")
+            return
+        }
         recordings[tap] = (recording, ms)
         channel.commands.push(.record(recording.ring, stereo: stereo, tap: tap))
     }
@@ -223,7 +230,9 @@ package final class CallSession {
             createPendingCase(at: ms)
         case .call:
             summary.callRecording = recording.path
-            try? box.store.addMedia(NewMedia(kind: .callRecording, path: recording.path, durationMs: duration), call: callID, at: box.timestamp(ms))
+            box.stored("the whole-call recording", line: line) {
+                try box.store.addMedia(NewMedia(kind: .callRecording, path: recording.path, durationMs: duration), call: callID, at: box.timestamp(ms))
+            }
         case .technician:
             // Sessions never record on the technician's tap; the switchboard handles it.
             break
@@ -259,7 +268,8 @@ package final class CallSession {
         let outcome: LookupOutcome
         do {
             let number = try AcceptanceNumber(validating: text)
-            outcome = (try? box.store.lookup(number)).flatMap { $0 }.map { .found($0.status) } ?? .unknown
+            // A store that cannot be read answers as for an unknown number; the failure is logged.
+            outcome = box.stored("a status look-up", line: line, { try box.store.lookup(number) }).flatMap { $0 }.map { .found($0.status) } ?? .unknown
         } catch {
             outcome = .mistyped
         }
@@ -284,13 +294,18 @@ package final class CallSession {
         guard let result = terminal.result else { return }
         fax = nil
         summary.fax = result
-        try? box.store.recordFaxResult(call: callID, direction: receiving == nil ? .send : .receive, success: result.success, pages: result.pages,
-                                       reason: result.success ? nil : result.completionText, document: receiving == nil ? faxDocument : nil,
-                                       at: box.timestamp(ms))
+        box.stored("the fax result", line: line) {
+            try box.store.recordFaxResult(call: callID, direction: receiving == nil ? .send : .receive, success: result.success, pages: result.pages,
+                                          reason: result.success ? nil : result.completionText, document: receiving == nil ? faxDocument : nil,
+                                          at: box.timestamp(ms))
+        }
         if let path = receiving, result.pages > 0, FileManager.default.fileExists(atPath: path) {
-            if let made = try? box.store.createCase(kind: .fax, call: callID, callerNumber: summary.callerNumber, complete: result.success,
-                                                    media: [NewMedia(kind: .fax, path: path, pages: result.pages, complete: result.success)],
-                                                    at: box.timestamp(ms)) {
+            // A fax whose case cannot be stored now stays in the fax directory; crash recovery
+            // makes its case at the next start.
+            if let made = box.stored("a fax case", line: line, {
+                try box.store.createCase(kind: .fax, call: callID, callerNumber: summary.callerNumber, complete: result.success,
+                                         media: [NewMedia(kind: .fax, path: path, pages: result.pages, complete: result.success)], at: box.timestamp(ms))
+            }) {
                 summary.cases.append(.init(number: made.number.digits, kind: "fax", complete: result.success, files: [path], durationMs: nil, pages: result.pages))
                 summary.disposition = .faxReceived
                 box.log("line \(line): fax case \(made.number) created, \(result.pages) pages")
@@ -304,8 +319,10 @@ package final class CallSession {
     private func finishIfDone(at ms: Int) {
         guard !finished, summary.endedAtMs != nil, recordings.isEmpty, pendingCase == nil, fax == nil else { return }
         finished = true
-        try? box.store.finishCall(callID, at: box.timestamp(ms), disconnectReason: summary.disconnectReason, disposition: summary.disposition,
-                                  ivrPath: summary.path, digits: summary.digits)
+        box.stored("the end of the call", line: line) {
+            try box.store.finishCall(callID, at: box.timestamp(ms), disconnectReason: summary.disconnectReason, disposition: summary.disposition,
+                                     ivrPath: summary.path, digits: summary.digits)
+        }
         box.callEnded(self)
     }
 }

@@ -11,9 +11,13 @@ package enum CrashRecovery {
         package var callsClosed = 0
         package var messagesKept: [String] = []
         package var callRecordingsKept = 0
+        /// Recordings whose header claimed audio the disk never got (a power cut): cut to what is there.
+        package var recordingsCut = 0
+        /// Received faxes that had no case (the store failed when the fax ended): now cases.
+        package var faxesKept: [String] = []
     }
 
-    package static func run(store: CaseStore, recordings: String, now: Date) throws -> Report {
+    package static func run(store: CaseStore, recordings: String, faxes: String, now: Date) throws -> Report {
         var report = Report()
         for call in try store.calls() where call.endedAt == nil {
             try store.finishCall(call.id, at: now, disconnectReason: .boxRestarted, disposition: .interrupted,
@@ -26,10 +30,17 @@ package enum CrashRecovery {
         for file in files where file.hasSuffix(".wav") && !held.contains("\(recordings)/\(file)") {
             let path = "\(recordings)/\(file)"
             let parts = file.dropLast(4).split(separator: "-").map(String.init)
-            // Only recordings the header says hold audio: a file killed before its first write is dropped.
+            // Cut to the audio the disk holds; a file with none (killed before its first write) goes.
             let channels = file.hasPrefix("call-") ? 2 : 1
-            guard let samples = try? WAVFile.read(path, channels: channels), !samples.isEmpty else { continue }
-            let durationMs = SampleClock.ms(samples.count / channels)
+            let samples: Int
+            switch try? WAVFile.repair(path, channels: channels) {
+            case .intact(let n)?: samples = n
+            case .cut(let n, _)?:
+                samples = n
+                report.recordingsCut += 1
+            case .removed?, nil: continue
+            }
+            let durationMs = SampleClock.ms(samples / channels)
             if file.hasPrefix("msg-"), parts.count >= 3, let kind = CaseKind(rawValue: parts[1]), let callID = Int(parts[2]) {
                 let made = try store.createCase(kind: kind, call: calls[callID] == nil ? nil : callID, callerNumber: calls[callID]?.callerNumber,
                                                 complete: false, media: [NewMedia(kind: .recording, path: path, durationMs: durationMs, complete: false)], at: now)
@@ -38,6 +49,20 @@ package enum CrashRecovery {
                 try store.addMedia(NewMedia(kind: .callRecording, path: path, durationMs: durationMs, complete: false), call: callID, at: now)
                 report.callRecordingsKept += 1
             }
+        }
+        for file in ((try? FileManager.default.contentsOfDirectory(atPath: faxes)) ?? []).sorted() where file.hasPrefix("fax-") && file.hasSuffix(".tif") {
+            let path = "\(faxes)/\(file)"
+            guard !held.contains(path) else { continue }
+            let parts = file.dropLast(4).split(separator: "-").map(String.init)
+            guard parts.count >= 2, let callID = Int(parts[1]) else { continue }
+            // What a cut-off fax delivered: the pages libtiff can read (none: nothing to keep).
+            guard let pages = try? FaxDocument.read(path), !pages.isEmpty else {
+                try? FileManager.default.removeItem(atPath: path)
+                continue
+            }
+            let made = try store.createCase(kind: .fax, call: calls[callID] == nil ? nil : callID, callerNumber: calls[callID]?.callerNumber, complete: false,
+                                            media: [NewMedia(kind: .fax, path: path, pages: pages.count, complete: false)], at: now)
+            report.faxesKept.append(made.number.digits)
         }
         return report
     }

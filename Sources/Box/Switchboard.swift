@@ -74,12 +74,38 @@ package final class Switchboard {
 
     package func log(_ line: String) { onLog(line) }
 
+    /// Store writes from the call path that failed (a locked or full store): each is logged,
+    /// and the count shows in health and on the fault LED; the call itself goes on and ends.
+    package private(set) var storeFailures = 0
+    /// Line time of the last store or recorder failure.
+    private var lastFaultMs: Int?
+    /// How long a failure keeps the fault LED lit: it goes out by itself once things work again.
+    package static let faultHoldMs = 60_000
+
+    package var recentFault: Bool { lastFaultMs.map { nowMs() - $0 < Self.faultHoldMs } ?? false }
+
+    /// `write`'s result, or nil after logging and counting its failure.
+    @discardableResult
+    package func stored<T>(_ what: String, line: Int, _ write: () throws -> T) -> T? {
+        do { return try write() } catch {
+            storeFailures += 1
+            lastFaultMs = nowMs()
+            log("line \(line): could not store \(what): \(error)")
+            return nil
+        }
+    }
+
     /// Handles everything the channels reported, then lets every flow see the time.
     package func poll() {
         for channel in loop.channels {
             while let event = channel.events.pop() { handle(event, channel.index) }
         }
         let now = nowMs()
+        // The recorder's write errors (a full disk), from its thread, into the log.
+        while let problem = recorder.errors.pop() {
+            log("recorder: \(problem)")
+            lastFaultMs = now
+        }
         for session in Array(sessions.values) { session.tick(at: now) }
     }
 

@@ -102,15 +102,67 @@ public enum WAVFile {
     }
 }
 
+extension WAVFile {
+    /// What `repair` did to a recording found after a crash.
+    public enum Repair: Equatable, Sendable {
+        /// Whole and valid as it was.
+        case intact(samples: Int)
+        /// Its header claimed more audio than the file holds: cut to the whole frames present.
+        case cut(samples: Int, declared: Int)
+        /// No audio at all: removed.
+        case removed
+    }
+
+    /// Makes a recording left by a crash or power cut valid: a header that claims more than
+    /// the file holds is rewritten to the audio present (whole frames), a file with no audio is
+    /// deleted, so nothing unplayable or empty is left behind.
+    public static func repair(_ path: String, channels: Int) throws(WAVError) -> Repair {
+        let frame = 2 * channels
+        let size: Int
+        do { size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0 } catch {
+            throw .unreadable(path: path, reason: "\(error)")
+        }
+        let present = max(0, size - 44) / frame * frame
+        let declared: Int
+        do { declared = try read(path, channels: channels).count * 2 } catch .truncated(_, let claimed, _) { declared = claimed } catch {
+            if size <= 44 { return try remove(path) }
+            throw error
+        }
+        guard present > 0, declared > 0 else { return try remove(path) }
+        guard declared > present || size > 44 + declared else { return .intact(samples: declared / 2) }
+        let kept = min(declared, present)
+        let fd = open(path, O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .unwritable(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        let header = WAVWriter.header(dataBytes: kept, channels: channels)
+        let written = header.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        guard written == header.count, ftruncate(fd, off_t(44 + kept)) == 0, fsync(fd) == 0 else {
+            throw .unwritable(path: path, reason: String(cString: strerror(errno)))
+        }
+        return .cut(samples: kept / 2, declared: declared / 2)
+    }
+
+    private static func remove(_ path: String) throws(WAVError) -> Repair {
+        guard unlink(path) == 0 || errno == ENOENT else { throw .unwritable(path: path, reason: String(cString: strerror(errno))) }
+        return .removed
+    }
+}
+
 /// A streaming WAV writer whose file is valid at every moment it has been `sync`ed: the header
-/// always declares a length no greater than the audio on disk, so a crash between syncs only
-/// hides the most recent samples, never corrupts the file.
+/// always declares a length no greater than the audio written, so a kill between syncs only
+/// hides the most recent samples. A durable sync makes the audio reach the disk before the
+/// header that declares it, so after a power cut the header never claims audio the disk lacks
+/// unless the cut fell between two durable syncs, and `WAVFile.repair` cuts such a file to the
+/// audio it holds.
 public final class WAVWriter {
     public let path: String
     public let channels: Int
     private var fd: Int32
     private var dataBytes = 0
     private var buffer: [UInt8] = []
+    /// Bytes of audio dropped because they could not be written (a full disk): the buffer is
+    /// emptied either way, so a failing disk never makes it grow.
+    public private(set) var droppedBytes = 0
 
     public init(path: String, channels: Int = 1) throws(WAVError) {
         guard channels == 1 || channels == 2 else { throw .unwritable(path: path, reason: "\(channels) channels; 1 or 2 supported") }
@@ -135,15 +187,24 @@ public final class WAVWriter {
         }
     }
 
-    /// Writes buffered audio, then patches the header to cover it, then (optionally) fsyncs.
+    /// Writes buffered audio, then patches the header to cover it; when `durable`, the audio is
+    /// flushed to the disk before the header is written, and the header after it.
     public func sync(durable: Bool = false) throws(WAVError) {
         if !buffer.isEmpty {
-            try put(buffer, at: 44 + dataBytes)
+            defer { buffer.removeAll(keepingCapacity: true) }
+            do { try put(buffer, at: 44 + dataBytes) } catch {
+                droppedBytes += buffer.count
+                throw error
+            }
             dataBytes += buffer.count
-            buffer.removeAll(keepingCapacity: true)
         }
+        if durable { try flush() }
         try put(header(), at: 0)
-        if durable && fsync(fd) != 0 { throw .unwritable(path: path, reason: String(cString: strerror(errno))) }
+        if durable { try flush() }
+    }
+
+    private func flush() throws(WAVError) {
+        if fdatasync(fd) != 0 { throw .unwritable(path: path, reason: String(cString: strerror(errno))) }
     }
 
     public func close() throws(WAVError) {
@@ -153,7 +214,9 @@ public final class WAVWriter {
         fd = -1
     }
 
-    private func header() -> [UInt8] {
+    private func header() -> [UInt8] { Self.header(dataBytes: dataBytes, channels: channels) }
+
+    static func header(dataBytes: Int, channels: Int) -> [UInt8] {
         var h: [UInt8] = []
         func u32(_ v: Int) { for i in 0..<4 { h.append(UInt8((v >> (8 * i)) & 0xFF)) } }
         func u16(_ v: Int) { h.append(UInt8(v & 0xFF)); h.append(UInt8((v >> 8) & 0xFF)) }

@@ -16,6 +16,8 @@ public final class CallRecorder: @unchecked Sendable {
         public let stereo: Bool
         fileprivate let writer: WAVWriter
         fileprivate var closing = false
+        /// Reported once when writing starts failing, and once when it works again.
+        fileprivate var failing = false
 
         fileprivate init(path: String, stereo: Bool, seconds: Int) throws(WAVError) {
             self.path = path
@@ -99,8 +101,13 @@ public final class CallRecorder: @unchecked Sendable {
         r.ring.drain { r.writer.append($0) }
         do {
             if r.closing { try r.writer.close() } else { try r.writer.sync(durable: durable) }
+            if r.failing {
+                r.failing = false
+                errors.push("\(r.path): writing again (\(r.writer.droppedBytes / 2 / (r.stereo ? 2 : 1)) samples were lost)")
+            }
         } catch {
-            errors.push(error.description)
+            if !r.failing { errors.push(error.description) }
+            r.failing = true
         }
     }
 }

@@ -70,4 +70,28 @@ import Testing
         try writer.sync()
         #expect(try WAVFile.read(path("live.wav")).count == 2 * second.count)
     }
+
+    /// A power cut can leave a header that claims audio the disk never got; recovery cuts the
+    /// file to the whole frames present (on 429158c such a file was thrown away), keeps a whole
+    /// file as it is, and removes one with no audio, so no empty file is left behind.
+    @Test(arguments: [(1, 1044, 1000), (2, 1046, 1000), (1, 3244, 3200)])
+    func repairCutsAFileToItsAudio(channels: Int, keep: Int, audio: Int) throws {
+        let samples = TestSignals.tones([(440, -10)], ms: 200 * channels)
+        try WAVFile.write(samples, to: path("full.wav"), channels: channels)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path("full.wav")))
+        try bytes.prefix(keep).write(to: URL(fileURLWithPath: path("cut.wav")))
+        let repair = try WAVFile.repair(path("cut.wav"), channels: channels)
+        let whole = audio == bytes.count - 44
+        #expect(repair == (whole ? .intact(samples: audio / 2) : .cut(samples: audio / 2, declared: samples.count)))
+        #expect(try WAVFile.read(path("cut.wav"), channels: channels) == Array(samples.prefix(audio / 2)))
+    }
+
+    @Test func repairRemovesAFileWithNoAudio() throws {
+        let writer = try WAVWriter(path: path("empty.wav"))
+        try writer.sync()
+        #expect(try WAVFile.repair(path("empty.wav"), channels: 1) == .removed)
+        #expect(!FileManager.default.fileExists(atPath: path("empty.wav")))
+        try Data().write(to: URL(fileURLWithPath: path("zero.wav")))
+        #expect(try WAVFile.repair(path("zero.wav"), channels: 1) == .removed)
+    }
 }
