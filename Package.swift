@@ -101,6 +101,9 @@ let package = Package(
             "Box", "UplinkServer", "Central", "UplinkWire", "LineSimulator", "LineDriver", "LocalDB", "DSP", "HotlineModel",
             "SystemSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
 
         // The three executables.

@@ -10,14 +10,17 @@ import Synchronization
 
 /// Every connection the uplink holds, so their number stays under `max_connections` whatever
 /// peers do. A connection that has not yet completed its TLS handshake (for plain HTTP: sent its
-/// first byte) is a stranger; when the ledger is full, the oldest stranger makes way for the new
-/// one, so a flood of idle or stalled connections can delay the central office by one handshake
-/// but never lock it out, and established peers are never cut for strangers.
+/// first byte) is a stranger. When the ledger is full, a new connection takes the place of the
+/// oldest stranger, or failing that of the oldest established connection with no request in
+/// progress; only when every place is serving a request is it refused. So a flood of idle or
+/// stalled connections, or of enrolled clients keeping connections alive, can delay the central
+/// office by one handshake but never lock it out, and no request in progress is cut.
 package final class ConnectionLedger: Sendable {
     private struct Entry {
         let channel: any Channel
         let order: UInt64
         var established: Bool
+        var inRequest = false
     }
 
     private struct State {
@@ -31,6 +34,7 @@ package final class ConnectionLedger: Sendable {
         package var open = 0
         package var established = 0
         package var evicted = 0
+        /// Refused with every place serving a request.
         package var refused = 0
         package var timedOut = 0
     }
@@ -54,7 +58,8 @@ package final class ConnectionLedger: Sendable {
         let (admitted, evict): (Bool, (any Channel)?) = state.withLock { s in
             var evict: (any Channel)?
             if s.open.count >= limit {
-                guard let oldest = s.open.filter({ !$0.value.established }).min(by: { $0.value.order < $1.value.order }) else {
+                let strangers = s.open.filter { !$0.value.established }, idle = s.open.filter { $0.value.established && !$0.value.inRequest }
+                guard let oldest = (strangers.isEmpty ? idle : strangers).min(by: { $0.value.order < $1.value.order }) else {
                     s.counts.refused += 1
                     return (false, nil)
                 }
@@ -75,6 +80,10 @@ package final class ConnectionLedger: Sendable {
     }
 
     func timedOut() { state.withLock { $0.counts.timedOut += 1 } }
+
+    func serving(_ channel: any Channel, _ busy: Bool) {
+        state.withLock { $0.open[ObjectIdentifier(channel)]?.inRequest = busy }
+    }
 
     func closed(_ channel: any Channel) {
         _ = state.withLock { $0.open.removeValue(forKey: ObjectIdentifier(channel)) }
@@ -196,6 +205,7 @@ final class RequestDeadline: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if case .head(let request) = unwrapInboundIn(data), pending == nil {
+            ledger.serving(context.channel, true)
             let push = request.method == .put && (request.path ?? "").hasPrefix("/v1/content/")
             let ledger = ledger
             let channel = context.channel
@@ -208,9 +218,14 @@ final class RequestDeadline: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .head = unwrapOutboundIn(data) {
+        switch unwrapOutboundIn(data) {
+        case .head:
             pending?.cancel()
             pending = nil
+        case .end:
+            ledger.serving(context.channel, false)
+        case .body:
+            break
         }
         context.write(data, promise: promise)
     }

@@ -284,8 +284,8 @@ package final class UplinkService: @unchecked Sendable {
         let c = connections.counts
         for (name, value, help, type) in [("hotline_uplink_connections", c.open, "Uplink connections open (at most \(connections.limit)).", "gauge"),
                                           ("hotline_uplink_connections_established", c.established, "Uplink connections past their TLS handshake.", "gauge"),
-                                          ("hotline_uplink_connections_evicted_total", c.evicted, "Connections cut to make way, still in their handshake.", "counter"),
-                                          ("hotline_uplink_connections_refused_total", c.refused, "Connections refused with every place established.", "counter"),
+                                          ("hotline_uplink_connections_evicted_total", c.evicted, "Connections closed to make way: strangers in their handshake first, then idle ones.", "counter"),
+                                          ("hotline_uplink_connections_refused_total", c.refused, "Connections refused with every place serving a request.", "counter"),
                                           ("hotline_uplink_connections_timed_out_total", c.timedOut, "Connections cut by a handshake, idle or request deadline.", "counter")] {
             out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n\(name) \(value)\n"
         }
