@@ -46,18 +46,10 @@ package struct FloodBench: ParsableCommand {
         var config = BoxConfig()
         config.dataDirectory = "\(root)/box"
         _ = try DistrictDay.make(in: config, calls: 50, recordedMinutes: 5, faxPages: 2)
-        for (name, role) in [("box", UplinkCertificate.Role.server), ("central", .client)] {
-            let made = try UplinkCertificate.create(name: name, hosts: ["127.0.0.1"], days: 2, role: role)
-            try FileManager.default.createDirectory(atPath: "\(root)/tls/\(name)", withIntermediateDirectories: true)
-            try made.keyPEM.write(toFile: "\(root)/tls/\(name)/\(name).key", atomically: true, encoding: .utf8)
-            try made.certificatePEM.write(toFile: "\(root)/tls/\(name)/\(name).crt", atomically: true, encoding: .utf8)
-        }
-        config.uplink = UplinkConfig(enabled: true, host: "127.0.0.1", port: 0, certificate: "\(root)/tls/box/box.crt", key: "\(root)/tls/box/box.key",
-                                     trust: "\(root)/tls/central")
+        let client = try UplinkBench.identities(in: root, for: &config)
         let service = try UplinkService(config: config)
         let runner = try UplinkRunner(service: service)
         defer { runner.stop() }
-        let client = try UplinkTLS.client(certificate: "\(root)/tls/central/central.crt", key: "\(root)/tls/central/central.key", trust: "\(root)/tls/box/box.crt")
         let base = "https://127.0.0.1:\(runner.port)"
         let deadline = ContinuousClock.now + .seconds(seconds)
 
@@ -221,16 +213,7 @@ final class HeldConnections: Sendable {
     }
 
     private func open(stalls: Bool) -> Int32? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { close(fd); return nil }
+        guard let fd = LoopbackAddress.connect(port: port) else { return nil }
         if stalls { _ = Self.partialHello.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
         return fd
     }

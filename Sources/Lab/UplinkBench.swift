@@ -5,6 +5,7 @@ import DSP
 import Foundation
 import HotlineModel
 import LocalDB
+import NIOSSL
 import SystemSupport
 import UplinkServer
 import UplinkWire
@@ -42,14 +43,7 @@ package struct UplinkBench: ParsableCommand {
         print("day: \(day.calls) calls, \(day.cases) cases, \(day.recordings) recordings (\(String(format: "%.1f", day.recordedSeconds / 60)) min, "
               + "\(day.wavBytes) bytes as WAV), \(day.faxPages) fax pages, \(day.changes) changes")
 
-        for (name, role) in [("box", UplinkCertificate.Role.server), ("central", .client)] {
-            let made = try UplinkCertificate.create(name: name, hosts: ["127.0.0.1"], days: 2, role: role)
-            try FileManager.default.createDirectory(atPath: "\(root)/tls/\(name)", withIntermediateDirectories: true)
-            try made.keyPEM.write(toFile: "\(root)/tls/\(name)/\(name).key", atomically: true, encoding: .utf8)
-            try made.certificatePEM.write(toFile: "\(root)/tls/\(name)/\(name).crt", atomically: true, encoding: .utf8)
-        }
-        config.uplink = UplinkConfig(enabled: true, host: "127.0.0.1", port: 0, certificate: "\(root)/tls/box/box.crt", key: "\(root)/tls/box/box.key",
-                                     trust: "\(root)/tls/central")
+        let tls = try Self.identities(in: root, for: &config)
         let service = try UplinkService(config: config)
         let encodeStart = Date(), cpuStart = LineBench.processCPUSeconds()
         while service.prepareMedia(limit: 64) > 0 {}
@@ -61,7 +55,6 @@ package struct UplinkBench: ParsableCommand {
         defer { runner.stop() }
         let proxy = try LinkProxy(to: runner.port, bytesPerSecond: kbps * 1000 / 8 * speedup)
         defer { proxy.stop() }
-        let tls = try UplinkTLS.client(certificate: "\(root)/tls/central/central.crt", key: "\(root)/tls/central/central.key", trust: "\(root)/tls/box/box.crt")
         let puller = Puller(tls: tls, into: "\(root)/central")
         let started = Date()
         let report = try Blocking.run { try await puller.pull(box: "https://127.0.0.1:\(proxy.port)") }
@@ -81,6 +74,20 @@ package struct UplinkBench: ParsableCommand {
             \(String(format: "link time at %.0f kbit/s: %.1f minutes measured (%.1f s at %.0f×); %.1f minutes for the bytes alone", kbps, linkMinutes, wall, speedup, serialMinutes))
             compression: \(String(format: "%.1f", Double(day.wavBytes) / Double(max(byKind.mono + byKind.stereo, 1))))× smaller than the WAV recordings
             """)
+    }
+
+    /// A box identity and a central office identity under ROOT/tls, the box's uplink set to
+    /// serve on loopback with them; returns the central office's TLS client settings.
+    static func identities(in root: String, for config: inout BoxConfig) throws -> TLSConfiguration {
+        for (name, role) in [("box", UplinkCertificate.Role.server), ("central", .client)] {
+            let made = try UplinkCertificate.create(name: name, hosts: ["127.0.0.1"], days: 2, role: role)
+            try FileManager.default.createDirectory(atPath: "\(root)/tls/\(name)", withIntermediateDirectories: true)
+            try made.keyPEM.write(toFile: "\(root)/tls/\(name)/\(name).key", atomically: true, encoding: .utf8)
+            try made.certificatePEM.write(toFile: "\(root)/tls/\(name)/\(name).crt", atomically: true, encoding: .utf8)
+        }
+        config.uplink = UplinkConfig(enabled: true, host: "127.0.0.1", port: 0, certificate: "\(root)/tls/box/box.crt", key: "\(root)/tls/box/box.key",
+                                     trust: "\(root)/tls/central")
+        return try UplinkTLS.client(certificate: "\(root)/tls/central/central.crt", key: "\(root)/tls/central/central.key", trust: "\(root)/tls/box/box.crt")
     }
 
     private func mediaBytes(_ config: BoxConfig) throws -> (mono: Int, stereo: Int, fax: Int, monoKbps: Double, stereoKbps: Double) {

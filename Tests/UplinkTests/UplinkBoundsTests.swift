@@ -1,5 +1,6 @@
 import Box
 import Foundation
+import SystemSupport
 import SystemTestSupport
 import Testing
 import TestSupport
@@ -20,7 +21,7 @@ struct UplinkBoundsTests {
         var strangers: [Int32] = []
         defer { strangers.forEach { close($0) } }
         for i in 0..<300 {
-            let fd = try RawConnection.open(port: rig.runner.port)
+            let fd = try #require(LoopbackAddress.connect(port: rig.runner.port))
             // Every third one starts a TLS handshake it never finishes.
             if i % 3 == 0 { _ = [UInt8]([0x16, 0x03, 0x01, 0x02, 0x00, 0x01]).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
             strangers.append(fd)
@@ -56,21 +57,5 @@ struct UplinkBoundsTests {
         #expect((reply.json["error"] as? String ?? "").contains(allowed))
         #expect(try await rig.request(.GET, "/v1/no/such/path").status == 404)
         await rig.shutdown()
-    }
-}
-
-/// Plain TCP sockets for the flood: nothing an HTTP client would do.
-enum RawConnection {
-    static func open(port: Int) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard fd >= 0, connected == 0 else { close(fd); throw CocoaError(.fileReadUnknown) }
-        return fd
     }
 }
