@@ -142,6 +142,10 @@ final class Daemon {
         }
         if uplinkHousekeeping.due() {
             service.lines.withLock { $0 = commands.lineSummaries() }
+            let board = runtime.switchboard
+            service.boxWarnings.withLock {
+                $0 = [board.disk.warning, board.storeFailures > 0 ? "\(board.storeFailures) case-store writes from calls failed since the box started (see the log)" : nil].compactMap { $0 }
+            }
             if retention.due() { service.pruneExpired() }
         }
     }

@@ -35,6 +35,10 @@ package struct BoxConfig: Sendable {
     package var shutdownCommand = ["/bin/systemctl", "poweroff"]
 
     package var uplink = UplinkConfig()
+    package var disk = DiskGuard()
+    /// Where the box learns the data disk's free bytes; nil: statvfs of the data directory (a
+    /// bench or test puts a disk of any size here).
+    package var diskFreeBytes: (@Sendable () -> Int)?
     /// Where the lines are: the simulated exchange, a DAHDI card, or an ALSA codec with GPIO.
     package var hardware = LineHardware.simulated
 

@@ -49,6 +49,7 @@ extension BoxConfig {
             case "hardware": hardware = LineHardwareConfig.parse(value, y)
             case "console": parseConsole(value, y)
             case "commands": parseCommands(value, y)
+            case "disk": disk.parse(value, y)
             case "supervision": parseSupervision(value, y, at: line)
             default: y.fail(line, "unknown setting \"\(key)\"")
             }

@@ -15,6 +15,7 @@ package final class BoxRuntime {
     package let exchange: SimulatedExchange?
     package let loop: FrameLoop
     package let store: CaseStore
+    private let diskMonitor: DiskMonitor?
     package let recorder: CallRecorder
     package let switchboard: Switchboard
     package let dataDirectory: String
@@ -67,8 +68,11 @@ package final class BoxRuntime {
         let clock: () -> Int = realTime
             ? { loop.heartbeat.load(ordering: .relaxed) * LineFrame.milliseconds }
             : { SampleClock.ms(loop.now) }
+        let monitor = config.diskFreeBytes == nil ? DiskMonitor(path: dataDirectory) : nil
+        diskMonitor = monitor
         switchboard = try Switchboard(loop: loop, store: store, recorder: recorder, prompts: prompts, documents: documents, flow: flow,
-                                      config: config, dataDirectory: dataDirectory, startedAt: startedAt, nowMs: clock)
+                                      config: config, dataDirectory: dataDirectory, startedAt: startedAt, nowMs: clock,
+                                      diskFreeBytes: config.diskFreeBytes ?? { monitor?.freeBytes ?? Int.max })
         switchboard.onLog = log
         let recovered = try CrashRecovery.run(store: store, recordings: switchboard.recordingsDirectory, faxes: switchboard.faxDirectory, now: switchboard.timestamp(0))
         if recovered.callsClosed > 0 || !recovered.messagesKept.isEmpty || recovered.callRecordingsKept > 0 || !recovered.faxesKept.isEmpty {
@@ -110,5 +114,8 @@ package final class BoxRuntime {
         if loop.frame % 25 == 0 { recorder.pass() }
     }
 
-    package func shutdown() { recorder.shutdown() }
+    package func shutdown() {
+        recorder.shutdown()
+        diskMonitor?.stop()
+    }
 }

@@ -81,7 +81,8 @@ package final class CallSession {
         summary.answeredAtMs = ms
         summary.disposition = .answered
         box.stored("the answer time", line: line) { try box.store.answerCall(callID, at: box.timestamp(ms)) }
-        if box.config.wholeCallRecording {
+        // Below the recordings floor the whole call is not recorded; messages still are.
+        if box.config.wholeCallRecording && box.disk.level == .ample {
             startRecording(.call, path: "\(box.recordingsDirectory)/call-\(callID)-\(uid).wav", stereo: true, at: ms)
         }
         let run = FlowRun(flow: box.flow, transferAvailable: box.config.transferAvailable(at: box.timestamp(ms)))

@@ -43,10 +43,22 @@ package final class Switchboard {
     package private(set) var finished: [CallSummary] = []
     package var onLog: (String) -> Void = { print($0) }
     package var onCallEnded: (CallSummary) -> Void = { _ in }
+    /// The data disk's state, from its free space.
+    package private(set) var disk: DiskGuard
+    private let diskFreeBytes: () -> Int
+    /// Lines whose call is being told "service busy" (no session: a full disk or a store that
+    /// cannot take the call).
+    private var busyLines: Set<Int> = []
+    /// Why calls are being turned away, logged when it starts and when it ends, not per call.
+    private var refusing: String?
+    package static let busyPromptName = "service_busy"
+    private static let busyPlayback: Int32 = -1
 
     package init(loop: FrameLoop, store: CaseStore, recorder: CallRecorder, prompts: PromptLibrary, documents: [String: String], flow: Flow,
-         config: BoxConfig, dataDirectory: String, startedAt: Date, nowMs: @escaping () -> Int) throws {
+         config: BoxConfig, dataDirectory: String, startedAt: Date, nowMs: @escaping () -> Int, diskFreeBytes: @escaping () -> Int = { Int.max }) throws {
         self.loop = loop
+        self.diskFreeBytes = diskFreeBytes
+        disk = config.disk
         self.store = store
         self.recorder = recorder
         self.prompts = prompts
@@ -97,6 +109,11 @@ package final class Switchboard {
 
     /// Handles everything the channels reported, then lets every flow see the time.
     package func poll() {
+        // Before the events: a call that starts now already meets the disk as it is.
+        if let level = disk.update(freeBytes: diskFreeBytes()) {
+            log(disk.warning.map { "disk: \($0)" } ?? "disk: space is back (\(level.rawValue)); calls are handled in full again")
+            if level != .ample { lastFaultMs = nowMs() }
+        }
         for channel in loop.channels {
             while let event = channel.events.pop() { handle(event, channel.index) }
         }
@@ -132,6 +149,7 @@ package final class Switchboard {
         case .tone(let t): note(line, "\(t.kind.rawValue) tone", at: ms)
         default: break
         }
+        if busyLines.contains(line) { return turnAway(event, line) }
         switch event.kind {
         case .ringing:
             _ = session(line, at: ms)
@@ -153,13 +171,52 @@ package final class Switchboard {
 
     private func session(_ line: Int, at ms: Int) -> CallSession? {
         if let s = sessions[line] { return s }
+        guard disk.level != .full else {
+            refuse(line, because: disk.warning ?? "the data disk is full")
+            return nil
+        }
         do {
             let s = try CallSession(line: line, box: self, at: ms)
             sessions[line] = s
+            if let why = refusing {
+                refusing = nil
+                log("calls are handled again (they were turned away: \(why))")
+            }
             return s
         } catch {
-            log("line \(line): cannot record the call: \(error)")
+            storeFailures += 1
+            lastFaultMs = ms
+            refuse(line, because: "the case store cannot record a call: \(error)")
             return nil
+        }
+    }
+
+    /// The call on `line` will hear "service busy" once answered and be hung up.
+    private func refuse(_ line: Int, because why: String) {
+        busyLines.insert(line)
+        if refusing != why {
+            refusing = why
+            log("calls are turned away with \"service busy\": \(why)")
+        }
+    }
+
+    /// A turned-away call: answered as usual, the busy prompt (or, without one, nothing), then
+    /// the line is hung up; it ends with the disconnect.
+    private func turnAway(_ event: ChannelEvent, _ line: Int) {
+        let channel = loop.channels[line]
+        switch event.kind {
+        case .answered:
+            if let busy = prompts[Self.busyPromptName] {
+                channel.commands.push(.play(busy, id: Self.busyPlayback, bargeIn: false))
+            } else {
+                channel.commands.push(.hangUp)
+            }
+        case .playbackFinished(Self.busyPlayback, _):
+            channel.commands.push(.hangUp)
+        case .disconnected:
+            busyLines.remove(line)
+        default:
+            break
         }
     }
 

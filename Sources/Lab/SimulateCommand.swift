@@ -62,6 +62,8 @@ package struct SimulationReport: Codable {
         package var heardWAV: String?
         package var callerWaitsTimedOut: [Int]
         package var farEndHungUpMs: Int?
+        /// When the box went on-hook, as the exchange saw it.
+        package var boxHungUpMs: Int?
         /// Digits the exchange heard the box dial (a transfer after a hook flash).
         package var boxDialled: String?
     }
@@ -169,7 +171,7 @@ package struct Simulation {
                                digits: box?.digits ?? "", prompts: box?.prompts ?? [], cases: box?.cases ?? [], fax: box?.fax,
                                callerFax: record?.faxResult, callRecording: box?.callRecording, heardWAV: heard,
                                callerWaitsTimedOut: record?.timedOutSteps ?? [], farEndHungUpMs: record?.farEndHungUpAt.map(SampleClock.ms),
-                               boxDialled: record.flatMap { $0.dialled.isEmpty ? nil : $0.dialled }))
+                               boxHungUpMs: record?.boxOnHookAt.map(SampleClock.ms), boxDialled: record.flatMap { $0.dialled.isEmpty ? nil : $0.dialled }))
         }
         var dispositions: [String: Int] = [:]
         for c in calls { dispositions[c.disposition, default: 0] += 1 }

@@ -26,6 +26,8 @@ package final class UplinkService: @unchecked Sendable {
     private let unpreparable = Mutex<Set<Int>>([])
     /// The lines as the event thread last saw them, for health.
     package let lines = Mutex<[String]>([])
+    /// What the event thread says a technician should see to (a filling disk, store failures).
+    package let boxWarnings = Mutex<[String]>([])
     package let uplinkDirectory: String
     private let startedAt: Date
     private let now: @Sendable () -> Date
@@ -261,7 +263,7 @@ package final class UplinkService: @unchecked Sendable {
         }
         let free = (try? FileManager.default.attributesOfFileSystem(forPath: config.dataDirectory))?[.systemFreeSize] as? Int ?? 0
         let cert = certificateState
-        let warnings = [cert?.warning].compactMap { $0 }
+        let warnings = [cert?.warning].compactMap { $0 } + boxWarnings.withLock { $0 }
         return Health(status: warnings.isEmpty ? .ok : .warning, node: config.nodePrefix.digits, startedAt: ISO8601DateFormatter().string(from: startedAt),
                       uptimeSeconds: Int(now().timeIntervalSince(startedAt)), latestChange: latest, ackedChange: acked,
                       pendingChanges: pending.changes, pendingMediaBytes: pending.mediaBytes, lastPull: lastPull, diskFreeBytes: free,

@@ -138,7 +138,7 @@ package final class ControlCommands {
             lastPull = (try? runtime.store.lastPull()).flatMap { $0 }.flatMap(StoreTime.date)
         }
         return StatusLights.Status(running: true, lines: lines, sinceLastPull: lastPull.map { Date().timeIntervalSince($0) },
-                                   fault: fault || runtime.switchboard.recentFault)
+                                   fault: fault || runtime.switchboard.recentFault || runtime.switchboard.disk.level != .ample)
     }
 
     /// One line per telephone line: state, caller, level (the uplink's health shows these too).
