@@ -7,7 +7,7 @@ import Yams
 package struct UplinkBounds: Sendable, Equatable {
     /// Open connections at once. The process keeps descriptors beyond this for lines,
     /// recordings and the store (systemd/appliance.service's LimitNOFILE covers both).
-    package var maxConnections = 64
+    package var maxConnections = 256
     /// From accept to a completed TLS handshake with an enrolled certificate.
     package var handshakeMs = 5_000
     /// With no byte read or written.

@@ -212,9 +212,14 @@ final class HeldConnections: Sendable {
         }
     }
 
+    /// Connects without waiting (a full accept queue must not stall the flood); a stalled
+    /// handshake's first bytes go out as soon as the connection is up.
     private func open(stalls: Bool) -> Int32? {
-        guard let fd = LoopbackAddress.connect(port: port) else { return nil }
-        if stalls { _ = Self.partialHello.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
+        guard let fd = LoopbackAddress.connect(port: port, waiting: false) else { return nil }
+        if stalls {
+            var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            if poll(&p, 1, 100) > 0 { _ = Self.partialHello.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
+        }
         return fd
     }
 }

@@ -17,9 +17,10 @@ public enum LoopbackAddress {
     }
 
     /// A TCP connection to 127.0.0.1:`port`, or nil (for benches and tests that flood a server
-    /// with raw sockets).
-    public static func connect(port: Int) -> Int32? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    /// with raw sockets). Without `waiting`, the socket is non-blocking and may still be
+    /// connecting when it is returned.
+    public static func connect(port: Int, waiting: Bool = true) -> Int32? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | (waiting ? 0 : Int32(SOCK_NONBLOCK.rawValue)), 0)
         guard fd >= 0 else { return nil }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -28,7 +29,7 @@ public enum LoopbackAddress {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else {
+        guard connected == 0 || (!waiting && Glibc.errno == EINPROGRESS) else {
             close(fd)
             return nil
         }

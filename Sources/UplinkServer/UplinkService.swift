@@ -12,12 +12,16 @@ import UplinkWire
 /// Runs on the server's threads with its own connection to the case store; content it switches
 /// reaches the running flows through `pushed`, which the event thread drains.
 package final class UplinkService: @unchecked Sendable {
-    // Unchecked: the case store connection is only touched under `storeLock`; the rest is
+    // Unchecked: each case store connection is only touched under its slot's lock; the rest is
     // immutable or in Mutexes.
     package let config: BoxConfig
     package let content: ActiveContent
-    private let store: CaseStore
-    private let storeLock = NSLock()
+    /// Connections of the uplink's own to the case store, a few so that reads (WAL: they never
+    /// wait for writers) run side by side, and no more, so a flood of requests cannot take
+    /// descriptors or memory: a request waits for a free one.
+    private let stores: [(store: CaseStore, lock: NSLock)]
+    private let freeStores: DispatchSemaphore
+    package static let storeConnections = 4
     private let pushing = Mutex(())
     private let encoding = Mutex(())
     /// Content kinds switched on disk, waiting for the event thread to put them into force.
@@ -49,7 +53,8 @@ package final class UplinkService: @unchecked Sendable {
     package init(config: BoxConfig, now: @escaping @Sendable () -> Date = { Date() }, monotonic: @escaping @Sendable () -> Double = BootClock.seconds) throws {
         self.config = config
         content = ActiveContent(store: ContentStore(dataDirectory: config.dataDirectory), config: config)
-        store = (try CaseStore(path: "\(config.dataDirectory)/cases.sqlite", prefix: config.nodePrefix))
+        stores = try (0..<Self.storeConnections).map { _ in (try CaseStore(path: "\(config.dataDirectory)/cases.sqlite", prefix: config.nodePrefix), NSLock()) }
+        freeStores = DispatchSemaphore(value: Self.storeConnections)
         uplinkDirectory = "\(config.dataDirectory)/uplink"
         try FileManager.default.createDirectory(atPath: uplinkDirectory, withIntermediateDirectories: true)
         startedAt = now()
@@ -95,9 +100,13 @@ package final class UplinkService: @unchecked Sendable {
     }
 
     private func withStore<T>(_ body: (CaseStore) throws(CaseStore.StoreError) -> T) throws(Failure) -> T {
-        storeLock.lock()
-        defer { storeLock.unlock() }
-        do { return try body(store) } catch { throw .internalError("\(error)") }
+        freeStores.wait()
+        defer { freeStores.signal() }
+        // Past the semaphore one of the connections is free; find it.
+        var slot = stores[0]
+        search: while true { for s in stores where s.lock.try() { slot = s; break search } }
+        defer { slot.lock.unlock() }
+        do { return try body(slot.store) } catch { throw .internalError("\(error)") }
     }
 
     // MARK: Feed
