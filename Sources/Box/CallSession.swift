@@ -59,7 +59,8 @@ package final class CallSession {
     private var fax: (terminal: FaxTerminal, receiving: String?)?
     /// The consultation document being faxed back, for the fax result record.
     private var faxDocument: String?
-    private var transferSteps: [(atMs: Int, command: ChannelCommand)] = []
+    /// Channel commands due at a line time (a transfer's flash and dial, a hang-up after a prompt).
+    private var scheduled: [(atMs: Int, command: ChannelCommand)] = []
     package private(set) var finished = false
 
     package init(line: Int, box: Switchboard, at ms: Int) throws {
@@ -115,8 +116,8 @@ package final class CallSession {
     }
 
     package func tick(at ms: Int) {
-        while let step = transferSteps.first, step.atMs <= ms {
-            transferSteps.removeFirst()
+        while let step = scheduled.first, step.atMs <= ms {
+            scheduled.removeFirst()
             channel.commands.push(step.command)
         }
         guard let run, !run.isEnded else { return }
@@ -174,7 +175,7 @@ package final class CallSession {
             case .transfer:
                 guard let number = box.config.transferNumber, let digits = DialString(number) else { continue }
                 summary.disposition = .transferred
-                transferSteps = [(ms, .flash), (ms + 1500, .dial(digits)), (ms + 1500 + 100 * number.count + 4000, .hangUp)]
+                scheduled = [(ms, .flash), (ms + 1500, .dial(digits)), (ms + 1500 + 100 * number.count + 4000, .hangUp)]
             case .hangUp:
                 channel.commands.push(.hangUp)
             }
@@ -251,18 +252,20 @@ package final class CallSession {
             media.append(NewMedia(kind: .recording, path: message.path, durationMs: message.durationMs, complete: complete))
             finishedMessage = nil
         }
-        do {
-            let made = try box.store.createCase(kind: kind, call: callID, callerNumber: summary.callerNumber, complete: complete,
-                                                media: media, at: box.timestamp(ms))
-            summary.cases.append(.init(number: made.number.digits, kind: kind.rawValue, complete: complete, files: media.map(\.path),
-                                       durationMs: media.first?.durationMs, pages: nil))
-            summary.disposition = .caseCreated
-            box.log("line \(line): \(kind.rawValue) case \(made.number) created\(complete ? "" : " (incomplete, kept)")")
-            if let run { perform(run.handle(.caseCreated(made.number), at: ms), at: ms) }
-        } catch {
-            box.log("line \(line): could not store a \(kind.rawValue) case: \(error)")
-            channel.commands.push(.hangUp)
+        guard let made = box.stored("a \(kind.rawValue) case", line: line, {
+            try box.store.createCase(kind: kind, call: callID, callerNumber: summary.callerNumber, complete: complete, media: media, at: box.timestamp(ms))
+        }) else {
+            // The caller is told, not cut off: "service busy", then the line is released.
+            let busy = box.prompts[Switchboard.busyPromptName]
+            if let busy { channel.commands.push(.play(busy, id: 0, bargeIn: false)) }
+            scheduled.append((ms + (busy?.durationMs ?? 0) + 300, .hangUp))
+            return
         }
+        summary.cases.append(.init(number: made.number.digits, kind: kind.rawValue, complete: complete, files: media.map(\.path),
+                                   durationMs: media.first?.durationMs, pages: nil))
+        summary.disposition = .caseCreated
+        box.log("line \(line): \(kind.rawValue) case \(made.number) created\(complete ? "" : " (incomplete, kept)")")
+        if let run { perform(run.handle(.caseCreated(made.number), at: ms), at: ms) }
     }
 
     private func lookUp(_ text: String, at ms: Int) {

@@ -236,18 +236,19 @@ public final class CaseStore {
         try db.query("INSERT INTO changes (entity, entity_id, change, at, payload) VALUES (?, ?, ?, ?, ?)", [entity, id, what, time, payload])
     }
 
-    /// The next unused number in this node's sequence (it wraps, skipping numbers still held).
+    /// The next number of this node's sequence, in one read and one write: numbers are never
+    /// reused (cases are kept), so the sequence simply runs to its end, 10^(7 - prefix digits)
+    /// cases (docs/UPLINK.md, "Acceptance numbers"); health warns long before.
     private func nextNumber() throws -> AcceptanceNumber {
-        var value = Int(try db.query("SELECT value FROM sequences WHERE name = 'case'").first?.int("value") ?? 0)
-        for _ in 0..<prefix.sequenceLimit {
-            value = value % prefix.sequenceLimit + 1
-            let number = AcceptanceNumber(prefix: prefix, sequence: value % prefix.sequenceLimit)
-            if try db.query("SELECT 1 FROM cases WHERE number = ?", [number.digits]).isEmpty {
-                try db.query("INSERT INTO sequences (name, value) VALUES ('case', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value", [value])
-                return number
-            }
-        }
-        throw StoreError.numbersExhausted
+        let value = (try db.query("SELECT value FROM sequences WHERE name = 'case'").first?.int("value") ?? 0) + 1
+        guard value <= prefix.sequenceLimit else { throw StoreError.numbersExhausted }
+        try db.query("INSERT INTO sequences (name, value) VALUES ('case', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value", [value])
+        return AcceptanceNumber(prefix: prefix, sequence: value % prefix.sequenceLimit)
+    }
+
+    /// Acceptance numbers given out so far, and how many this node's prefix allows.
+    public func acceptanceNumbers() throws(StoreError) -> (used: Int, capacity: Int) {
+        try read { (try db.query("SELECT value FROM sequences WHERE name = 'case'").first?.int("value") ?? 0, prefix.sequenceLimit) }
     }
 
     private func insertMedia(_ m: NewMedia, digest: (size: Int, sha256: String), caseID: Int?, callID: Int?, at date: Date) throws {

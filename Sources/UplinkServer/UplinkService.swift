@@ -272,7 +272,10 @@ package final class UplinkService: @unchecked Sendable {
         }
         let free = (try? FileManager.default.attributesOfFileSystem(forPath: config.dataDirectory))?[.systemFreeSize] as? Int ?? 0
         let cert = certificateState
-        let warnings = [cert?.warning].compactMap { $0 } + boxWarnings.withLock { $0 }
+        let numbers = try withStore { s throws(CaseStore.StoreError) in try s.acceptanceNumbers() }
+        let numbersWarning = numbers.used * 10 >= numbers.capacity * 8
+            ? "\(numbers.used) of this node's \(numbers.capacity) acceptance numbers are used; ask the central office for a shorter node prefix before they run out" : nil
+        let warnings = [cert?.warning, numbersWarning].compactMap { $0 } + boxWarnings.withLock { $0 }
         return Health(status: warnings.isEmpty ? .ok : .warning, node: config.nodePrefix.digits, startedAt: ISO8601DateFormatter().string(from: startedAt),
                       uptimeSeconds: Int(now().timeIntervalSince(startedAt)), latestChange: latest, ackedChange: acked,
                       pendingChanges: pending.changes, pendingMediaBytes: pending.mediaBytes, lastPull: lastPull, diskFreeBytes: free,

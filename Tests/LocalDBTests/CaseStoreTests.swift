@@ -51,6 +51,21 @@ import TestSupport
 
     func store() throws -> CaseStore { try CaseStore(path: scratch.path("cases.sqlite"), prefix: NodePrefix("5")!) }
 
+    /// A 3-digit prefix has 10⁴ numbers; each takes one read and one write (on 429158c each
+    /// creation could try 10⁴ queries), the last one is given, then the store says so.
+    @Test func acceptanceNumbersRunToTheirCapacityInConstantTime() throws {
+        let db = try CaseStore(path: scratch.path("three.sqlite"), prefix: NodePrefix("123")!)
+        #expect(try db.acceptanceNumbers() == (0, 10_000))
+        let first = try db.createCase(kind: .complaint, call: nil, callerNumber: nil, at: Date())
+        #expect(first.number.digits.hasPrefix("1230001"))
+        try db.db.query("UPDATE sequences SET value = 9999 WHERE name = 'case'")
+        let last = try db.createCase(kind: .complaint, call: nil, callerNumber: nil, at: Date())
+        #expect(last.number.digits.hasPrefix("1230000"))
+        #expect(try db.acceptanceNumbers() == (10_000, 10_000))
+        #expect(throws: CaseStore.StoreError.self) { try db.createCase(kind: .complaint, call: nil, callerNumber: nil, at: Date()) }
+        #expect(try db.cases().count == 2)
+    }
+
     /// The time an ack records is read back as a date (the panel's sync light and `sync status`
     /// depend on it), and acks only move forward.
     @Test func anAckRecordsWhenTheCentralOfficeLastPulled() throws {
