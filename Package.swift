@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "appliance", targets: ["Appliance"]),
         .executable(name: "hotline-central", targets: ["HotlineCentral"]),
         .executable(name: "hotline-lab", targets: ["HotlineLab"]),
+        .executable(name: "hotline-fuzz", targets: ["HotlineFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -105,6 +106,9 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
+
+        // libFuzzer harnesses (`make fuzz`); built plainly they replay a corpus.
+        .executableTarget(name: "HotlineFuzz", dependencies: ["IVR", "Box", "DSP", "UplinkWire"], path: "Fuzz/Harnesses"),
 
         // The three executables.
         .executableTarget(name: "Appliance", dependencies: [

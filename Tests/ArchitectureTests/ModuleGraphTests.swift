@@ -17,7 +17,7 @@ import Testing
         ["Box"],
         ["UplinkServer", "Central"],
         ["Lab"],
-        ["Appliance", "HotlineCentral", "HotlineLab"],
+        ["Appliance", "HotlineCentral", "HotlineLab", "HotlineFuzz"],
     ]
 
     /// Modules that come with the toolchain and need no declaration.
