@@ -100,11 +100,15 @@ package final class Switchboard {
     @discardableResult
     package func stored<T>(_ what: String, line: Int, _ write: () throws -> T) -> T? {
         do { return try write() } catch {
-            storeFailures += 1
-            lastFaultMs = nowMs()
+            storeFailed()
             log("line \(line): could not store \(what): \(error)")
             return nil
         }
+    }
+
+    private func storeFailed() {
+        storeFailures += 1
+        lastFaultMs = nowMs()
     }
 
     /// Handles everything the channels reported, then lets every flow see the time.
@@ -184,8 +188,7 @@ package final class Switchboard {
             }
             return s
         } catch {
-            storeFailures += 1
-            lastFaultMs = ms
+            storeFailed()
             refuse(line, because: "the case store cannot record a call: \(error)")
             return nil
         }

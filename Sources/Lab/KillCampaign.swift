@@ -123,13 +123,11 @@ package struct KillCampaign: ParsableCommand {
             guard let n = try? AcceptanceNumber(validating: number) else { return true }
             return try store.lookup(n) == nil
         }
-        var unplayable: [String] = []
-        for dir in ["recordings"] {
-            let path = "\(data)/\(dir)"
-            for name in ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []) where name.hasSuffix(".wav") && !name.hasPrefix(".") {
-                if (try? WAVFile.read("\(path)/\(name)", channels: name.hasPrefix("call-") ? 2 : 1)) == nil { unplayable.append("\(path)/\(name)") }
-            }
-        }
+        let recordings = "\(data)/recordings"
+        let unplayable = ((try? FileManager.default.contentsOfDirectory(atPath: recordings)) ?? []).sorted()
+            .filter { $0.hasSuffix(".wav") && !$0.hasPrefix(".") }
+            .filter { (try? WAVFile.read("\(recordings)/\($0)", channels: $0.hasPrefix("call-") ? 2 : 1)) == nil }
+            .map { "\(recordings)/\($0)" }
         return Check(integrityOK: integrity, missing: missing, unplayable: unplayable)
     }
 }

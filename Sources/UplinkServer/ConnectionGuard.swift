@@ -53,7 +53,7 @@ package final class ConnectionLedger: Sendable {
         }
     }
 
-    /// Takes a new connection; false when every place is held by an established peer.
+    /// Takes a new connection; false when every place is serving a request.
     func admit(_ channel: any Channel) -> Bool {
         let (admitted, evict): (Bool, (any Channel)?) = state.withLock { s in
             var evict: (any Channel)?
@@ -79,7 +79,15 @@ package final class ConnectionLedger: Sendable {
         state.withLock { $0.open[ObjectIdentifier(channel)]?.established = true }
     }
 
-    func timedOut() { state.withLock { $0.counts.timedOut += 1 } }
+    /// Closes the context's connection after `ms` unless the returned task is cancelled first,
+    /// counting it as timed out: every deadline of a connection is one of these.
+    func deadline(_ context: ChannelHandlerContext, ms: Int) -> Scheduled<Void> {
+        let channel = context.channel
+        return context.eventLoop.scheduleTask(in: .milliseconds(Int64(ms))) { [self] in
+            state.withLock { $0.counts.timedOut += 1 }
+            channel.close(promise: nil)
+        }
+    }
 
     func serving(_ channel: any Channel, _ busy: Bool) {
         state.withLock { $0.open[ObjectIdentifier(channel)]?.inRequest = busy }
@@ -138,12 +146,7 @@ final class ConnectionDeadlines: ChannelDuplexHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        let ledger = ledger
-        let channel = context.channel
-        handshake = context.eventLoop.scheduleTask(in: .milliseconds(Int64(bounds.handshakeMs))) {
-            ledger.timedOut()
-            channel.close(promise: nil)
-        }
+        handshake = ledger.deadline(context, ms: bounds.handshakeMs)
         armIdle(context)
     }
 
@@ -177,12 +180,7 @@ final class ConnectionDeadlines: ChannelDuplexHandler {
 
     private func armIdle(_ context: ChannelHandlerContext) {
         idle?.cancel()
-        let ledger = ledger
-        let channel = context.channel
-        idle = context.eventLoop.scheduleTask(in: .milliseconds(Int64(bounds.idleMs))) {
-            ledger.timedOut()
-            channel.close(promise: nil)
-        }
+        idle = ledger.deadline(context, ms: bounds.idleMs)
     }
 }
 
@@ -207,12 +205,7 @@ final class RequestDeadline: ChannelDuplexHandler, RemovableChannelHandler {
         if case .head(let request) = unwrapInboundIn(data), pending == nil {
             ledger.serving(context.channel, true)
             let push = request.method == .put && (request.path ?? "").hasPrefix("/v1/content/")
-            let ledger = ledger
-            let channel = context.channel
-            pending = context.eventLoop.scheduleTask(in: .milliseconds(Int64(push ? bounds.pushMs : bounds.requestMs))) {
-                ledger.timedOut()
-                channel.close(promise: nil)
-            }
+            pending = ledger.deadline(context, ms: push ? bounds.pushMs : bounds.requestMs)
         }
         context.fireChannelRead(data)
     }
