@@ -41,15 +41,17 @@ package enum UplinkServer {
         let router = Router(context: UplinkContext.self)
         let jsonLimit = service.config.uplink.bounds.maxJSONBytes
         router.add(middleware: MethodGuard())
-        router.get("/v1/health") { request, _ in await reply(request) { try service.health() } }
+        // Every store read, digest and JSON encoding runs on the service's bounded pool; health
+        // and metrics on its priority lane, which a flood of page reads cannot fill.
+        router.get("/v1/health") { request, _ in await reply(service, request, .priority) { try service.health() } }
         router.get("/v1/metrics") { _, _ in
             do {
-                return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                                body: .init(byteBuffer: ByteBuffer(string: try service.metrics())))
+                let text = try await service.workers.run(.priority) { try service.metrics() }
+                return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(string: text)))
             } catch { return failure(error) }
         }
         router.get("/v1/changes") { request, _ in
-            await reply(request) {
+            await reply(service, request) {
                 let q = request.uri.queryParameters
                 guard let after = Int(q.get("after") ?? "0"), let limit = Int(q.get("limit") ?? "500") else {
                     throw UplinkService.Failure.badRequest("after and limit must be integers")
@@ -61,13 +63,17 @@ package enum UplinkServer {
             await audited(service, context, "ack", request) { target in
                 let seq = try await body(AckRequest.self, request, limit: jsonLimit).seq
                 target = "seq \(seq)"
-                return try service.ack(seq)
+                return try await service.workers.run { try service.ack(seq) }
             }
         }
         router.get("/v1/media/{id}") { request, context in
             do {
                 guard let id = context.parameters.get("id", as: Int.self) else { throw UplinkService.Failure.badRequest("media id must be an integer") }
-                return try media(service.media(id), request)
+                // Encoding, when the medium has no uplink form yet, waits for the encoder's own
+                // thread: the request pool stays free for everyone else.
+                let ready = try await service.workers.run { try service.preparedMedia(id) }
+                let form = if let ready { ready } else { try await service.encoder.run { try service.media(id) } }
+                return try media(form, request)
             } catch { return failure(error) }
         }
         router.put("/v1/cases/{number}/status") { request, context in
@@ -76,10 +82,10 @@ package enum UplinkServer {
                 target = "case \(number)"
                 let update = try await body(StatusUpdate.self, request, limit: jsonLimit)
                 target = "case \(number) → \(update.status.rawValue) v\(update.version)"
-                return try service.setStatus(number, update)
+                return try await service.workers.run { try service.setStatus(number, update) }
             }
         }
-        router.get("/v1/content") { request, _ in await reply(request) { service.contentInForce() } }
+        router.get("/v1/content") { request, _ in await reply(service, request) { service.contentInForce() } }
         router.put("/v1/content/{kind}") { request, context in
             let name = context.parameters.get("kind") ?? ""
             return await audited(service, context, "push", request) { target in
@@ -87,7 +93,7 @@ package enum UplinkServer {
                 guard let kind = ContentKind(rawValue: name) else { throw UplinkService.Failure.notFound("content kinds are \(ContentKind.allCases.map(\.rawValue).joined(separator: ", "))") }
                 let pack = try await collect(request, limit: ContentPush.maxPackBytes, what: "a content push")
                 target = "\(name) (\(pack.count) bytes, sha256 \(ContentDigest.sha256Hex(pack).prefix(16)))"
-                return try service.push(kind, body: pack)
+                return try await service.pusher.run { try service.push(kind, body: pack) }
             }
         }
         return router
@@ -174,15 +180,16 @@ package enum UplinkServer {
             problem = (error as? UplinkService.Failure).map(\.message) ?? "\(error)"
             response = failure(error, request: request)
         }
-        service.audit(peer: await context.peer, action: action, target: target,
-                      result: "\(response.status.code)" + (problem.map { ": \($0)" } ?? ""))
+        let (peer, result) = (await context.peer, "\(response.status.code)" + (problem.map { ": \($0)" } ?? ""))
+        _ = try? await service.workers.run { [target] in service.audit(peer: peer, action: action, target: target, result: result) }
         return response
     }
 
     /// The reply's JSON, gzipped when the client takes gzip and it is worth it; a failure as its
     /// status and an `ErrorReply`.
-    private static func reply(_ request: Request, _ body: () async throws -> some Encodable) async -> Response {
-        do { return json(try await body(), status: .ok, request: request) } catch { return failure(error, request: request) }
+    private static func reply<T: Encodable & SendableMetatype>(_ service: UplinkService, _ request: Request, _ lane: WorkPool.Lane = .ordinary,
+                                            _ body: @escaping @Sendable () throws -> T) async -> Response {
+        do { return try await service.workers.run(lane) { json(try body(), status: .ok, request: request) } } catch { return failure(error, request: request) }
     }
 
     private static func json(_ value: some Encodable, status: HTTPResponse.Status, request: Request?) -> Response {
@@ -231,9 +238,16 @@ package enum UplinkServer {
         var headers: HTTPFields = [.contentType: m.contentType, .acceptRanges: "bytes", .eTag: etag]
         headers[HTTPField.Name("Repr-Digest")!] = "sha-256=:\(Data(hexString: m.sha256).base64EncodedString()):"
         var range: ClosedRange<Int>?
-        if let header = request.headers[.range], request.headers[.ifRange].map({ $0 == etag }) ?? true {
-            guard let r = byteRange(header, size: m.size) else { throw UplinkService.Failure.rangeNotSatisfiable(size: m.size) }
-            range = r
+        if let header = request.headers[.range] {
+            // An If-Range naming another version asks for the whole new item, whatever the range;
+            // a malformed Range is the client's bug either way.
+            let current = request.headers[.ifRange].map { $0 == etag } ?? true
+            switch byteRange(header, size: m.size) {
+            case .malformed: throw UplinkService.Failure.badRequest("Range must be one range: bytes=FIRST-, bytes=FIRST-LAST or bytes=-LENGTH, not \"\(header)\"")
+            case .unsatisfiable where current: throw UplinkService.Failure.rangeNotSatisfiable(size: m.size)
+            case .unsatisfiable: break
+            case .range(let asked): if current { range = asked }
+            }
         }
         let reader: FileReader
         do { reader = try FileReader(m.path) } catch { throw UplinkService.Failure.internalError("media file unreadable: \(error)") }
@@ -257,19 +271,33 @@ package enum UplinkServer {
         return Response(status: range == nil ? .ok : .partialContent, headers: headers, body: body)
     }
 
+    /// What a `Range` header asks for.
+    package enum RangeAnswer: Equatable {
+        case range(ClosedRange<Int>)
+        /// Not `bytes=FIRST-[LAST]` or `bytes=-N`: a 400 (the puller never sends one, so it is a
+        /// client's bug to report, not to guess at).
+        case malformed
+        /// Well formed, but outside the item: a 416.
+        case unsatisfiable
+    }
+
     /// One range of `bytes=FIRST-[LAST]` or the suffix form `bytes=-N` (the last N bytes, RFC
-    /// 9110 §14.1.2); nil when it is malformed or outside the file (the caller answers 416).
-    package static func byteRange(_ header: String, size: Int) -> ClosedRange<Int>? {
-        guard header.hasPrefix("bytes="), !header.contains(",") else { return nil }
-        let parts = header.dropFirst(6).split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
-        if parts.count == 2, parts[0].isEmpty {
-            guard let suffix = Int(parts[1]), suffix > 0, size > 0 else { return nil }
-            return max(0, size - suffix)...(size - 1)
+    /// 9110 §14.1.2), clipped to the item.
+    package static func byteRange(_ header: String, size: Int) -> RangeAnswer {
+        let spec = header.hasPrefix("bytes=") ? header.dropFirst(6) : ""
+        let parts = spec.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        // Digits past Int's range are a position past any file: unsatisfiable, not malformed.
+        func number(_ digits: Substring) -> Int? { !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber } ? Int(digits) ?? Int.max : nil }
+        guard parts.count == 2, !(parts[0].isEmpty && parts[1].isEmpty),
+              parts[0].isEmpty || number(parts[0]) != nil, parts[1].isEmpty || number(parts[1]) != nil else { return .malformed }
+        if parts[0].isEmpty {
+            guard let suffix = number(parts[1]), suffix > 0, size > 0 else { return .unsatisfiable }
+            return .range(max(0, size - suffix)...(size - 1))
         }
-        guard parts.count == 2, let first = Int(parts[0]), first >= 0, first < size else { return nil }
-        let last = parts[1].isEmpty ? size - 1 : Int(parts[1]).map { min($0, size - 1) }
-        guard let last, last >= first else { return nil }
-        return first...last
+        guard let first = number(parts[0]), first < size else { return .unsatisfiable }
+        let last = parts[1].isEmpty ? size - 1 : number(parts[1]).map { min($0, size - 1) }
+        guard let last, last >= first else { return .unsatisfiable }
+        return .range(first...last)
     }
 }
 

@@ -22,6 +22,15 @@ package final class UplinkService: @unchecked Sendable {
     private let stores: [(store: CaseStore, lock: NSLock)]
     private let freeStores: DispatchSemaphore
     package static let storeConnections = 4
+    /// Health and metrics read on a connection of their own, so they never queue behind pages.
+    private let healthStore: (store: CaseStore, lock: NSLock)
+    /// The threads every request's blocking work runs on: one per store connection, and one
+    /// more kept for health and metrics.
+    package let workers = WorkPool(label: "uplink", threads: storeConnections + 1, reserved: 1)
+    /// Encoding a medium into its uplink form (Opus): one at a time, on a thread of its own.
+    package let encoder = WorkPool(label: "uplink-encoder", threads: 1)
+    /// Content pushes (unpacking, rendering, checks: up to push_timeout): one at a time, apart.
+    package let pusher = WorkPool(label: "uplink-push", threads: 1)
     private let pushing = Mutex(())
     private let encoding = Mutex(())
     /// Content kinds switched on disk, waiting for the event thread to put them into force.
@@ -55,6 +64,7 @@ package final class UplinkService: @unchecked Sendable {
         content = ActiveContent(store: ContentStore(dataDirectory: config.dataDirectory), config: config)
         stores = try (0..<Self.storeConnections).map { _ in (try CaseStore(path: "\(config.dataDirectory)/cases.sqlite", prefix: config.nodePrefix), NSLock()) }
         freeStores = DispatchSemaphore(value: Self.storeConnections)
+        healthStore = (try CaseStore(path: "\(config.dataDirectory)/cases.sqlite", prefix: config.nodePrefix), NSLock())
         uplinkDirectory = "\(config.dataDirectory)/uplink"
         try FileManager.default.createDirectory(atPath: uplinkDirectory, withIntermediateDirectories: true)
         startedAt = now()
@@ -99,13 +109,23 @@ package final class UplinkService: @unchecked Sendable {
         case internalError(String)
     }
 
-    private func withStore<T>(_ body: (CaseStore) throws(CaseStore.StoreError) -> T) throws(Failure) -> T {
-        freeStores.wait()
-        defer { freeStores.signal() }
-        // Past the semaphore one of the connections is free; find it.
-        var slot = stores[0]
-        search: while true { for s in stores where s.lock.try() { slot = s; break search } }
-        defer { slot.lock.unlock() }
+    private func withStore<T>(_ lane: WorkPool.Lane = .ordinary, _ body: (CaseStore) throws(CaseStore.StoreError) -> T) throws(Failure) -> T {
+        let slot: (store: CaseStore, lock: NSLock)
+        switch lane {
+        case .priority:
+            slot = healthStore
+            slot.lock.lock()
+        case .ordinary:
+            freeStores.wait()
+            // Past the semaphore one of the connections is free; find it.
+            var found: (store: CaseStore, lock: NSLock)?
+            while found == nil { found = stores.first { $0.lock.try() } }
+            slot = found ?? stores[0]
+        }
+        defer {
+            slot.lock.unlock()
+            if case .ordinary = lane { freeStores.signal() }
+        }
         do { return try body(slot.store) } catch { throw .internalError("\(error)") }
     }
 
@@ -145,8 +165,7 @@ package final class UplinkService: @unchecked Sendable {
     /// A media item in its uplink form (Opus for recordings, TIFF as stored for faxes), made on
     /// first request and kept.
     package func media(_ id: Int) throws(Failure) -> UplinkForm {
-        guard let found = try withStore({ s throws(CaseStore.StoreError) in try s.mediaRecord(id) }) else { throw .notFound("no media \(id)") }
-        if let pruned = found.prunedAt { throw .gone("media \(id) was acked and deleted after its retention period, at \(pruned)") }
+        let found = try mediaRecord(id)
         if let u = found.uplink, FileManager.default.fileExists(atPath: u.path) { return u }
         let form: UplinkForm
         do {
@@ -156,6 +175,18 @@ package final class UplinkService: @unchecked Sendable {
         }
         try withStore { s throws(CaseStore.StoreError) in try s.setUplinkForm(media: id, form) }
         return form
+    }
+
+    /// The medium's uplink form if it is made already; nil when it has to be encoded first.
+    package func preparedMedia(_ id: Int) throws(Failure) -> UplinkForm? {
+        let found = try mediaRecord(id)
+        return found.uplink.flatMap { FileManager.default.fileExists(atPath: $0.path) ? $0 : nil }
+    }
+
+    private func mediaRecord(_ id: Int) throws(Failure) -> (media: MediaRecord, prunedAt: String?, uplink: UplinkForm?) {
+        guard let found = try withStore(.ordinary, { s throws(CaseStore.StoreError) in try s.mediaRecord(id) }) else { throw .notFound("no media \(id)") }
+        if let pruned = found.prunedAt { throw .gone("media \(id) was acked and deleted after its retention period, at \(pruned)") }
+        return found
     }
 
     private static func uplinkForm(_ m: MediaRecord, directory: String) throws -> UplinkForm {
@@ -193,7 +224,7 @@ package final class UplinkService: @unchecked Sendable {
     @discardableResult
     package func pruneExpired() -> Int {
         let cutoff = retentionTick() - config.uplink.retentionDays * 86400
-        guard let due = try? withStore({ s throws(CaseStore.StoreError) in try s.mediaPastRetention(ackedBefore: cutoff) }) else { return 0 }
+        guard let due = try? withStore(.ordinary, { s throws(CaseStore.StoreError) in try s.mediaPastRetention(ackedBefore: cutoff) }) else { return 0 }
         for item in due {
             for file in item.files { try? FileManager.default.removeItem(atPath: file) }
             try? withStore { s throws(CaseStore.StoreError) in try s.markPruned(media: item.id, at: now()) }
@@ -267,12 +298,12 @@ package final class UplinkService: @unchecked Sendable {
     // MARK: Health
 
     package func health() throws(Failure) -> Health {
-        let (latest, acked, pending, lastPull) = try withStore { s throws(CaseStore.StoreError) in
+        let (latest, acked, pending, lastPull) = try withStore(.priority) { s throws(CaseStore.StoreError) in
             (try s.latestChange(), try s.ackedChange(), try s.pendingUplink(), try s.lastPull())
         }
         let free = (try? FileManager.default.attributesOfFileSystem(forPath: config.dataDirectory))?[.systemFreeSize] as? Int ?? 0
         let cert = certificateState
-        let numbers = try withStore { s throws(CaseStore.StoreError) in try s.acceptanceNumbers() }
+        let numbers = try withStore(.priority) { s throws(CaseStore.StoreError) in try s.acceptanceNumbers() }
         let numbersWarning = numbers.used * 10 >= numbers.capacity * 8
             ? "\(numbers.used) of this node's \(numbers.capacity) acceptance numbers are used; ask the central office for a shorter node prefix before they run out" : nil
         let warnings = [cert?.warning, numbersWarning].compactMap { $0 } + boxWarnings.withLock { $0 }
@@ -285,7 +316,7 @@ package final class UplinkService: @unchecked Sendable {
     /// Prometheus text exposition.
     package func metrics() throws(Failure) -> String {
         let h = try health()
-        let counts = try withStore { s throws(CaseStore.StoreError) in try s.totals() }
+        let counts = try withStore(.priority) { s throws(CaseStore.StoreError) in try s.totals() }
         var out = """
             # HELP hotline_calls_total Calls the box has handled.
             # TYPE hotline_calls_total counter

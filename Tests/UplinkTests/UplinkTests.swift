@@ -159,6 +159,12 @@ struct UplinkTests {
         #expect(try await rig.request(.GET, "/v1/media/1", headers: [("Range", "bytes=-99999999999")]).body == whole.body)
         #expect(try await rig.request(.GET, "/v1/media/1", headers: [("Range", "bytes=-0")]).status == 416)
         #expect(try await rig.request(.GET, "/v1/media/1", headers: [("Range", "bytes=99999999999999999999-")]).status == 416)
+        // Not a range at all: a 400 that says what a range looks like (not a 416, which says the
+        // range was understood).
+        for malformed in ["", "bytes=", "bytes=-", "items=0-", "bytes=+1-", "bytes=0-1,3-4", "bytes=a-b"] {
+            let reply = try await rig.request(.GET, "/v1/media/1", headers: [("Range", malformed)])
+            #expect(reply.status == 400 && String(decoding: reply.body, as: UTF8.self).contains("Range must be"), "\(malformed)")
+        }
         #expect(try await rig.request(.GET, "/v1/media/9999").status == 404)
         #expect(try await rig.request(.GET, "/v1/media/x").status == 400)
         await rig.shutdown()
@@ -299,6 +305,11 @@ struct UplinkTests {
             try zip(try documentSet().mapValues { _ in Data(String(repeating: "\n", count: 100_000).utf8) })
         }, "renders to more than 20 pages"),
         ("a TIFF of more pages than a fax takes", .documents, { try zip(["policy.tif": try tiff(pages: 21)]) }, "more than 20 pages"),
+        // Twenty pages each, but fifteen documents: the set as a whole has a page budget.
+        ("a document set of more pages than the box renders for one push", .documents, {
+            let page = try tiff(pages: ContentPush.maxDocumentPages)
+            return try zip(Dictionary(uniqueKeysWithValues: (0..<15).map { ("doc\($0).tif", page) }))
+        }, "more than \(ContentPush.maxPackPages) pages"),
     ]
 
     /// The zip with one little-endian 32-bit field rewritten in every local header (at `local`
@@ -483,13 +494,5 @@ struct UplinkTests {
             .map { ($0, try Data(contentsOf: URL(fileURLWithPath: "\(dir)/\($0)"))) })
     }
 
-    static func zip(_ files: [String: Data]) throws -> Data {
-        let archive = try Archive(accessMode: .create)
-        for (name, data) in files.sorted(by: { $0.key < $1.key }) {
-            try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { position, size in
-                data.subdata(in: Int(position)..<Int(position) + size)
-            }
-        }
-        return try #require(archive.data)
-    }
+    static func zip(_ files: [String: Data]) throws -> Data { try ContentPush.pack(files) }
 }
