@@ -80,6 +80,7 @@ final class Daemon {
     func run(for limit: Duration?) throws -> Ending {
         defer { control.stop() }
         defer { uplink?.stop() }
+        if let problem = control.problem { log("warning: control socket: \(problem)") }
         if let uplink {
             let u = settings.uplink
             log("uplink serving on \(u.host):\(uplink.port) (\(u.plainHTTP ? "plain HTTP, loopback only" : "mutual TLS"))")

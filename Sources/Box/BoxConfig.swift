@@ -39,6 +39,9 @@ package struct BoxConfig: Sendable {
     /// Where the box learns the data disk's free bytes; nil: statvfs of the data directory (a
     /// bench or test puts a disk of any size here).
     package var diskFreeBytes: (@Sendable () -> Int)?
+    /// The wall clock at a moment of line time, for virtual time; nil: the start plus line time
+    /// (a test sets the clock jumping here). Real time reads the system's clock.
+    package var virtualWallClock: (@Sendable (_ lineMs: Int) -> Date)?
     /// Where the lines are: the simulated exchange, a DAHDI card, or an ALSA codec with GPIO.
     package var hardware = LineHardware.simulated
 

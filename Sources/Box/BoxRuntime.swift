@@ -5,6 +5,7 @@ import IVR
 import LineDriver
 import LineSimulator
 import LocalDB
+import SystemSupport
 
 /// Everything the box runs on, built from a config: content (prompts, documents, flow), the
 /// case store, the recorder, the lines (simulated exchange, DAHDI or ALSA+GPIO) with their frame
@@ -70,8 +71,14 @@ package final class BoxRuntime {
             : { SampleClock.ms(loop.now) }
         let monitor = config.diskFreeBytes == nil ? DiskMonitor(path: dataDirectory) : nil
         diskMonitor = monitor
+        // Real time stamps records with the system's clock and watches it against boot time;
+        // virtual time has a wall clock of its own that runs with line time.
+        let virtualWall = config.virtualWallClock ?? { ms in startedAt.addingTimeInterval(Double(ms) / 1000) }
+        let wallClock = realTime
+            ? WallClock(wall: { Date() }, monotonic: BootClock.seconds)
+            : WallClock(wall: { virtualWall(clock()) }, monotonic: { Double(clock()) / 1000 })
         switchboard = try Switchboard(loop: loop, store: store, recorder: recorder, prompts: prompts, documents: documents, flow: flow,
-                                      config: config, dataDirectory: dataDirectory, startedAt: startedAt, nowMs: clock,
+                                      config: config, dataDirectory: dataDirectory, clock: wallClock, nowMs: clock,
                                       diskFreeBytes: config.diskFreeBytes ?? { monitor?.freeBytes ?? Int.max })
         switchboard.onLog = log
         let recovered = try CrashRecovery.run(store: store, recordings: switchboard.recordingsDirectory, faxes: switchboard.faxDirectory, now: switchboard.timestamp(0))

@@ -17,7 +17,10 @@ package final class Switchboard {
     package let recordingsDirectory: String
     package let faxDirectory: String
     package private(set) var flow: Flow
-    private let startedAt: Date
+    private let clock: WallClock
+    private var jumps = ClockJumpWatch()
+    /// Line time of the last look for a clock jump (once a second is plenty).
+    private var lastClockCheckMs: Int?
     private let nowMs: () -> Int
     private var sessions: [Int: CallSession] = [:]
 
@@ -51,11 +54,13 @@ package final class Switchboard {
     private var busyLines: Set<Int> = []
     /// Why calls are being turned away, logged when it starts and when it ends, not per call.
     private var refusing: String?
+    /// Turned-away callers who heard the busy prompt to its end, since calls were last handled.
+    private var heardBusy = 0
     package static let busyPromptName = "service_busy"
     private static let busyPlayback: Int32 = -1
 
     package init(loop: FrameLoop, store: CaseStore, recorder: CallRecorder, prompts: PromptLibrary, documents: [String: String], flow: Flow,
-         config: BoxConfig, dataDirectory: String, startedAt: Date, nowMs: @escaping () -> Int, diskFreeBytes: @escaping () -> Int = { Int.max }) throws {
+         config: BoxConfig, dataDirectory: String, clock: WallClock, nowMs: @escaping () -> Int, diskFreeBytes: @escaping () -> Int = { Int.max }) throws {
         self.loop = loop
         self.diskFreeBytes = diskFreeBytes
         disk = config.disk
@@ -65,7 +70,7 @@ package final class Switchboard {
         self.documents = documents
         self.flow = flow
         self.config = config
-        self.startedAt = startedAt
+        self.clock = clock
         self.nowMs = nowMs
         recordingsDirectory = "\(dataDirectory)/recordings"
         faxDirectory = "\(dataDirectory)/faxes"
@@ -79,9 +84,21 @@ package final class Switchboard {
     package func replacePrompts(_ library: PromptLibrary) { prompts = library }
     package func replaceDocuments(_ map: [String: String]) { documents = map }
 
-    /// Wall-clock time of a moment of line time (line time started at `startedAt`).
+    /// Wall-clock time of a moment of line time: the clock as it reads now, less the line time
+    /// since (an event is handled a frame or two after it happened).
     package func timestamp(_ ms: Int) -> Date {
-        startedAt.addingTimeInterval(Double(ms) / 1000)
+        clock.wall().addingTimeInterval(-Double(max(0, nowMs() - ms)) / 1000)
+    }
+
+    /// Once a second: has the wall clock jumped? Then say so, and mark the calls in progress,
+    /// whose times straddle the jump.
+    private func watchClock(at now: Int) {
+        if let last = lastClockCheckMs, (last...(last + 999)).contains(now) { return }
+        lastClockCheckMs = now
+        guard let jump = jumps.observe(wall: clock.wall(), monotonic: clock.monotonic()) else { return }
+        let marked = sessions.values.filter { s in stored("a clock jump on call \(s.callID)", line: s.line) { try store.markClockJump(call: s.callID, byMs: jump) } != nil }
+        log("clock: the wall clock jumped \(jump > 0 ? "forward" : "back") by \(String(format: "%.1f", Double(abs(jump)) / 1000)) s; "
+            + "\(marked.count) calls in progress marked (clock_jump_ms)")
     }
 
     package func log(_ line: String) { onLog(line) }
@@ -122,6 +139,7 @@ package final class Switchboard {
             while let event = channel.events.pop() { handle(event, channel.index) }
         }
         let now = nowMs()
+        watchClock(at: now)
         // The recorder's write errors (a full disk), from its thread, into the log.
         while let problem = recorder.errors.pop() {
             log("recorder: \(problem)")
@@ -184,7 +202,8 @@ package final class Switchboard {
             sessions[line] = s
             if let why = refusing {
                 refusing = nil
-                log("calls are handled again (they were turned away: \(why))")
+                log("calls are handled again (\(heardBusy) heard \"service busy\" meanwhile; they were turned away: \(why))")
+                heardBusy = 0
             }
             return s
         } catch {
@@ -215,6 +234,7 @@ package final class Switchboard {
                 channel.commands.push(.hangUp)
             }
         case .playbackFinished(Self.busyPlayback, _):
+            heardBusy += 1
             channel.commands.push(.hangUp)
         case .disconnected:
             busyLines.remove(line)

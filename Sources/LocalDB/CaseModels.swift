@@ -72,4 +72,6 @@ public struct CallRecordRow: Sendable, Equatable, Codable {
     public var disposition: String?
     public var ivrPath: String
     public var digits: String
+    /// How far the wall clock jumped during the call (ms), if it did.
+    public var clockJumpMs: Int?
 }

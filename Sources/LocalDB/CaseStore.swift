@@ -67,6 +67,12 @@ public final class CaseStore {
         return try run { try db.query("UPDATE calls SET answered_at = ? WHERE id = ?", [time, call]) }
     }
 
+    /// Marks a call in progress with a wall-clock jump (ms, forward positive; jumps add up), so
+    /// its times are known to straddle it.
+    public func markClockJump(call: Int, byMs jump: Int) throws(StoreError) {
+        try run { try db.query("UPDATE calls SET clock_jump_ms = COALESCE(clock_jump_ms, 0) + ? WHERE id = ?", [jump, call]) }
+    }
+
     /// Closes the CDR: how it ended, the path through the IVR and every digit keyed.
     public func finishCall(_ call: Int, at date: Date, disconnectReason: DisconnectReason?, disposition: Disposition, ivrPath: [String], digits: String) throws(StoreError) {
         let time = StoreTime.string(date)
@@ -84,7 +90,8 @@ public final class CaseStore {
                 CallRecordRow(id: r.int("id") ?? 0, uid: r.text("uid") ?? "", line: r.int("line") ?? 0, direction: r.text("direction") ?? "",
                               startedAt: r.date("started_at") ?? .distantPast, answeredAt: r.date("answered_at"), endedAt: r.date("ended_at"),
                               callerNumber: r.text("caller_number"), disconnectReason: r.text("disconnect_reason"),
-                              disposition: r.text("disposition"), ivrPath: r.text("ivr_path") ?? "", digits: r.text("digits") ?? "")
+                              disposition: r.text("disposition"), ivrPath: r.text("ivr_path") ?? "", digits: r.text("digits") ?? "",
+                              clockJumpMs: r.int("clock_jump_ms"))
             }
         }
     }

@@ -114,6 +114,11 @@ enum Migrations {
         );
         ALTER TABLE acks ADD COLUMN acked_clock REAL NOT NULL DEFAULT 0;
         """,
+        // 4: how far the wall clock jumped while a call was in progress (ms, forward positive),
+        // so the central office knows which CDR times straddle a jump.
+        """
+        ALTER TABLE calls ADD COLUMN clock_jump_ms INTEGER;
+        """,
     ]
 
     static func apply(to db: SQLiteConnection) throws(SQLiteError) {

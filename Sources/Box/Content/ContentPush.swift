@@ -24,6 +24,8 @@ package struct ContentPush {
     package static let maxPackBytes = 64 << 20
     package static let maxPromptSeconds = 120
     package static let maxDocumentPages = 20
+    /// Pages in one document set, all documents together: each costs rendering time and disk.
+    package static let maxPackPages = 200
     /// Entries in one pack: each costs a staged file and a check.
     package static let maxPackEntries = 500
 
@@ -73,6 +75,7 @@ package struct ContentPush {
     private func checkDocuments(_ body: Data, into staged: String) throws {
         var problems: [String] = []
         var names = Set<String>()
+        var pageCount = 0
         for (name, data) in try unpack(body, allowed: ["txt", "tif"], problems: &problems) {
             let base = String(name.prefix { $0 != "." })
             let tiff = "\(staged)/\(base).tif"
@@ -86,7 +89,11 @@ package struct ContentPush {
                     try data.write(to: URL(fileURLWithPath: tiff))
                     pages = try FaxDocument.read(tiff, maxPages: Self.maxDocumentPages)
                 }
+                pageCount += pages.count
+                guard pageCount <= Self.maxPackPages else { throw Refused(problems: ["the document set holds more than \(Self.maxPackPages) pages (stopped at \(name))"]) }
                 if !names.insert(base).inserted { problems.append("\(name): two documents named \(base)") }
+            } catch let refused as Refused {
+                throw refused
             } catch {
                 problems.append("\(name): \(error)")
             }
@@ -95,6 +102,18 @@ package struct ContentPush {
             problems += flowProblems(prompts: try active.promptNames(), documents: names, what: "document set")
         }
         if !problems.isEmpty { throw Refused(problems: problems) }
+    }
+
+    /// A pack as the central office makes one: each file deflated under its flat name.
+    package static func pack(_ files: [String: Data]) throws -> Data {
+        let archive = try Archive(accessMode: .create)
+        for (name, data) in files.sorted(by: { $0.key < $1.key }) {
+            try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { position, size in
+                data.subdata(in: Int(position)..<Int(position) + size)
+            }
+        }
+        guard let data = archive.data else { throw Refused(problems: ["the pack could not be made in memory"]) }
+        return data
     }
 
     /// The flow in force must still validate against the new prompts or documents.

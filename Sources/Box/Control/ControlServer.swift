@@ -61,6 +61,9 @@ package final class ControlServer: @unchecked Sendable {
         package var description: String
     }
 
+    /// Why technicians may not be able to connect, if they may not (set once, in init).
+    package private(set) var problem: String?
+
     /// `onWorker` answers a line on the client's worker, or returns nil to hand it to the
     /// event thread (`serve`).
     package init(path: String, group: String = "technicians", limits: Limits = .init(), onWorker: @escaping @Sendable (String) -> String?) throws {
@@ -80,9 +83,16 @@ package final class ControlServer: @unchecked Sendable {
             close(listener)
             throw failure
         }
-        // Root and the technicians' group only.
+        // Root and the technicians' group only; if the group cannot have it, the console
+        // cannot connect, which the daemon says at start rather than leaving to be found.
         chmod(path, 0o660)
-        if let entry = getgrnam(group) { chown(path, getuid(), entry.pointee.gr_gid) }
+        if let entry = getgrnam(group) {
+            if chown(path, getuid(), entry.pointee.gr_gid) != 0 {
+                problem = "\(SystemError.last("chown", path)): members of \(group) (the console) cannot connect"
+            }
+        } else {
+            problem = "there is no group \(group) on this system: only \(path)'s owner can connect"
+        }
         let thread = Thread { [self] in acceptLoop() }
         thread.name = "control"
         thread.start()
