@@ -30,7 +30,7 @@ test-fast: deps
 # Every fuzz harness (Fuzz/Harnesses) under libFuzzer with the address sanitizer, for
 # FUZZ_SECONDS each (CI: a short smoke budget); a crash stops with its input in .build/fuzz-crashes.
 FUZZ_SECONDS ?= 600
-FUZZ_HARNESSES = flow config json wav tiff line-editor
+FUZZ_HARNESSES = flow config json wav tiff line-editor scenario control zip
 fuzz: deps
 	$(SWIFT) build --product hotline-fuzz
 	.build/debug/hotline-fuzz seeds .build/fuzz-seeds

@@ -108,7 +108,7 @@ let package = Package(
         ]),
 
         // libFuzzer harnesses (`make fuzz`); built plainly they replay a corpus.
-        .executableTarget(name: "HotlineFuzz", dependencies: ["IVR", "Box", "DSP", "UplinkWire"], path: "Fuzz/Harnesses"),
+        .executableTarget(name: "HotlineFuzz", dependencies: ["IVR", "Box", "DSP", "Lab", "UplinkWire"], path: "Fuzz/Harnesses"),
 
         // The three executables.
         .executableTarget(name: "Appliance", dependencies: [

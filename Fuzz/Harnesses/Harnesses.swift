@@ -2,6 +2,7 @@ import Box
 import DSP
 import Foundation
 import IVR
+import Lab
 import UplinkWire
 
 /// The parsers a peer, a pushed file or a technician can reach, one harness each: any bytes
@@ -10,7 +11,7 @@ import UplinkWire
 /// `hotline-fuzz HARNESS FILE|DIR…` replays inputs (the corpus, and every crash found, which
 /// then becomes a regression test in Tests/).
 enum Harness: String, CaseIterable {
-    case flow, config, json, wav, tiff, lineEditor = "line-editor"
+    case flow, config, json, wav, tiff, lineEditor = "line-editor", scenario, control, zip
 
     func run(_ data: Data) {
         switch self {
@@ -33,8 +34,35 @@ enum Harness: String, CaseIterable {
         case .lineEditor:
             var editor = LineEditor()
             for byte in data { _ = editor.feed(byte) }
+        case .scenario:
+            _ = try? Scenario.parse(data, file: "fuzz.json")
+        case .control:
+            // Each line as a technician's command, answered as the worker answers it; the
+            // event thread's commands stop at their hand-over. `selftest` is seconds of DSP
+            // with no argument to parse, so it is left out.
+            for line in String(decoding: data.prefix(ControlServer.Limits.maxLine), as: UTF8.self).split(separator: "\n")
+            where !line.hasPrefix("selftest") {
+                _ = ControlCommands.answerOnWorker(String(line), queries: Self.queries)
+            }
+        case .zip:
+            // The first byte picks the pack; the rest is the zip.
+            let kind: ContentKind = data.first.map { $0 & 1 == 0 } ?? true ? .prompts : .documents
+            _ = try? ContentPush(store: Self.content.store, active: Self.content).push(kind, body: data.dropFirst())
         }
     }
+
+    /// A box of this process's own for the control and zip harnesses: an empty store, the
+    /// repository's flow and prompts, power commands that do nothing.
+    static let box: BoxConfig = {
+        var config = BoxConfig()
+        config.dataDirectory = scratch("box")
+        config.rebootCommand = ["/bin/true"]
+        config.shutdownCommand = ["/bin/true"]
+        try? FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
+        return config
+    }()
+    static let queries = try! ControlQueries(config: box, configFile: nil, board: ControlBoard())
+    static let content = ActiveContent(store: ContentStore(dataDirectory: box.dataDirectory), config: box)
 
     /// A file of this process's own, rewritten for each input.
     static func scratch(_ name: String) -> String { "\(FileManager.default.temporaryDirectory.path)/hotline-fuzz-\(getpid())-\(name)" }
@@ -88,9 +116,18 @@ func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CC
     /// Seed inputs made by our own writers (not committed: generated audio and pages are made
     /// from sources): DIR/wav and DIR/tiff.
     static func writeSeeds(into dir: String) throws {
-        for sub in ["wav", "tiff"] { try FileManager.default.createDirectory(atPath: "\(dir)/\(sub)", withIntermediateDirectories: true) }
+        for sub in ["wav", "tiff", "zip", "scenario"] { try FileManager.default.createDirectory(atPath: "\(dir)/\(sub)", withIntermediateDirectories: true) }
         try WAVFile.write((0..<400).map { Int16(truncatingIfNeeded: $0 * 97) }, to: "\(dir)/wav/tone.wav")
         try FaxDocument.write([FaxPage(rows: [[UInt8]](repeating: [UInt8](repeating: 0x5A, count: FaxPage.standardWidth / 8), count: 4))], to: "\(dir)/tiff/page.tif")
+        let wav = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/wav/tone.wav"))
+        let tiff = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/tiff/page.tif"))
+        try (Data([0]) + ContentPush.pack(["welcome.wav": wav, "beep2.wav": wav])).write(to: URL(fileURLWithPath: "\(dir)/zip/prompts.zip"))
+        try (Data([1]) + ContentPush.pack(["policy.txt": Data("政策说明\n第一条".utf8), "form.tif": tiff])).write(to: URL(fileURLWithPath: "\(dir)/zip/documents.zip"))
+        // The repository's scenarios are the scenario harness's seeds.
+        let scenarios = FileManager.default.currentDirectoryPath + "/scenarios"
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: scenarios)) ?? [] where file.hasSuffix(".json") {
+            try? FileManager.default.copyItem(atPath: "\(scenarios)/\(file)", toPath: "\(dir)/scenario/\(file)")
+        }
     }
 }
 #endif

@@ -135,6 +135,6 @@ package struct KillCampaign: ParsableCommand {
 /// `hotline-lab campaign`: reliability campaigns that print figures (docs/RELIABILITY.md).
 package struct CampaignCommand: ParsableCommand {
     package init() {}
-    package static let configuration = CommandConfiguration(commandName: "campaign", abstract: "Reliability campaigns that print figures: kill.",
-                                                            subcommands: [KillCampaign.self])
+    package static let configuration = CommandConfiguration(commandName: "campaign", abstract: "Reliability campaigns that print figures: kill, disk.",
+                                                            subcommands: [KillCampaign.self, DiskCampaign.self])
 }

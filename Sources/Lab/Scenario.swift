@@ -105,6 +105,11 @@ package struct Scenario: Decodable {
 
     package static func load(_ path: String) throws -> Scenario {
         guard let data = FileManager.default.contents(atPath: path) else { throw CommandFailure("\(path): cannot read the scenario") }
+        return try parse(data, file: path)
+    }
+
+    /// A scenario from its JSON text; errors name `file` and the JSON path.
+    package static func parse(_ data: Data, file path: String) throws -> Scenario {
         do {
             return try JSONDecoder().decode(Scenario.self, from: data)
         } catch let DecodingError.dataCorrupted(context) {
