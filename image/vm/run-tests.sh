@@ -15,9 +15,9 @@ image="$(bash image/vm/build-image.sh)" || { echo "VM STAGE FAILED: the guest im
 image_s=$(( $(date +%s) - started ))
 for product in appliance hotline-lab; do swift build -c release --static-swift-stdlib --product "$product" 2>&1 | tail -1; done
 share="$(mktemp -d /tmp/hotline-vm-share-XXXXXX)"
-trap 'rm -rf "$share"' EXIT
-cp .build/release/appliance .build/release/hotline-lab image/vm/run-in-guest.sh "$share/"
-cp -r flows prompts documents image/vm/scenarios "$share/"
+trap 'rm -rf "$share" "${line:-}"' EXIT
+cp .build/release/appliance .build/release/hotline-lab image/vm/run-in-guest.sh image/vm/units-in-guest.sh "$share/"
+cp -r flows prompts documents systemd image/vm/scenarios "$share/"
 # The caller's speech and the prompt pack are spoken here (espeak-ng) and shared, so the guest
 # needs no speech synthesiser.
 espeak-ng -v cmn -w "$share/.speech.wav" "我要投诉,幸福小区门口的路灯坏了三个星期,晚上很不安全,请尽快修理。"
@@ -27,8 +27,15 @@ rm -f "$share/.speech.wav"
 rm -rf "$share/.sim"
 
 boot=$(date +%s)
+# ttyS0 is the console (explicit: a -device isa-serial would drop the default one). Two more
+# UARTs joined to each other: ttyS1 carries the console unit, ttyS2 is the technician's
+# terminal at its far end. No -no-reboot: the console's `reboot confirm` reboots the guest, and
+# the second boot runs the tests' second phase.
+line="$(mktemp -d /tmp/hotline-vm-line-XXXXXX)"
 timeout "${HOTLINE_VM_TIMEOUT:-1500}" qemu-system-x86_64 -accel tcg,thread=multi -cpu max -machine q35 -m 2048 -smp 2 \
-  -nographic -no-reboot -kernel "$image/vmlinuz" -initrd "$image/initrd.img" \
+  -nographic -serial mon:stdio -kernel "$image/vmlinuz" -initrd "$image/initrd.img" \
+  -chardev "socket,id=console-line,path=$line/uart,server=on,wait=off" -device isa-serial,chardev=console-line,index=1 \
+  -chardev "socket,id=technician,path=$line/uart" -device isa-serial,chardev=technician,index=2 \
   -append "root=/dev/vda rw console=ttyS0 hotline.test" \
   -drive "file=$image/rootfs.img,if=virtio,format=raw" -snapshot \
   -virtfs "local,path=$share,mount_tag=share,security_model=none" > "$share/console.log" 2>&1 || true

@@ -1,0 +1,166 @@
+#!/bin/sh
+# Sourced by run-in-guest.sh: the box run by its own units, installed where the package puts
+# them, with the hardening they ship with. Phase 1 installs and starts them, takes a call,
+# logs in on the serial console (a real UART, ttyS1, whose far end ttyS2 is the technician's
+# terminal: qemu joins the two), locks the console with wrong PINs, restarts the console and
+# finds it still locked, then reboots the guest with `reboot confirm`. Phase 2 runs after that
+# reboot and checks that the box came back by itself.
+PHASE_MARK=/var/lib/hotline-vm-rebooted
+TERMINAL_END=/dev/ttyS2
+CONSOLE_UNIT=appliance-console@ttyS1.service
+PIN=246810
+
+install_as_package() {
+  install -m 755 "$S/appliance" /usr/bin/appliance
+  install -m 644 "$S/systemd/appliance.service" "$S/systemd/appliance-console@.service" /lib/systemd/system/
+  install -D -m 644 "$S/systemd/hotline.sysusers.conf" /usr/lib/sysusers.d/hotline.conf
+  install -D -m 644 "$S/systemd/hotline.tmpfiles.conf" /usr/lib/tmpfiles.d/hotline.conf
+  install -D -m 644 "$S/systemd/hotline.polkit.rules" /usr/share/polkit-1/rules.d/50-hotline.rules
+  install -D -m 644 "$S/systemd/hotline.udev.rules" /usr/lib/udev/rules.d/60-hotline.rules
+  udevadm control --reload
+  udevadm trigger --action=add --subsystem-match=dahdi --subsystem-match=dahdi_channels
+  udevadm settle
+  ls -l /dev/dahdi/ | head -6
+  mkdir -p /usr/share/hotline
+  cp -r "$S/flows" "$S/prompts" "$S/documents" /usr/share/hotline/
+  systemd-sysusers
+  systemd-tmpfiles --create /usr/lib/tmpfiles.d/hotline.conf
+  # The prompt pack spoken at image time, in the data directory the unit owns.
+  mkdir -p /var/lib/hotline/prompts
+  cp -r "$S/prompt-pack" /var/lib/hotline/prompts/cmn
+  chown -R hotline:hotline /var/lib/hotline
+  cat > /etc/hotline/box.yaml <<CONF
+data_dir: /var/lib/hotline
+flow: /usr/share/hotline/flows/seed.yaml
+prompts: /usr/share/hotline/prompts/cmn.yaml
+documents: /usr/share/hotline/documents
+demo_traffic: false
+control_socket: /run/hotline/control.sock
+console:
+  lockout_after: 5
+  lockout: 15s
+hardware:
+  dahdi:
+    channels: 1-4
+    echo_cancel: 0
+CONF
+  chown root:technicians /etc/hotline/box.yaml
+  chmod 640 /etc/hotline/box.yaml
+  systemctl daemon-reload
+}
+
+# One conversation with the console, typed at the technician's end while `then` (a command)
+# (re)starts the console unit, so its first prompt is not missed.
+chat() {  # name, then-command; the send/expect script on stdin
+  cat > "$S/$1.chat"
+  "$L" terminal --tty "$TERMINAL_END" --timeout 60 "$S/$1.chat" > "$S/$1.out" 2>> "$LOG" &
+  terminal=$!
+  sleep 1
+  sh -c "$2" >> "$LOG" 2>&1
+  wait $terminal
+}
+
+box_answers() {  # what the control socket says to `status`, as root
+  "$A" ctl --socket /run/hotline/control.sock status 2>> "$LOG" | grep -q "lines 4 (dahdi)"
+}
+
+wait_for_box() {
+  for i in $(seq 1 90); do box_answers && return 0; sleep 1; done
+  systemctl status appliance.service --no-pager >> "$LOG" 2>&1
+  journalctl -u appliance.service --no-pager -n 12 >> "$LOG" 2>&1
+  return 1
+}
+
+units_phase1() {
+  box_data=/var/lib/hotline
+  t=0
+  install_as_package >> "$LOG" 2>&1
+  systemctl enable --now appliance.service >> "$LOG" 2>&1 || t=1
+  wait_for_box || t=1
+  systemd-analyze security appliance.service --no-pager 2>/dev/null | tail -1 >> "$LOG"
+  result "units: appliance.service, installed as packaged, starts sandboxed and answers the control socket" $t
+
+  t=0
+  scenario complaint units-complaint --dahdi 25-28 || t=1
+  expect_eq "case under the unit" "$(db "SELECT kind || ' ' || complete FROM cases ORDER BY id DESC LIMIT 1")" "complaint 1" || t=1
+  result "units: a complaint call taken by the box under its hardened unit" $t
+
+  t=0
+  chat console-first "systemctl start $CONSOLE_UNIT" <<CHAT || t=1
+expect no console PIN is set on this box yet
+expect new PIN
+send 1234
+expect 6 or more digits
+send $PIN
+expect the same PIN again
+send $PIN
+expect PIN set
+send status
+expect lines 4 (dahdi)
+send logout
+expect bye
+CHAT
+  result "units: the console unit on ttyS1 asks a fresh box for a PIN, keeps it and reaches the box" $t
+
+  t=0
+  chat console-wrong "systemctl restart $CONSOLE_UNIT" <<CHAT || t=1
+expect PIN:
+send 111111
+expect 4 tries before the console locks
+send 222222
+expect 3 tries
+send 333333
+expect 2 tries
+send 444444
+expect 1 try
+send 555555
+expect console locked for 15 s
+CHAT
+  result "units: five wrong PINs lock the console" $t
+
+  t=0
+  chat console-locked "systemctl restart $CONSOLE_UNIT" <<CHAT || t=1
+expect PIN:
+send $PIN
+expect locked after 5 wrong PINs; try again in
+CHAT
+  result "units: the lock survives a restart of the console unit (the right PIN is refused)" $t
+
+  sleep 16   # the lockout's 15 s, counted in boot time
+  # The test unit powers the guest off when it ends, and the reboot ends it: for this boot
+  # only (/run), it must let the reboot be a reboot.
+  mkdir -p /run/systemd/system/hotline-vm-test.service.d
+  printf '[Unit]\nSuccessAction=none\nFailureAction=none\n' > /run/systemd/system/hotline-vm-test.service.d/reboot.conf
+  systemctl daemon-reload
+  cat /proc/sys/kernel/random/boot_id > "$PHASE_MARK"
+  sync
+  t=0
+  chat console-reboot "systemctl restart $CONSOLE_UNIT" <<CHAT || t=1
+expect PIN:
+send $PIN
+expect logged in
+send reboot confirm
+expect PIN to reboot the box
+send $PIN
+expect (exit status 0)
+CHAT
+  if [ $t -eq 0 ]; then
+    echo "reboot requested through the console at $(date +%s)" >> "$LOG"
+    sleep 120   # the reboot stops this script; still here means it did not happen
+    echo "  no reboot within 120 s of reboot confirm" >> "$LOG"
+  fi
+  rm -f "$PHASE_MARK"
+  result "units: reboot confirm on the console reboots the box" 1
+}
+
+units_phase2() {
+  box_data=/var/lib/hotline
+  t=0
+  [ "$(cat "$PHASE_MARK")" != "$(cat /proc/sys/kernel/random/boot_id)" ] || t=1
+  result "units: reboot confirm on the console reboots the box" $t
+  t=0
+  wait_for_box || t=1
+  expect_eq "calls kept across the reboot" "$(db "SELECT COUNT(*) FROM calls")" 1 || t=1
+  result "units: after the reboot the box is back by itself, its store intact" $t
+  rm -f "$PHASE_MARK"
+}
