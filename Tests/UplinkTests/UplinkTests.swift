@@ -300,6 +300,11 @@ struct UplinkTests {
         ("an entry whose CRC is wrong", .prompts, {
             patch(try zip(try promptPack()), local: 14, central: 16, value: 0x1234_5678)
         }, "CRC-32 does not match"),
+        // ZIPFoundation's in-memory reader trapped on this (the zip fuzz harness found it):
+        // the central directory points an entry's local header past the end of the pack.
+        ("an entry that lies past the end of the pack", .prompts, {
+            patch(try zip(try promptPack()), local: 0, central: 42, value: 0x00FF_FFFF)
+        }, "can be read (cut short or corrupt)"),
         // 525 bytes of zip rendered 2,501 fax pages before the page check on 429158c.
         ("a text that renders to thousands of pages", .documents, {
             try zip(try documentSet().mapValues { _ in Data(String(repeating: "\n", count: 100_000).utf8) })
@@ -313,7 +318,8 @@ struct UplinkTests {
     ]
 
     /// The zip with one little-endian 32-bit field rewritten in every local header (at `local`
-    /// past its signature) and central directory entry (at `central`): lying sizes, bad CRCs.
+    /// past its signature; 0 leaves them alone) and central directory entry (at `central`): lying
+    /// sizes, bad CRCs, offsets past the end.
     static func patch(_ zip: Data, local: Int, central: Int, value: UInt32) -> Data {
         var bytes = [UInt8](zip)
         for i in 0..<(bytes.count - 4) where bytes[i] == 0x50 && bytes[i + 1] == 0x4B {

@@ -56,7 +56,7 @@ package struct ContentPush {
     private func checkPrompts(_ body: Data, into staged: String) throws {
         var problems: [String] = []
         var names = Set<String>()
-        for (name, data) in try unpack(body, allowed: ["wav"], problems: &problems) {
+        for (name, data) in try unpack(body, allowed: ["wav"], beside: staged, problems: &problems) {
             do {
                 let samples = try WAVFile.decode(data, path: name)
                 if samples.count > Self.maxPromptSeconds * SampleClock.rate { problems.append("\(name): longer than \(Self.maxPromptSeconds) s") }
@@ -76,7 +76,7 @@ package struct ContentPush {
         var problems: [String] = []
         var names = Set<String>()
         var pageCount = 0
-        for (name, data) in try unpack(body, allowed: ["txt", "tif"], problems: &problems) {
+        for (name, data) in try unpack(body, allowed: ["txt", "tif"], beside: staged, problems: &problems) {
             let base = String(name.prefix { $0 != "." })
             let tiff = "\(staged)/\(base).tif"
             do {
@@ -126,11 +126,18 @@ package struct ContentPush {
     /// no directories or links. The size limit counts the bytes actually inflated, across all
     /// entries, never what the archive claims, and each entry's CRC-32 must match (ZIPFoundation
     /// computes it while inflating but leaves the comparison to its caller).
-    private func unpack(_ body: Data, allowed: Set<String>, problems: inout [String]) throws -> [(String, Data)] {
+    /// The archive is read from a file beside the staging directory, never from memory:
+    /// ZIPFoundation's in-memory reader traps on an entry whose offset lies past the end of the
+    /// data (found by the zip fuzz harness), where reading a file just comes up short.
+    private func unpack(_ body: Data, allowed: Set<String>, beside staged: String, problems: inout [String]) throws -> [(String, Data)] {
         let limit = "\(Self.maxPackBytes >> 20) MiB"
         guard body.count <= Self.maxPackBytes else { throw Refused(problems: ["the pack is larger than \(limit)"]) }
+        // A ".staging-" name, so a crash before the removal leaves it to the next prune.
+        let packFile = "\(staged).zip"
+        try body.write(to: URL(fileURLWithPath: packFile))
+        defer { try? FileManager.default.removeItem(atPath: packFile) }
         let archive: Archive
-        do { archive = try Archive(data: body, accessMode: .read) } catch { throw Refused(problems: ["the pack is not a readable zip archive"]) }
+        do { archive = try Archive(url: URL(fileURLWithPath: packFile), accessMode: .read) } catch { throw Refused(problems: ["the pack is not a readable zip archive"]) }
         var files: [(String, Data)] = []
         var inflated = 0, entries = 0
         for entry in archive {
@@ -162,8 +169,24 @@ package struct ContentPush {
             }
             files.append((name, data))
         }
+        // ZIPFoundation ends its iteration quietly at the first entry it cannot read.
+        if let listed = Self.listedEntries(body), listed != entries {
+            problems.append("the pack's directory lists \(listed) entries but only \(entries) can be read (cut short or corrupt)")
+        }
         if files.isEmpty && problems.isEmpty { problems.append("the pack holds no files") }
         return files
+    }
+
+    /// The entry count in the zip's end-of-central-directory record, which sits in the last
+    /// 22 bytes plus at most a 64 KiB comment; nil where the pack has none or defers to ZIP64.
+    private static func listedEntries(_ body: Data) -> Int? {
+        let bytes = [UInt8](body.suffix(22 + 0xFFFF))
+        guard bytes.count >= 22 else { return nil }
+        for i in stride(from: bytes.count - 22, through: 0, by: -1) where bytes[i] == 0x50 && bytes[i + 1] == 0x4B && bytes[i + 2] == 5 && bytes[i + 3] == 6 {
+            let total = Int(bytes[i + 10]) | Int(bytes[i + 11]) << 8
+            return total == 0xFFFF ? nil : total
+        }
+        return nil
     }
 }
 
