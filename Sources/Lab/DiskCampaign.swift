@@ -70,7 +70,7 @@ package struct DiskCampaign: ParsableCommand {
             """.write(toFile: "\(root)/box.yaml", atomically: true, encoding: .utf8)
         let log = "\(root)/box.log"
         let box = try KillCampaign.start(binary, config: "\(root)/box.yaml", seconds: 1_000_000, log: log)
-        guard Self.waitFor(log, "box up", seconds: 300) else { box.terminate(); throw CommandFailure("the box did not start (\(log))") }
+        guard Self.waitFor(log, "box up", seconds: 300, while: box) else { box.terminate(); throw CommandFailure("the box did not start (\(log))") }
 
         var tally = Tally()
         let filler = "\(disk)/filler"
@@ -99,7 +99,7 @@ package struct DiskCampaign: ParsableCommand {
                 tally.unheard += 1
                 print("point \(point): no caller was turned away in \(hold) s of a full disk")
             }
-            if Self.waitFor(log, "calls are handled again", after: handledBefore, seconds: 120) {
+            if Self.waitFor(log, "calls are handled again", after: handledBefore, seconds: 120, while: box) {
                 tally.recoverySeconds.append(Date().timeIntervalSince(freed))
             } else {
                 tally.unrecovered += 1
@@ -161,9 +161,11 @@ package struct DiskCampaign: ParsableCommand {
     }
 
     /// Waits until `text` has appeared in the log more than `after` times.
-    static func waitFor(_ log: String, _ text: String, after: Int = 0, seconds: Int) -> Bool {
+    /// Gives up early once `box` has exited: its reason is in the log, and waiting longer
+    /// only hides it.
+    static func waitFor(_ log: String, _ text: String, after: Int = 0, seconds: Int, while box: Process? = nil) -> Bool {
         let deadline = Date().addingTimeInterval(Double(seconds))
-        while Date() < deadline {
+        while Date() < deadline, box?.isRunning ?? true {
             if count(log, text) > after { return true }
             usleep(100_000)
         }

@@ -91,11 +91,14 @@ package struct KillCampaign: ParsableCommand {
         box.arguments = ["run", "--virtual", "--seconds", "\(seconds)", "--config", config]
         if let log {
             FileManager.default.createFile(atPath: log, contents: nil)
-            box.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            // Errors too, so a box that will not start says why in the log the campaign names.
+            let file = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            box.standardOutput = file
+            box.standardError = file
         } else {
             box.standardOutput = FileHandle.nullDevice
+            box.standardError = FileHandle.nullDevice
         }
-        box.standardError = FileHandle.nullDevice
         try box.run()
         return box
     }
