@@ -25,7 +25,8 @@ final class Daemon {
     private let notifier = SystemdNotifier()
     private let watchdog: Watchdog
     private let log: (String) -> Void
-    private let started = Date()
+    /// Boot time, so uptime and the watchdog's stall check ignore a clock being set.
+    private let started = BootClock.seconds()
     private var flowModified: Date?
     private var restartRequested = false
 
@@ -72,7 +73,7 @@ final class Daemon {
             do { panel = try PanelDriver(gpio: LibgpiodGPIO(), config: panelConfig) } catch { log("warning: front panel not available: \(error)") }
         }
         self.panel = panel
-        watchdog = Watchdog(notifier: notifier, now: started.timeIntervalSince1970)
+        watchdog = Watchdog(notifier: notifier, now: started)
         flowModified = Self.modified(runtime.content.flowFile)
     }
 
@@ -102,13 +103,13 @@ final class Daemon {
         runtime.shutdown()
         let backend = runtime.loop.backend
         if let slipsAre = backend.kind.slipsAre { log("\(slipsAre): \(backend.slips)") }
-        log("box down after \(Int(Date().timeIntervalSince(started))) s; \(runtime.switchboard.finished.count) calls ended")
+        log("box down after \(Int(BootClock.seconds() - started)) s; \(runtime.switchboard.finished.count) calls ended")
         return restartRequested ? .restartRequested : .stopped
     }
 
     /// One turn of the event loop.
     private func pollOnce() {
-        if watchdog.tick(now: Date().timeIntervalSince1970, heartbeat: runtime.loop.heartbeat.load(ordering: .relaxed)) {
+        if watchdog.tick(now: BootClock.seconds(), heartbeat: runtime.loop.heartbeat.load(ordering: .relaxed)) {
             log("frame loop stalled: watchdog pings stopped")
         }
         if virtual { runtime.step() } else {

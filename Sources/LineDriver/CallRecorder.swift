@@ -1,6 +1,7 @@
 import DSP
 import Foundation
 import Synchronization
+import SystemSupport
 
 /// Writes the recordings of every line from one background thread. The frame thread only copies
 /// samples into a recording's `SampleRing`; this thread drains the rings into WAV files and
@@ -79,7 +80,7 @@ public final class CallRecorder: @unchecked Sendable {
 
     /// Writes out every ring now (the writer thread does this every `interval` anyway).
     public func pass() {
-        let now = Date().timeIntervalSinceReferenceDate
+        let now = BootClock.seconds()
         state.withLock { s in
             let durable = now - s.lastDurable >= durableEvery
             if durable { s.lastDurable = now }

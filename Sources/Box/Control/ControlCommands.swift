@@ -3,6 +3,7 @@ import Foundation
 import HotlineModel
 import LineDriver
 import LocalDB
+import SystemSupport
 
 /// The technician's commands: the table `help` is made from, and the commands that act on the
 /// running box (line tests, prompts, reloading the flow), which the daemon's event thread
@@ -121,7 +122,7 @@ package final class ControlCommands {
     }
 
     private var lastPull: Date?
-    private var lastPullRead = Date.distantPast
+    private var lastPullRead = -Double.infinity
 
     /// What the front panel shows.
     package func panelStatus(fault: Bool) -> StatusLights.Status {
@@ -133,8 +134,8 @@ package final class ControlCommands {
             }
         }
         // The panel refreshes every 50 ms; the last pull changes every few minutes at most.
-        if Date().timeIntervalSince(lastPullRead) > 5 {
-            lastPullRead = Date()
+        if BootClock.seconds() - lastPullRead > 5 {
+            lastPullRead = BootClock.seconds()
             lastPull = (try? runtime.store.lastPull()).flatMap { $0 }.flatMap(StoreTime.date)
         }
         return StatusLights.Status(running: true, lines: lines, sinceLastPull: lastPull.map { Date().timeIntervalSince($0) },
@@ -160,12 +161,13 @@ package final class ControlCommands {
         return nil
     }
 
-    /// Recordings a technician started, to stop when their time is up (checked each serve).
-    private var recordingsDue: [(line: Int, at: Date)] = []
+    /// Recordings a technician started, to stop when their time is up (checked each serve), in
+    /// boot time so setting the clock neither cuts one short nor leaves one running.
+    private var recordingsDue: [(line: Int, at: Double)] = []
 
     /// Stops technician recordings whose time has come (called from the daemon loop).
     package func tick() {
-        let now = Date()
+        let now = BootClock.seconds()
         for due in recordingsDue where due.at <= now { runtime.loop.channels[due.line].commands.push(.stopRecording(.technician)) }
         recordingsDue.removeAll { $0.at <= now }
     }
@@ -205,7 +207,7 @@ package final class ControlCommands {
                 }
             }
             runtime.loop.channels[n].commands.push(.record(recording.ring, stereo: false, tap: .technician))
-            recordingsDue.append((n, Date().addingTimeInterval(Double(seconds))))
+            recordingsDue.append((n, BootClock.seconds() + Double(seconds)))
             return nil
         default:
             return "usage: prompts | prompts play NAME LINE | prompts record NAME LINE SECONDS"

@@ -2,6 +2,7 @@ import DSP
 import Foundation
 import HotlineModel
 import LocalDB
+import SystemSupport
 
 /// The technician's read-only commands, answered on the control client's own worker thread
 /// from the event thread's published snapshot and a case-store connection of their own (reads
@@ -14,7 +15,7 @@ package final class ControlQueries: @unchecked Sendable {
     private let board: ControlBoard
     private let store: CaseStore
     private let storeLock = NSLock()
-    private let started = Date()
+    private let started = BootClock.seconds()
 
     package init(config: BoxConfig, configFile: String?, board: ControlBoard) throws {
         self.config = config
@@ -31,7 +32,7 @@ package final class ControlQueries: @unchecked Sendable {
 
     func status() -> String {
         let s = board.current
-        let up = Int(Date().timeIntervalSince(started))
+        let up = Int(BootClock.seconds() - started)
         let (cases, calls) = withStore { s in ((try? s.count(.cases)).map(String.init) ?? "?", (try? s.count(.calls)).map(String.init) ?? "?") }
         var fs = statvfs()
         let free = statvfs(config.dataDirectory, &fs) == 0 ? Double(fs.f_bavail) * Double(fs.f_frsize) / 1e9 : -1

@@ -1,5 +1,6 @@
 import Foundation
 import LineDriver
+import SystemSupport
 
 /// The front panel on the daemon's event thread: LEDs refreshed from the box's state, and the
 /// button's edges (read by a thread of their own) turned into a restart on a long press.
@@ -7,7 +8,7 @@ package final class PanelDriver {
     private let lights: PanelLights
     private var button: FrontButton
     private let edges = SPSCRing<GPIOEdge>(capacity: 64)
-    private let start = Date()
+    private let start = BootClock.seconds()
 
     package init(gpio: GPIO, config: BoxConfig.PanelConfig) throws(GPIOError) {
         lights = try PanelLights(gpio: gpio, power: config.power, lines: config.lines, sync: config.sync, fault: config.fault)
@@ -20,7 +21,7 @@ package final class PanelDriver {
 
     /// Shows `status`; returns true when the button asks for a restart.
     package func update(_ status: StatusLights.Status) -> Bool {
-        let t = Date().timeIntervalSince(start)
+        let t = BootClock.seconds() - start
         try? lights.show(status, at: t)
         var restart = false
         while let edge = edges.pop() {
