@@ -19,6 +19,9 @@ public final class CallRecorder: @unchecked Sendable {
         fileprivate var closing = false
         /// Reported once when writing starts failing, and once when it works again.
         fileprivate var failing = false
+        /// Passes in a row that wrote audio while `failing`: a full disk that frees a few KiB
+        /// now and then lets single writes through, and each must not read as a recovery.
+        fileprivate var passesWritten = 0
 
         fileprivate init(path: String, stereo: Bool, seconds: Int) throws(WAVError) {
             self.path = path
@@ -40,13 +43,17 @@ public final class CallRecorder: @unchecked Sendable {
     private let state = Mutex(State())
     private let interval: Double
     private let durableEvery: Double
+    private let recoveredAfter: Int
     private let finished = Atomic<Bool>(false)
     /// Write errors (a full disk, say), oldest first, for the log.
     public let errors = SPSCRing<String>(capacity: 64)
 
-    public init(interval: Double = 0.1, durableEvery: Double = 2) {
+    /// `recoveredAfter`: passes in a row that must write audio before a failing recording is
+    /// reported as writing again (10 passes of `interval`: a second).
+    public init(interval: Double = 0.1, durableEvery: Double = 2, recoveredAfter: Int = 10) {
         self.interval = interval
         self.durableEvery = durableEvery
+        self.recoveredAfter = recoveredAfter
         let thread = Thread { [self] in
             while !state.withLock({ $0.stopping }) {
                 pass()
@@ -99,16 +106,23 @@ public final class CallRecorder: @unchecked Sendable {
     }
 
     private func write(_ r: Recording, durable: Bool) {
-        r.ring.drain { r.writer.append($0) }
+        var drained = 0
+        r.ring.drain { samples in
+            drained += samples.count
+            r.writer.append(samples)
+        }
         do {
             if r.closing { try r.writer.close() } else { try r.writer.sync(durable: durable) }
-            if r.failing {
-                r.failing = false
-                errors.push("\(r.path): writing again (\(r.writer.droppedBytes / 2 / (r.stereo ? 2 : 1)) samples were lost)")
-            }
+            // A pass with no audio only rewrites the header in place, which a full disk allows.
+            guard r.failing, drained > 0 else { return }
+            r.passesWritten += 1
+            guard r.passesWritten >= recoveredAfter else { return }
+            r.failing = false
+            errors.push("\(r.path): writing again (\(r.writer.droppedBytes / 2 / (r.stereo ? 2 : 1)) samples were lost)")
         } catch {
             if !r.failing { errors.push(error.description) }
             r.failing = true
+            r.passesWritten = 0
         }
     }
 }
