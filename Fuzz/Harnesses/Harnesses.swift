@@ -47,7 +47,7 @@ enum Harness: String, CaseIterable {
         case .zip:
             // The first byte picks the pack; the rest is the zip.
             let kind: ContentKind = data.first.map { $0 & 1 == 0 } ?? true ? .prompts : .documents
-            _ = try? ContentPush(store: Self.content.store, active: Self.content).push(kind, body: data.dropFirst())
+            _ = try? ContentPush(store: Self.content.store, active: Self.content, timeLimit: .seconds(10)).push(kind, body: data.dropFirst())
         }
     }
 

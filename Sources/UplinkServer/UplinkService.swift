@@ -280,7 +280,9 @@ package final class UplinkService: @unchecked Sendable {
 
     package func push(_ kind: ContentKind, body: Data) throws(Failure) -> PushReply {
         do {
-            let generation = try pushing.withLock { _ in try ContentPush(store: content.store, active: content).push(kind, body: body) }
+            // The time limit counts from the push's arrival, waiting for an earlier push included.
+            let checks = ContentPush(store: content.store, active: content, timeLimit: .milliseconds(config.uplink.bounds.pushMs))
+            let generation = try pushing.withLock { _ in try checks.push(kind, body: body) }
             pushed.withLock { $0.append(kind) }
             return PushReply(kind: kind.rawValue, generation: generation, sha256: ContentDigest.sha256Hex(body))
         } catch let refused as ContentPush.Refused {

@@ -353,6 +353,24 @@ struct UplinkTests {
         await rig.shutdown()
     }
 
+    /// A push is checked within push_timeout, not only answered within it: checks that outlast
+    /// the limit refuse the push themselves, naming it, and leave nothing behind; with time to
+    /// spare the same pack is taken.
+    @Test func aPushIsCheckedWithinItsTimeLimit() throws {
+        let scratch = try ScratchDirectory()
+        let config = try SimulationRig.config(data: scratch.path("box"))
+        let content = ActiveContent(store: ContentStore(dataDirectory: config.dataDirectory), config: config)
+        let pack = try Self.zip(try Self.documentSet())
+        #expect {
+            try ContentPush(store: content.store, active: content, timeLimit: .zero).push(.documents, body: pack)
+        } throws: { error in
+            (error as? ContentPush.Refused)?.problems.first?.hasPrefix("the push took longer than push_timeout (0 s) to check") == true
+        }
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: "\(config.dataDirectory)/content/documents")) ?? []
+        #expect(left.isEmpty, "\(left)")
+        #expect(try ContentPush(store: content.store, active: content, timeLimit: .seconds(300)).push(.documents, body: pack) == "g1")
+    }
+
     /// Good pushes switch atomically and the running box uses them for the next call.
     @Test func goodPushesAreInForceForTheNextCall() async throws {
         let rig = try await UplinkRig.make(populated: false)

@@ -9,10 +9,15 @@ import ZIPFoundation
 package struct ContentPush {
     package let store: ContentStore
     package let active: ActiveContent
+    /// `push_timeout`: the checks stop once it has passed, not only the connection.
+    private let timeLimit: Duration
+    private let deadline: ContinuousClock.Instant
 
-    package init(store: ContentStore, active: ActiveContent) {
+    package init(store: ContentStore, active: ActiveContent, timeLimit: Duration) {
         self.store = store
         self.active = active
+        self.timeLimit = timeLimit
+        deadline = .now + timeLimit
     }
 
     package struct Refused: Error, CustomStringConvertible {
@@ -57,6 +62,7 @@ package struct ContentPush {
         var problems: [String] = []
         var names = Set<String>()
         for (name, data) in try unpack(body, allowed: ["wav"], beside: staged, problems: &problems) {
+            try checkTime(at: name)
             do {
                 let samples = try WAVFile.decode(data, path: name)
                 if samples.count > Self.maxPromptSeconds * SampleClock.rate { problems.append("\(name): longer than \(Self.maxPromptSeconds) s") }
@@ -77,6 +83,7 @@ package struct ContentPush {
         var names = Set<String>()
         var pageCount = 0
         for (name, data) in try unpack(body, allowed: ["txt", "tif"], beside: staged, problems: &problems) {
+            try checkTime(at: name)
             let base = String(name.prefix { $0 != "." })
             let tiff = "\(staged)/\(base).tif"
             do {
@@ -114,6 +121,13 @@ package struct ContentPush {
         }
         guard let data = archive.data else { throw Refused(problems: ["the pack could not be made in memory"]) }
         return data
+    }
+
+    /// Refuses the push once `push_timeout` has passed: checked per entry and per inflated chunk,
+    /// so a pack that is slow to check costs its time limit, not the pusher thread for good.
+    private func checkTime(at name: String) throws {
+        guard ContinuousClock.now >= deadline else { return }
+        throw Refused(problems: ["the push took longer than push_timeout (\(timeLimit.components.seconds) s) to check (stopped at \(name))"])
     }
 
     /// The flow in force must still validate against the new prompts or documents.
@@ -154,6 +168,7 @@ package struct ContentPush {
             do {
                 let crc = try archive.extract(entry) { chunk in
                     inflated += chunk.count
+                    try checkTime(at: name)
                     guard inflated <= Self.maxPackBytes else { throw Refused(problems: ["the pack unpacks to more than \(limit) (stopped inflating \(name))"]) }
                     data.append(chunk)
                 }
