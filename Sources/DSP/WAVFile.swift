@@ -171,7 +171,14 @@ public final class WAVWriter {
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .unwritable(path: path, reason: String(cString: strerror(errno))) }
         buffer.reserveCapacity(64 * 1024)
-        try put(header(), at: 0)
+        // On a full disk the file is created (an inode costs no data block) but its header
+        // cannot be written: a recording that never started leaves no empty file behind.
+        do { try put(header(), at: 0) } catch {
+            Foundation.close(fd)
+            fd = -1
+            unlink(path)
+            throw error
+        }
     }
 
     deinit { if fd >= 0 { Foundation.close(fd) } }

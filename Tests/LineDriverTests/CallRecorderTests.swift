@@ -65,13 +65,12 @@ import TestSupport
     /// On a really full file system (a 1 MiB tmpfs) the recorder says once that it cannot
     /// write, not at every write a few freed KiB let through (the disk campaign saw two lines a
     /// second per line), and once that it writes again, after a second of audio has gone down.
-    @Test(.enabled(if: getuid() == 0, "mounts a tmpfs: needs root"))
+    @Test(.enabled(if: FullDisk.canMount, "mounts a tmpfs: needs root"))
     func aFullDiskIsReportedOnceEachWay() throws {
         let scratch = try ScratchDirectory()
-        let disk = scratch.path("disk")
-        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
-        try #require(mount("hotline-test", disk, "tmpfs", 0, "size=1m") == 0)
-        defer { umount(disk) }
+        let full = try FullDisk(in: scratch)
+        defer { full.unmount() }
+        let disk = full.path
         let recorder = CallRecorder()
         defer { recorder.shutdown() }
         let recording = try recorder.start(path: "\(disk)/call.wav", stereo: false)
@@ -84,15 +83,14 @@ import TestSupport
         var reports: [String] = []
         func collect() { while let line = recorder.errors.pop() { reports.append(line) } }
         speak(passes: 10)
-        let filler = "\(disk)/filler"
-        Self.fill(filler)
+        let filler = full.fill("filler")
         speak(passes: 5)
         collect()
         #expect(reports.count == 1 && reports.first?.contains("call.wav: cannot write") == true, "\(reports)")
         // A few KiB come free and are taken again: two writes get through, then the disk is full.
         try #require(truncate(filler, off_t(try Self.size(filler) - 8192)) == 0)
         speak(passes: 2)
-        Self.fill("\(disk)/filler-2")
+        full.fill("filler-2")
         speak(passes: 5)
         collect()
         #expect(reports.count == 1, "\(reports)")
@@ -103,17 +101,6 @@ import TestSupport
         #expect(reports.count == 2 && reports.last?.contains("call.wav: writing again") == true, "\(reports)")
         recorder.finish(recording)
         #expect(try WAVFile.read("\(disk)/call.wav").count >= 22 * 800)
-    }
-
-    /// Writes `path` until the file system refuses another byte.
-    static func fill(_ path: String) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o600)
-        defer { close(fd) }
-        let chunk = [UInt8](repeating: 0x55, count: 64 << 10)
-        var size = chunk.count
-        while size > 0 {
-            if chunk.withUnsafeBytes({ write(fd, $0.baseAddress, size) }) < size { size /= 2 }
-        }
     }
 
     static func size(_ path: String) throws -> Int {
