@@ -36,6 +36,8 @@ package struct DiskCampaign: ParsableCommand {
 
     struct Tally {
         var deaths = 0, silentWhileFull = 0, unheard = 0, heardBusy = 0, unrecovered = 0
+        /// The most log lines one full period wrote: a full disk must not flood the log.
+        var mostLinesWhileFull = 0
         var recoverySeconds: [Double] = []
     }
 
@@ -78,6 +80,7 @@ package struct DiskCampaign: ParsableCommand {
             usleep(useconds_t(500 + Int(random.next() % 4000)) * 1000)
             let turnedAwayBefore = Self.count(log, "calls are turned away")
             let handledBefore = Self.count(log, "calls are handled again")
+            let linesBefore = Self.count(log, "\n")
             Self.fill(filler)
             let hold = 8 + Int(random.next() % UInt64(holdSeconds - 7))
             let until = Date().addingTimeInterval(Double(hold))
@@ -95,6 +98,7 @@ package struct DiskCampaign: ParsableCommand {
             if !answered { tally.silentWhileFull += 1; print("point \(point): the control socket did not answer while the disk was full") }
             try? FileManager.default.removeItem(atPath: filler)
             let freed = Date()
+            tally.mostLinesWhileFull = max(tally.mostLinesWhileFull, Self.count(log, "\n") - linesBefore)
             if Self.count(log, "calls are turned away") == turnedAwayBefore {
                 tally.unheard += 1
                 print("point \(point): no caller was turned away in \(hold) s of a full disk")
@@ -120,6 +124,7 @@ package struct DiskCampaign: ParsableCommand {
             full-disk campaign (seed \(seed)): \(points) points on a \(dir == nil ? "\(sizeMib) MiB tmpfs" : disk)
             box died \(tally.deaths), control socket silent while full \(tally.silentWhileFull), points with no caller turned away \(tally.unheard)
             callers who heard "service busy" \(tally.heardBusy), calls not handled again after the space came back \(tally.unrecovered)
+            log lines while the disk was full: at most \(tally.mostLinesWhileFull) in one period of up to \(holdSeconds) s
             recovery once space was back: p50 \(figure(0.5)) s, max \(recovery.last.map { String(format: "%.1f", $0) } ?? "-") s
             integrity check failed \(check.integrityOK ? 0 : 1), announced cases missing \(check.missing.count), WAVs that do not play \(check.unplayable.count), zero-byte files \(empty.count)
             """)
