@@ -1,5 +1,7 @@
 # The two commands for a fresh machine (README): `make run` and `make test`.
 SWIFT ?= swift
+# bash, for PIPESTATUS: a failing build piped through a filter still fails.
+SHELL := /bin/bash
 
 .PHONY: deps build run test test-fast graph selftest fuzz clean
 
@@ -28,21 +30,16 @@ test-fast: deps
 	HOTLINE_TESTS=unit $(SWIFT) test --skip-build
 
 # Every fuzz harness (Fuzz/Harnesses) under libFuzzer with the address sanitizer, for
-# FUZZ_SECONDS each (CI: a short smoke budget); a crash stops with its input in .build/fuzz-crashes.
+# FUZZ_SECONDS each (CI: a short smoke budget), FUZZ_JOBS at once (one per core); a crash
+# fails the run with its input in .build/fuzz-crashes, after the other harnesses finish.
 FUZZ_SECONDS ?= 600
+FUZZ_JOBS ?= $(shell nproc)
 FUZZ_HARNESSES = flow config json wav tiff line-editor scenario control zip
 fuzz: deps
 	$(SWIFT) build --product hotline-fuzz
 	.build/debug/hotline-fuzz seeds .build/fuzz-seeds
-	$(SWIFT) build --build-path .build/fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING --product hotline-fuzz 2>&1 | grep -v "Cannot export local symbol"
-	@mkdir -p .build/fuzz-crashes
-	@for h in $(FUZZ_HARNESSES); do \
-	  mkdir -p .build/fuzz-work/$$h .build/fuzz-seeds/$$h Fuzz/corpus/$$h; \
-	  ASAN_OPTIONS=detect_leaks=0 FUZZ_HARNESS=$$h .build/fuzz/debug/hotline-fuzz -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=10 -detect_leaks=0 \
-	    -artifact_prefix=.build/fuzz-crashes/$$h- .build/fuzz-work/$$h Fuzz/corpus/$$h .build/fuzz-seeds/$$h > .build/fuzz-$$h.log 2>&1 \
-	    || { tail -40 .build/fuzz-$$h.log; echo "fuzz: $$h crashed"; exit 1; }; \
-	  echo "fuzz $$h: $$(grep -E '^Done' .build/fuzz-$$h.log)"; \
-	done
+	$(SWIFT) build --build-path .build/fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING --product hotline-fuzz 2>&1 | grep -v "Cannot export local symbol"; exit $${PIPESTATUS[0]}
+	printf '%s\n' $(FUZZ_HARNESSES) | xargs -P $(FUZZ_JOBS) -n 1 bash scripts/fuzz-harness.sh $(FUZZ_SECONDS)
 
 # docs/modules.dot, the module graph, from the package description.
 graph:
