@@ -16,8 +16,8 @@ package struct BoxConfig: Sendable {
     package var demoTraffic = true
     package var wholeCallRecording = true
     package var transferNumber: String?
-    /// Manual service hours, minutes since midnight local time (start, end).
-    package var transferHours: (start: Int, end: Int) = (8 * 60, 18 * 60)
+    /// When each service is offered (`calendar:`); the transfer asks it whether the desk is open.
+    package var calendar = BoxConfig.defaultCalendar
     package var faxIdent = "12345 HOTLINE"
     package var flowFile = "flows/seed.yaml"
     package var promptsFile = "prompts/cmn.yaml"
@@ -75,11 +75,13 @@ package struct BoxConfig: Sendable {
 
     package var controlSocketPath: String { controlSocket ?? "\(dataDirectory)/control.sock" }
 
+    /// The human desk (人工服务), the service the transfer asks the calendar about.
+    package static let deskService = "desk"
+    /// Asia/Shanghai, the desk open 08:00-18:00 every day, no holidays.
+    package static let defaultCalendar = ServiceCalendar(services: [deskService: .everyDay(8 * 60..<18 * 60)])
+
     package func transferAvailable(at time: Date) -> Bool {
-        guard transferNumber != nil else { return false }
-        let parts = Calendar(identifier: .gregorian).dateComponents(in: .current, from: time)
-        let minutes = (parts.hour ?? 0) * 60 + (parts.minute ?? 0)
-        return minutes >= transferHours.start && minutes < transferHours.end
+        transferNumber != nil && calendar.isOpen(Self.deskService, at: time)
     }
 
     /// The config a command was given, or the embedded defaults; a bad file is the command's

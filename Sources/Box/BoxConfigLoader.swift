@@ -23,6 +23,8 @@ extension BoxConfig {
     }
 
     private mutating func parse(_ root: Node, _ y: YAMLReader, path: (String) -> String) {
+        var deskInCalendar = false
+        var deskHours: (hours: Range<Int>, line: Int)?
         for (key, value, line) in y.pairs(root, what: "config") {
             func text() -> String? { y.string(value, key, in: "config", at: line) }
             switch key {
@@ -43,7 +45,12 @@ extension BoxConfig {
             case "documents": if let s = text() { documentsDirectory = path(s) }
             case "prompt_cache": if let s = text() { promptCache = path(s) }
             case "control_socket": if let s = text() { controlSocket = path(s) }
-            case "transfer": parseTransfer(value, y)
+            case "transfer": deskHours = parseTransfer(value, y)
+            case "calendar":
+                // Services the section leaves out keep their default hours.
+                calendar = ServiceCalendar.parse(value, y)
+                deskInCalendar = calendar.services[Self.deskService] != nil
+                calendar.services.merge(Self.defaultCalendar.services) { named, _ in named }
             case "panel": panel = Self.parsePanel(value, y)
             case "uplink": uplink = UplinkConfig.parse(value, y, path: path)
             case "hardware": hardware = LineHardwareConfig.parse(value, y)
@@ -54,6 +61,14 @@ extension BoxConfig {
             default: y.fail(line, "unknown setting \"\(key)\"")
             }
         }
+        // `transfer: hours` is the older way to give the desk's hours, every day alike.
+        if let deskHours {
+            if deskInCalendar {
+                y.fail(deskHours.line, "transfer: hours and calendar: services: desk both give the desk's hours; keep the calendar's")
+            } else {
+                calendar.services[Self.deskService] = .everyDay(deskHours.hours)
+            }
+        }
         // With hardware, the lines are what the hardware section lists.
         switch hardware {
         case .simulated: break
@@ -62,7 +77,9 @@ extension BoxConfig {
         }
     }
 
-    private mutating func parseTransfer(_ value: Node, _ y: YAMLReader) {
+    /// The transfer's settings; the desk's hours if it gives them, with their line.
+    private mutating func parseTransfer(_ value: Node, _ y: YAMLReader) -> (Range<Int>, Int)? {
+        var deskHours: (Range<Int>, Int)?
         for (k, v, l) in y.pairs(value, what: "transfer") {
             switch k {
             case "number":
@@ -70,10 +87,13 @@ extension BoxConfig {
                     if DialString(s) != nil { transferNumber = s } else { y.fail(v, "transfer number must be DTMF digits (at most 32)") }
                 }
             case "hours":
-                if let s = y.string(v, k, in: "transfer", at: l), let h = Self.hours(s) { transferHours = h } else { y.fail(v, "hours must look like 08:00-18:00") }
+                if let s = y.string(v, k, in: "transfer", at: l), let h = ServiceHours.range(s) { deskHours = (h, l) } else {
+                    y.fail(v, "transfer: hours must look like 08:00-18:00 (00:00 to 24:00, ending after it starts)")
+                }
             default: y.fail(l, "transfer: unknown key \"\(k)\"")
             }
         }
+        return deskHours
     }
 
     private static func parsePanel(_ value: Node, _ y: YAMLReader) -> PanelConfig {
@@ -142,11 +162,5 @@ extension BoxConfig {
             }
         }
         for problem in supervision.problems() { y.fail(line, "supervision: \(problem)") }
-    }
-
-    private static func hours(_ text: String) -> (Int, Int)? {
-        let parts = text.split(separator: "-").map { $0.split(separator: ":").compactMap { Int($0) } }
-        guard parts.count == 2, parts.allSatisfy({ $0.count == 2 && (0...23).contains($0[0]) && (0...59).contains($0[1]) }) else { return nil }
-        return (parts[0][0] * 60 + parts[0][1], parts[1][0] * 60 + parts[1][1])
     }
 }

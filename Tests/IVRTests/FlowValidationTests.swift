@@ -251,7 +251,7 @@ import TestSupport
               silence_timeout: 20s
             """)
         #expect(c.nodePrefix.digits == "37" && c.lines == 2 && !c.wholeCallRecording)
-        #expect(c.transferNumber == "8001" && c.transferHours.start == 540 && c.transferHours.end == 1050)
+        #expect(c.transferNumber == "8001" && c.calendar.services[BoxConfig.deskService] == .everyDay(540..<1050))
         #expect(c.supervision.answerAfterRings == 3 && c.supervision.silenceTimeoutMs == 20_000)
     }
 

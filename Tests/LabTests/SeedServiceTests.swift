@@ -1,6 +1,8 @@
+import Box
 import DSP
 import Foundation
 import HotlineModel
+import IVR
 import LocalDB
 import SystemTestSupport
 import Testing
@@ -191,7 +193,7 @@ import TestSupport
         let steps = #"{"do": "wait_for_prompt"}, {"do": "wait", "ms": 1000}, {"do": "dtmf", "digits": "1"}, {"do": "wait", "ms": 30000}, "# + SimulationRig.hangUp
         let out = try SimulationRig.run(SimulationRig.call(steps)) { config in
             config.transferNumber = "8001"
-            config.transferHours = (0, 24 * 60)
+            config.calendar.services[BoxConfig.deskService] = .everyDay(0..<24 * 60)
         }
         let call = try #require(out.report.calls.first)
         #expect(call.path == ["welcome", "manual"])

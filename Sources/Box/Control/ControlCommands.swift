@@ -55,6 +55,8 @@ package final class ControlCommands {
         }),
         Command(name: "config", usage: "config show | validate [FILE] | reload", help: "the settings in force, check a config file, reload the flow",
                 query: { q, args in q.config(args) }, action: { c, _, _ in c.reloadFlow() }),
+        Command(name: "calendar", usage: "calendar [N]", help: "today's plan and the next days' (N days, default 1): holidays, make-up days, each service's hours",
+                query: { q, args in count(args, default: 1).map(q.calendar) ?? "usage: calendar [N] (N a whole number from 1 to \(maxCount))" }),
         Command(name: "sync", usage: "sync status | pending | audit [N]",
                 help: "what the central office has pulled, what waits, the last N changes it made (who, what, result; default 20)",
                 query: { q, args in q.sync(args) }),

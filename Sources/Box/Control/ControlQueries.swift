@@ -1,6 +1,7 @@
 import DSP
 import Foundation
 import HotlineModel
+import IVR
 import LocalDB
 import SystemSupport
 
@@ -52,6 +53,12 @@ package final class ControlQueries: @unchecked Sendable {
         return zip(s.lineSummaries, s.recentEvents + Array(repeating: [], count: max(0, s.lineSummaries.count - s.recentEvents.count))).map { summary, recent in
             summary + (recent.isEmpty ? "" : "\n  " + recent.joined(separator: "\n  "))
         }.joined(separator: "\n")
+    }
+
+    /// The calendar's plan for today and the `days - 1` days after it, in the calendar's zone.
+    func calendar(_ days: Int) -> String {
+        let today = config.calendar.local(Date()).day
+        return (0..<days).map { config.calendar.plan(on: LocalDate(dayNumber: today.dayNumber + $0)) }.joined(separator: "\n")
     }
 
     func log(_ n: Int) -> String { board.lastLog(n).joined(separator: "\n") }
