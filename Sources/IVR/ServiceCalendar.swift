@@ -46,8 +46,7 @@ package struct ServiceCalendar: Sendable, Equatable {
         guard let hours = services[service] else { return [] }
         switch kind(of: day) {
         case .holiday: return hours.onHolidays
-        case .makeUpWorkday(let weekday): return hours.weekly[weekday] ?? []
-        case .ordinary(let weekday): return hours.weekly[weekday] ?? []
+        case .makeUpWorkday(let weekday), .ordinary(let weekday): return hours.weekly[weekday] ?? []
         }
     }
 
@@ -64,11 +63,11 @@ package struct ServiceCalendar: Sendable, Equatable {
         case .makeUpWorkday(let keeps): "\(day.weekday.name), make-up working day with \(keeps.name)'s hours"
         case .holiday(let name): "\(day.weekday.name), holiday \(name)"
         }
-        let services = services.keys.sorted().map { name in
+        let each = services.keys.sorted().map { name in
             let hours = hours(name, on: day)
             return "\(name) " + (hours.isEmpty ? "closed" : hours.map(ServiceHours.text).joined(separator: ", "))
         }
-        return "\(day) (\(kind), \(timeZone.identifier)): " + (services.isEmpty ? "no services" : services.joined(separator: "; "))
+        return "\(day) (\(kind), \(timeZone.identifier)): " + (each.isEmpty ? "no services" : each.joined(separator: "; "))
     }
 
     /// The local day of an instant and the minute within it.

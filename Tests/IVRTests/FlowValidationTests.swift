@@ -233,12 +233,15 @@ import TestSupport
     }
 }
 
+/// A config file with this text, loaded as the box loads it.
+func loadConfig(_ yaml: String) throws -> BoxConfig {
+    let data = try ScratchDirectory()
+    try yaml.write(toFile: data.path("box.yaml"), atomically: true, encoding: .utf8)
+    return try BoxConfig.load(data.path("box.yaml"))
+}
+
 @Suite(.tags(.unit)) struct BoxConfigTests {
-    func load(_ yaml: String) throws -> BoxConfig {
-        let data = try ScratchDirectory()
-        try yaml.write(toFile: data.path("box.yaml"), atomically: true, encoding: .utf8)
-        return try BoxConfig.load(data.path("box.yaml"))
-    }
+    func load(_ yaml: String) throws -> BoxConfig { try loadConfig(yaml) }
 
     @Test func settingsAreRead() throws {
         let c = try load("""

@@ -3,7 +3,6 @@ import Foundation
 import HotlineModel
 import IVR
 import Testing
-import TestSupport
 
 /// The calendar read from a config, asked about moments given with their UTC offset, so the
 /// answers cannot depend on the zone of the machine the tests run on.
@@ -26,11 +25,7 @@ import TestSupport
             2026-10-10: mon
         """
 
-    func load(_ yaml: String) throws -> BoxConfig {
-        let data = try ScratchDirectory()
-        try yaml.write(toFile: data.path("box.yaml"), atomically: true, encoding: .utf8)
-        return try BoxConfig.load(data.path("box.yaml"))
-    }
+    func load(_ yaml: String) throws -> BoxConfig { try loadConfig(yaml) }
 
     func moment(_ text: String) throws -> Date {
         try #require(ISO8601DateFormatter().date(from: text), "\(text)")
