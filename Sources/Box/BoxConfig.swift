@@ -75,14 +75,8 @@ package struct BoxConfig: Sendable {
 
     package var controlSocketPath: String { controlSocket ?? "\(dataDirectory)/control.sock" }
 
-    /// The human desk (人工服务), the service the transfer asks the calendar about.
-    package static let deskService = "desk"
     /// Asia/Shanghai, the desk open 08:00-18:00 every day, no holidays.
-    package static let defaultCalendar = ServiceCalendar(services: [deskService: .everyDay(8 * 60..<18 * 60)])
-
-    package func transferAvailable(at time: Date) -> Bool {
-        transferNumber != nil && calendar.isOpen(Self.deskService, at: time)
-    }
+    package static let defaultCalendar = ServiceCalendar(services: [ServiceCalendar.desk: .everyDay(8 * 60..<18 * 60)])
 
     /// The config a command was given, or the embedded defaults; a bad file is the command's
     /// error, with every problem as file:line.

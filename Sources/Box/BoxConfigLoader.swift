@@ -49,7 +49,7 @@ extension BoxConfig {
             case "calendar":
                 // Services the section leaves out keep their default hours.
                 calendar = ServiceCalendar.parse(value, y)
-                deskInCalendar = calendar.services[Self.deskService] != nil
+                deskInCalendar = calendar.services[ServiceCalendar.desk] != nil
                 calendar.services.merge(Self.defaultCalendar.services) { named, _ in named }
             case "panel": panel = Self.parsePanel(value, y)
             case "uplink": uplink = UplinkConfig.parse(value, y, path: path)
@@ -66,7 +66,7 @@ extension BoxConfig {
             if deskInCalendar {
                 y.fail(deskHours.line, "transfer: hours and calendar: services: desk both give the desk's hours; keep the calendar's")
             } else {
-                calendar.services[Self.deskService] = .everyDay(deskHours.hours)
+                calendar.services[ServiceCalendar.desk] = .everyDay(deskHours.hours)
             }
         }
         // With hardware, the lines are what the hardware section lists.

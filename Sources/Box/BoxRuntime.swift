@@ -44,13 +44,12 @@ package final class BoxRuntime {
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         content = ActiveContent(store: ContentStore(dataDirectory: dataDirectory), config: config)
         // Content the central office pushed is in force over the config's.
-        let prompts = try content.store.active(.prompts) != nil
-            ? PromptLibrary.load(directory: content.promptDirectory)
-            : PromptLibrary.build(source: config.promptsFile, into: content.promptDirectory)
+        let prompts = try content.prompts()
         let documents = try content.store.active(.documents) != nil
             ? content.documents()
             : FaxTextRenderer.renderDocuments(from: config.documentsDirectory, into: content.documentDirectory)
-        let flow = try FlowLoader.load(file: content.flowFile, prompts: prompts.names, documents: Set(documents.keys)).get()
+        let flow = try FlowLoader.load(file: content.flowFile, prompts: prompts.names, documents: Set(documents.keys),
+                                      services: Set(config.calendar.services.keys)).get()
         store = try CaseStore(path: "\(dataDirectory)/cases.sqlite", prefix: config.nodePrefix, waits: .callPath)
         recorder = CallRecorder()
         let backend: LineBackend
@@ -92,7 +91,8 @@ package final class BoxRuntime {
 
     /// Reloads the flow file in force; a flow with problems is refused and the running one kept.
     package func reloadFlow() -> Result<Flow, SourceErrors> {
-        let result = FlowLoader.load(file: content.flowFile, prompts: switchboard.prompts.names, documents: Set(switchboard.documents.keys))
+        let result = FlowLoader.load(file: content.flowFile, prompts: switchboard.prompts.names, documents: Set(switchboard.documents.keys),
+                                     services: Set(config.calendar.services.keys))
         if case .success(let flow) = result { switchboard.replaceFlow(flow) }
         return result
     }
@@ -104,7 +104,7 @@ package final class BoxRuntime {
         do {
             switch kind {
             case .flow: _ = try reloadFlow().get()
-            case .prompts: switchboard.replacePrompts(try PromptLibrary.load(directory: content.promptDirectory))
+            case .prompts: switchboard.replacePrompts(try content.prompts())
             case .documents: switchboard.replaceDocuments(try content.documents())
             }
             return nil

@@ -86,7 +86,10 @@ package final class CallSession {
         if box.config.wholeCallRecording && box.disk.level == .ample {
             startRecording(.call, path: "\(box.recordingsDirectory)/call-\(callID)-\(uid).wav", stereo: true, at: ms)
         }
-        let run = FlowRun(flow: box.flow, transferAvailable: box.config.transferAvailable(at: box.timestamp(ms)))
+        let calendar = box.config.calendar
+        let context = FlowContext(isOpen: { [unowned box] service, ms in calendar.isOpen(service, at: box.timestamp(ms)) },
+                                  transferNumber: box.config.transferNumber)
+        let run = FlowRun(flow: box.flow, context: context)
         self.run = run
         perform(run.handle(.start, at: ms), at: ms)
     }
@@ -172,8 +175,8 @@ package final class CallSession {
                 guard let tiff = box.documents[document] else { continue }
                 faxDocument = document
                 startFax(FaxSessionConfig(direction: .send(tiff: tiff), callingParty: true, ident: box.config.faxIdent), receiving: nil, at: ms)
-            case .transfer:
-                guard let number = box.config.transferNumber, let digits = DialString(number) else { continue }
+            case .transfer(let number):
+                guard let digits = DialString(number) else { continue }
                 summary.disposition = .transferred
                 scheduled = [(ms, .flash), (ms + 1500, .dial(digits)), (ms + 1500 + 100 * number.count + 4000, .hangUp)]
             case .hangUp:

@@ -5,6 +5,9 @@ public enum CaseKind: String, Sendable, Codable, CaseIterable {
     case consultationCallback = "consultation_callback"
     case fax
     case survey
+    /// A caller who could not reach the desk (out of hours, or it was busy) and asked to be
+    /// called back: the caller ID and a short message.
+    case callbackRequest = "callback_request"
 }
 
 /// A case's status. The box creates cases as accepted (已受理); the central office moves them on:

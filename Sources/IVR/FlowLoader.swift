@@ -1,3 +1,4 @@
+import DSP
 import Foundation
 import HotlineModel
 import Yams
@@ -5,14 +6,17 @@ import Yams
 /// Loads and checks a flow file. A flow with any problem is refused as a whole, with every
 /// problem listed as file:line, so the flow already running keeps running.
 package enum FlowLoader {
-    package static func load(file: String, prompts: Set<String>, documents: Set<String>) -> Result<Flow, SourceErrors> {
+    /// `services` are the calendar's: a node's `when:` must name one of them.
+    package static func load(file: String, prompts: Set<String>, documents: Set<String>,
+                             services: Set<String> = [ServiceCalendar.desk]) -> Result<Flow, SourceErrors> {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
             return .failure(SourceErrors(errors: [SourceError(file: file, line: 0, message: "cannot read the flow file")]))
         }
-        return parse(text, file: file, prompts: prompts, documents: documents)
+        return parse(text, file: file, prompts: prompts, documents: documents, services: services)
     }
 
-    package static func parse(_ text: String, file: String, prompts: Set<String>, documents: Set<String>) -> Result<Flow, SourceErrors> {
+    package static func parse(_ text: String, file: String, prompts: Set<String>, documents: Set<String>,
+                              services: Set<String> = [ServiceCalendar.desk]) -> Result<Flow, SourceErrors> {
         let y = YAMLReader(file: file)
         guard let root = y.root(text) else { return .failure(SourceErrors(errors: y.errors)) }
         let top = Dictionary(y.pairs(root, what: "flow file").map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
@@ -21,7 +25,7 @@ package enum FlowLoader {
         let start = y.string(top["start"]?.value, "start", in: "flow file", at: 1)
         var nodes: [String: FlowNode] = [:]
         for (nodeName, body, line) in y.pairs(top["nodes"]?.value, what: "nodes") {
-            if let node = parseNode(nodeName, body, line, y, documents: documents) { nodes[nodeName] = node }
+            if let node = parseNode(nodeName, body, line, y, documents: documents, services: services) { nodes[nodeName] = node }
         }
         if top["nodes"] == nil { y.fail(1, "flow file: missing \"nodes\"") }
 
@@ -52,13 +56,13 @@ package enum FlowLoader {
         return .success(Flow(name: name, start: start, nodes: nodes, file: file))
     }
 
-    private static func parseNode(_ name: String, _ body: Node, _ line: Int, _ y: YAMLReader, documents: Set<String>) -> FlowNode? {
+    private static func parseNode(_ name: String, _ body: Node, _ line: Int, _ y: YAMLReader, documents: Set<String>, services: Set<String>) -> FlowNode? {
         let kinds = y.pairs(body, what: name)
         guard kinds.count == 1, let (kind, spec, _) = kinds.first else {
             y.fail(line, "\(name): a node has exactly one kind (menu, play, read_back, record, collect, status, survey, fax_receive, fax_send, transfer, goto, back, hangup)")
             return nil
         }
-        let node = NodeParser(name: name, kind: kind, spec: spec, line: line, y: y, documents: documents)
+        let node = NodeParser(name: name, kind: kind, spec: spec, line: line, y: y, documents: documents, services: services)
         let parsed: FlowNode.Kind?
         switch kind {
         case "menu": parsed = node.menu()
@@ -90,14 +94,16 @@ private struct NodeParser {
     let line: Int
     let y: YAMLReader
     let documents: Set<String>
+    let services: Set<String>
     let fields: [String: Node]
 
-    init(name: String, kind: String, spec: Node, line: Int, y: YAMLReader, documents: Set<String>) {
+    init(name: String, kind: String, spec: Node, line: Int, y: YAMLReader, documents: Set<String>, services: Set<String>) {
         owner = "\(name) (\(kind))"
         self.spec = spec
         self.line = line
         self.y = y
         self.documents = documents
+        self.services = services
         var fields: [String: Node] = [:]
         if spec.mapping != nil { for (k, v, _) in y.pairs(spec, what: owner) { fields[k] = v } }
         self.fields = fields
@@ -109,8 +115,17 @@ private struct NodeParser {
         for k in fields.keys where !known.contains(k) { y.fail(fields[k], "\(owner): unknown field \"\(k)\"") }
     }
 
+    /// A calendar service the calendar names.
+    func service(_ f: String) -> String? {
+        guard let name = text(f, required: false) else { return nil }
+        if !services.contains(name) {
+            y.fail(fields[f], "\(owner): \(f) names \"\(name)\", which the calendar does not (it has \(services.sorted().joined(separator: ", ")))")
+        }
+        return name
+    }
+
     func menu() -> FlowNode.Kind? {
-        allow(["prompt", "keys", "timeout", "retries", "invalid", "no_input", "on_fail"])
+        allow(["prompt", "keys", "timeout", "retries", "invalid", "no_input", "on_fail", "when", "closed"])
         var keys: [Character: String] = [:]
         for (k, v, kl) in y.pairs(fields["keys"], what: "\(owner) keys") {
             guard k.count == 1, let c = k.first, "0123456789*#".contains(c) else { y.fail(kl, "\(owner): key \"\(k)\" is not a phone key"); continue }
@@ -123,6 +138,12 @@ private struct NodeParser {
         m.invalid = text("invalid", required: false) ?? m.invalid
         m.noInput = text("no_input", required: false) ?? m.noInput
         m.onFail = text("on_fail", required: false) ?? m.onFail
+        switch (service("when"), text("closed", required: false)) {
+        case (let service?, let closed?): m.when = FlowNode.ServiceCondition(service: service, closed: closed)
+        case (nil, nil): break
+        case (_?, nil): y.fail(fields["when"], "\(owner): when needs closed, the node callers go to while the service is closed")
+        case (nil, _?): y.fail(fields["closed"], "\(owner): closed needs when, the calendar service it depends on")
+        }
         return .menu(m)
     }
 
@@ -156,11 +177,14 @@ private struct NodeParser {
     }
 
     func collect() -> FlowNode.Kind? {
-        allow(["prompt", "digits", "repeat", "confirm", "timeout", "next", "cancelled"])
-        var c = FlowNode.Collect(prompt: text("prompt") ?? "", digits: y.int(fields["digits"], "digits", in: owner, range: 1...20) ?? 8,
+        allow(["prompt", "digits", "min_digits", "repeat", "confirm", "timeout", "inter_digit", "next", "cancelled"])
+        let digits = y.int(fields["digits"], "digits", in: owner, range: 1...DTMFKeypad.maxNumberDigits) ?? 8
+        var c = FlowNode.Collect(prompt: text("prompt") ?? "", digits: digits,
                                  repeatPrompt: text("repeat", required: false), confirm: text("confirm", required: false),
+                                 minDigits: y.int(fields["min_digits"], "min_digits", in: owner, range: 1...digits) ?? digits,
                                  next: text("next") ?? "", cancelled: text("cancelled") ?? "")
         c.timeoutMs = y.duration(fields["timeout"], "timeout", in: owner, range: 2000...60_000) ?? c.timeoutMs
+        c.interDigitMs = y.duration(fields["inter_digit"], "inter_digit", in: owner, range: 1000...30_000) ?? c.interDigitMs
         return .collect(c)
     }
 
@@ -205,8 +229,15 @@ private struct NodeParser {
     }
 
     func transfer() -> FlowNode.Kind? {
-        allow(["prompt", "unavailable", "unavailable_prompt"])
+        allow(["number", "when", "prompt", "unavailable", "unavailable_prompt", "closed"])
         var t = FlowNode.Transfer(unavailable: text("unavailable") ?? "")
+        if let number = text("number", required: false) {
+            if DTMFKeypad.isDialString(number) { t.number = number } else {
+                y.fail(fields["number"], "\(owner): number must be at most \(DTMFKeypad.maxNumberDigits) phone keys (0-9 * # A-D)")
+            }
+        }
+        t.service = service("when") ?? t.service
+        t.closed = text("closed", required: false)
         t.prompt = text("prompt", required: false) ?? t.prompt
         t.unavailablePrompt = text("unavailable_prompt", required: false) ?? t.unavailablePrompt
         return .transfer(t)

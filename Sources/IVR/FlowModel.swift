@@ -22,6 +22,12 @@ package struct FlowNode: Sendable {
     package var line: Int
     package var kind: Kind
 
+    package init(name: String, line: Int, kind: Kind) {
+        self.name = name
+        self.line = line
+        self.kind = kind
+    }
+
     package enum Kind: Sendable {
         case menu(Menu)
         case play(prompts: [String], next: String)
@@ -52,6 +58,15 @@ package struct FlowNode: Sendable {
         package var invalid = FlowNode.invalidKeyPrompt
         package var noInput = FlowNode.noInputPrompt
         package var onFail = FlowNode.giveUpNode
+        /// The menu is offered only while this calendar service is open; otherwise the caller
+        /// goes straight to the condition's `closed` node.
+        package var when: ServiceCondition?
+    }
+
+    /// A calendar service a node depends on, and where the caller goes while it is closed.
+    package struct ServiceCondition: Sendable {
+        package var service: String
+        package var closed: String
     }
 
     /// A message the caller records after a beep; 1 confirm / 2 replay / 3 cancel.
@@ -77,7 +92,10 @@ package struct FlowNode: Sendable {
         package var digits: Int
         package var repeatPrompt: String?
         package var confirm: String?
+        /// `#` ends a shorter number, as do `inter_digit` ms without a key, once it has this many.
+        package var minDigits: Int
         package var timeoutMs = 10_000
+        package var interDigitMs = 5000
         package var next: String
         package var cancelled: String
     }
@@ -100,21 +118,29 @@ package struct FlowNode: Sendable {
     }
 
     package struct Transfer: Sendable {
+        /// The number dialled; without one, the config's `transfer.number`.
+        package var number: String?
+        /// The calendar service whose hours the transfer keeps.
+        package var service = ServiceCalendar.desk
         package var prompt = "transferring"
+        /// Where the caller goes when there is no number to dial, and, without `closed`, out of hours.
         package var unavailable: String
         package var unavailablePrompt = "manual_unavailable"
+        /// Where the caller goes out of the service's hours (straight, with no prompt: the node
+        /// says the hours itself).
+        package var closed: String?
     }
 
     /// Every node this one can lead to.
     package var targets: [String] {
         switch kind {
-        case .menu(let m): Array(m.keys.values) + [m.onFail]
+        case .menu(let m): Array(m.keys.values) + [m.onFail] + [m.when?.closed].compactMap { $0 }
         case .play(_, let next), .readBack(_, _, let next), .faxReceive(let next), .faxSend(_, _, let next): [next]
         case .record(let r): [r.next, r.cancelled, FlowNode.giveUpNode]
         case .collect(let c): [c.next, c.cancelled]
         case .status(let s): [s.next, s.retry]
         case .survey(let s): [s.next]
-        case .transfer(let t): [t.unavailable]
+        case .transfer(let t): [t.unavailable] + [t.closed].compactMap { $0 }
         case .goto(let target): [target]
         case .back, .hangUp: []
         }
@@ -126,7 +152,7 @@ package struct FlowNode: Sendable {
         case .menu(let m): [m.prompt, m.invalid, m.noInput]
         case .play(let p, _): p
         case .readBack(let p, _, _): [p]
-        case .record(let r): [r.intro, r.confirm, r.tooShort, r.cancelledPrompt, r.numberIs, FlowNode.invalidKeyPrompt, FlowNode.pleaseNotePrompt]
+        case .record(let r): [r.intro, r.confirm, r.tooShort, r.cancelledPrompt, r.numberIs, FlowNode.invalidKeyPrompt, FlowNode.noInputPrompt, FlowNode.pleaseNotePrompt]
         case .collect(let c): [c.prompt, FlowNode.invalidKeyPrompt, FlowNode.noInputPrompt] + [c.repeatPrompt, c.confirm].compactMap { $0 }
         case .status(let s): Array(s.statusPrompts.values) + [s.unknown, s.mistyped]
         case .survey(let s): s.questions.map(\.prompt) + [s.intro, s.thanks].compactMap { $0 } + [FlowNode.invalidKeyPrompt, FlowNode.noInputPrompt]

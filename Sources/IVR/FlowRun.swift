@@ -41,9 +41,25 @@ package enum FlowAction: Equatable, Sendable {
     case saveAnswer(survey: String, question: String, answer: String)
     case receiveFax
     case sendFax(document: String)
-    case transfer
+    case transfer(number: String)
     case hangUp
     case visited(String)
+}
+
+/// What a run asks of the box as it goes.
+package struct FlowContext {
+    /// Whether a calendar service is open at a line time (ms).
+    package var isOpen: (_ service: String, _ atMs: Int) -> Bool
+    /// The config's `transfer.number`, for transfer nodes that name none.
+    package var transferNumber: String?
+
+    package init(isOpen: @escaping (_ service: String, _ atMs: Int) -> Bool, transferNumber: String?) {
+        self.isOpen = isOpen
+        self.transferNumber = transferNumber
+    }
+
+    /// Every service closed and no number: nothing is transferred.
+    package static var closed: FlowContext { FlowContext(isOpen: { _, _ in false }, transferNumber: nil) }
 }
 
 /// One caller's way through a flow, as a pure state machine: inputs (with the line time they
@@ -60,9 +76,22 @@ package final class FlowRun {
         case confirmDigits
         case question
         case fax(String)
-        case transfer
+        case transfer(String)
         case hangUp
+
+        /// Whether the caller is being asked something, so a key answers it.
+        var takesKeys: Bool {
+            switch self {
+            case .awaitKey, .confirmMessage, .awaitDigits, .confirmDigits, .question: true
+            case .go, .startRecording, .fax, .transfer, .hangUp: false
+            }
+        }
     }
+
+    /// Keys pressed while nothing is asked (over a prompt that only informs, while a case is
+    /// made) wait for the next question, as on other hotlines; a wrong key or a recording
+    /// drops them, since the caller typed them for something that did not come.
+    private static let typeAheadLimit = 32
 
     private enum Phase: Equatable {
         case idle
@@ -76,7 +105,7 @@ package final class FlowRun {
     }
 
     package let flow: Flow
-    package let transferAvailable: Bool
+    private let context: FlowContext
     package private(set) var node: FlowNode
     private var phase = Phase.idle
     private var playID: Int32 = 0
@@ -91,14 +120,18 @@ package final class FlowRun {
     private var messageExists = false
     private var caseMade = false
     private var lastCaseNumber = ""
+    private var typeAhead: [Character] = []
+    /// The `#` a caller keys after a number already complete ends it a second time: dropped.
+    private var swallowHash = false
     package private(set) var path: [String] = []
     private var now = 0
     private var out: [FlowAction] = []
 
-    package init(flow: Flow, transferAvailable: Bool) {
+    package init(flow: Flow, context: FlowContext) {
         self.flow = flow
-        self.transferAvailable = transferAvailable
+        self.context = context
         node = flow.nodes[flow.start]!
+        typeAhead.reserveCapacity(Self.typeAheadLimit)
     }
 
     package var isEnded: Bool { phase == .ended }
@@ -127,14 +160,10 @@ package final class FlowRun {
             if callerFax { finish() } else { advance() }
         case (.played(let id, _), .prompting(let waiting, let then)) where id == waiting:
             proceed(then)
-        case (.digit(let d), .prompting(_, let then)) where then == .awaitKey || then == .confirmMessage || then == .question || then == .awaitDigits || then == .confirmDigits:
-            key(d, for: then)
-        case (.digit(let d), .keys(_, let then)):
-            key(d, for: then)
+        case (.digit(let d), _):
+            digit(d)
         case (.tick, .keys(let until, let then)) where now >= until:
             timedOut(then)
-        case (.digit("#"), .recording(let since)) where Self.endsOnHash(node):
-            endRecording(since)
         case (.voice(let v), .recording):
             voiceActive = v == .speech
             lastVoiceAt = now
@@ -159,17 +188,46 @@ package final class FlowRun {
         case (.voice(let v), _):
             voiceActive = v == .speech
             lastVoiceAt = now
-        case (.played, _), (.digit, _), (.tick, _), (.caseCreated, _), (.lookedUp, _), (.faxFinished, _):
+        case (.played, _), (.tick, _), (.caseCreated, _), (.lookedUp, _), (.faxFinished, _):
             // Out of phase, and deliberately ignored: a prompt ending that the flow stopped
-            // waiting for (a key cut it short), a key while nothing asks, a tick with nothing
-            // due, an answer to a request this node did not make.
+            // waiting for (a key cut it short), a tick with nothing due, an answer to a request
+            // this node did not make.
             break
+        }
+        // Keys typed ahead answer the question as soon as one is asked.
+        while !typeAhead.isEmpty, let then = waitingForKey {
+            key(typeAhead.removeFirst(), for: then)
         }
         return out
     }
 
-    private static func endsOnHash(_ node: FlowNode) -> Bool {
-        if case .record(let r) = node.kind { r.endOnHash } else { false }
+    /// What the caller is being asked, if anything.
+    private var waitingForKey: After? {
+        switch phase {
+        case .keys(_, let then): then
+        case .prompting(_, let then) where then.takesKeys: then
+        case .idle, .prompting, .recording, .waitingCase, .waitingLookup, .faxing, .ended: nil
+        }
+    }
+
+    private func digit(_ d: Character) {
+        if swallowHash {
+            swallowHash = false
+            if d == "#" { return }
+        }
+        switch phase {
+        case .recording(let since):
+            // Other keys are part of the message (a caller keying a house number).
+            if d == "#", case .record(let r) = node.kind, r.endOnHash { endRecording(since) }
+        case .faxing, .ended:
+            break
+        case .idle, .prompting, .keys, .waitingCase, .waitingLookup:
+            if let then = waitingForKey, typeAhead.isEmpty {
+                key(d, for: then)
+            } else if typeAhead.count < Self.typeAheadLimit {
+                typeAhead.append(d)
+            }
+        }
     }
 
     // MARK: Nodes
@@ -193,6 +251,7 @@ package final class FlowRun {
         if !reentry { retries = 0 }
         switch next.kind {
         case .menu(let m):
+            if let when = m.when, !context.isOpen(when.service, now) { return go(when.closed) }
             if menus.last != name { menus.append(name) }
             prompt([.named(m.prompt)], then: .awaitKey)
         case .play(let prompts, let nextNode):
@@ -224,7 +283,12 @@ package final class FlowRun {
         case .faxSend(let document, let p, _):
             prompt([p].compactMap { $0 }.map(PromptRef.named), bargeIn: false, then: .fax(document))
         case .transfer(let t):
-            if transferAvailable { prompt([.named(t.prompt)], bargeIn: false, then: .transfer) } else {
+            let open = context.isOpen(t.service, now)
+            if let number = t.number ?? context.transferNumber, open {
+                prompt([.named(t.prompt)], bargeIn: false, then: .transfer(number))
+            } else if let closed = t.closed, !open {
+                go(closed)
+            } else {
                 prompt([.named(t.unavailablePrompt)], then: .go(t.unavailable))
             }
         case .goto(let target):
@@ -249,28 +313,29 @@ package final class FlowRun {
         case .go(let target): go(target)
         case .startRecording:
             if case .record(let r) = node.kind { emit(.startMessage(r.caseKind)) }
+            typeAhead.removeAll(keepingCapacity: true)
             messageExists = true
             lastVoiceAt = now
             voiceActive = false
             phase = .recording(since: now)
         case .awaitKey, .confirmMessage, .question, .awaitDigits, .confirmDigits:
-            phase = .keys(until: now + keyTimeout, for: then)
+            phase = .keys(until: now + keyTimeout(then), for: then)
         case .fax(let document):
             emit(.sendFax(document: document))
             phase = .faxing(callerFax: false)
-        case .transfer:
-            emit(.transfer)
+        case .transfer(let number):
+            emit(.transfer(number: number))
             phase = .ended
         case .hangUp:
             finish()
         }
     }
 
-    /// How long the node waits for a key.
-    private var keyTimeout: Int {
+    /// How long the node waits for a key: between the digits of a number, its inter-digit time.
+    private func keyTimeout(_ then: After) -> Int {
         switch node.kind {
         case .menu(let m): m.timeoutMs
-        case .collect(let c): c.timeoutMs
+        case .collect(let c): then == .awaitDigits && !collected.isEmpty ? c.interDigitMs : c.timeoutMs
         case .survey(let s): s.timeoutMs
         // The confirmation after a recording, and nodes that never wait for keys.
         case .record, .play, .readBack, .status, .faxReceive, .faxSend, .transfer, .goto, .back, .hangUp: 8000
@@ -283,8 +348,10 @@ package final class FlowRun {
             if let target = m.keys[d] {
                 emit(.stopPlayback)
                 go(target)
+            } else if d == "*" {
+                ask(then)
             } else {
-                retry(invalid: true)
+                retry(invalid: true, waiting: then)
             }
         case (.record(let r), .confirmMessage):
             switch d {
@@ -300,35 +367,48 @@ package final class FlowRun {
                 emit(.discardMessage)
                 messageExists = false
                 prompt([.named(r.cancelledPrompt)], then: .go(r.cancelled))
+            case "*":
+                ask(then)
             default:
-                retry(invalid: true)
+                retry(invalid: true, waiting: then)
             }
         case (.collect(let c), .awaitDigits):
-            guard d.isNumber else { return }
-            if collected.isEmpty { emit(.stopPlayback) }
-            collected.append(d)
-            phase = .keys(until: now + c.timeoutMs, for: .awaitDigits)
-            if collected.count == c.digits {
-                if let repeatPrompt = c.repeatPrompt {
-                    prompt([.named(repeatPrompt), .digits(collected)] + [c.confirm].compactMap { $0 }.map(PromptRef.named), then: .confirmDigits)
-                } else {
-                    query = collected
-                    go(c.next)
+            switch d {
+            case "*":
+                ask(then)
+            case "#" where collected.count >= c.minDigits:
+                numberComplete(c)
+            case "#":
+                // Fewer digits than a number has.
+                retry(invalid: true, waiting: then)
+            default:
+                guard d.isNumber else { return retry(invalid: true, waiting: then) }
+                if collected.isEmpty { emit(.stopPlayback) }
+                collected.append(d)
+                phase = .keys(until: now + c.interDigitMs, for: .awaitDigits)
+                if collected.count == c.digits {
+                    swallowHash = true
+                    numberComplete(c)
                 }
             }
         case (.collect(let c), .confirmDigits):
-            emit(.stopPlayback)
-            if d == "1" {
+            switch d {
+            case "1":
+                emit(.stopPlayback)
                 query = collected
                 go(c.next)
-            } else if d == "2" {
+            case "2":
+                emit(.stopPlayback)
                 go(c.cancelled)
-            } else {
-                retry(invalid: true)
+            case "*":
+                ask(.awaitDigits)
+            default:
+                retry(invalid: true, waiting: then)
             }
         case (.survey(let s), .question):
             let q = s.questions[question]
-            guard q.choices.contains(d) else { return retry(invalid: true) }
+            if d == "*" && !q.choices.contains(d) { return ask(then) }
+            guard q.choices.contains(d) else { return retry(invalid: true, waiting: then) }
             emit(.stopPlayback)
             emit(.saveAnswer(survey: s.name, question: q.id, answer: String(d)))
             question += 1
@@ -348,6 +428,16 @@ package final class FlowRun {
         }
     }
 
+    /// A number keyed in full (or ended with `#`): repeated back for confirmation, or taken.
+    private func numberComplete(_ c: FlowNode.Collect) {
+        if c.repeatPrompt != nil {
+            prompt(question(.confirmDigits), then: .confirmDigits)
+        } else {
+            query = collected
+            go(c.next)
+        }
+    }
+
     private func timedOut(_ then: After) {
         if case .record(let r) = node.kind, then == .confirmMessage, retries >= 2 {
             // The caller recorded and said nothing more: keep the message rather than lose it.
@@ -355,36 +445,59 @@ package final class FlowRun {
             phase = .waitingCase
             return
         }
-        if case .collect(let c) = node.kind, then == .awaitDigits, !collected.isEmpty, collected.count < c.digits {
-            // Fewer digits than a number has: say so and ask again.
-            collected = ""
+        if case .collect(let c) = node.kind, then == .awaitDigits, !collected.isEmpty {
+            // The inter-digit time ends a number long enough; a shorter one was keyed wrong.
+            if collected.count >= c.minDigits { return numberComplete(c) }
+            return retry(invalid: true, waiting: then)
         }
-        retry(invalid: false)
+        retry(invalid: false, waiting: then)
     }
 
-    /// Asks again after a wrong key or silence; after the node's retries, gives up politely.
-    private func retry(invalid: Bool) {
+    /// The question the node asks while it waits for `then`, from its start.
+    private func question(_ then: After) -> [PromptRef] {
+        switch (node.kind, then) {
+        case (.menu(let m), _): [.named(m.prompt)]
+        case (.record(let r), _): [.named(r.confirm)]
+        case (.collect(let c), .confirmDigits):
+            [c.repeatPrompt].compactMap { $0 }.map(PromptRef.named) + [.digits(collected)] + [c.confirm].compactMap { $0 }.map(PromptRef.named)
+        case (.collect(let c), _): [.named(c.prompt)]
+        case (.survey(let s), _): [.named(s.questions[question].prompt)]
+        case (.play, _), (.readBack, _), (.status, _), (.faxReceive, _), (.faxSend, _), (.transfer, _), (.goto, _), (.back, _), (.hangUp, _): []
+        }
+    }
+
+    /// `*`: the question from its start, with what was keyed so far dropped; not a retry.
+    private func ask(_ then: After) {
+        emit(.stopPlayback)
+        typeAhead.removeAll(keepingCapacity: true)
+        if then == .awaitDigits { collected = "" }
+        prompt(question(then), then: then)
+    }
+
+    /// Asks the question the node is waiting on again, after a wrong key or silence, each with
+    /// its own words; after the node's retries, gives up politely. A message recorded and not
+    /// yet confirmed is kept as an incomplete case, as for a hang-up.
+    private func retry(invalid: Bool, waiting then: After) {
         retries += 1
         emit(.stopPlayback)
-        let (limit, onFail, again): (Int, String, [PromptRef]) = switch node.kind {
-        case .menu(let m): (m.retries, m.onFail, [.named(invalid ? m.invalid : m.noInput), .named(m.prompt)])
-        case .record(let r): (3, FlowNode.giveUpNode, [.named(FlowNode.invalidKeyPrompt), .named(r.confirm)])
-        case .collect(let c): (3, c.cancelled, [.named(invalid ? FlowNode.invalidKeyPrompt : FlowNode.noInputPrompt), .named(c.prompt)])
-        case .survey(let s): (3, s.next, [.named(invalid ? FlowNode.invalidKeyPrompt : FlowNode.noInputPrompt), .named(s.questions[question].prompt)])
-        case .play, .readBack, .status, .faxReceive, .faxSend, .transfer, .goto, .back, .hangUp: (0, FlowNode.giveUpNode, [])
+        typeAhead.removeAll(keepingCapacity: true)
+        let (limit, onFail, invalidPrompt, noInputPrompt): (Int, String, String, String) = switch node.kind {
+        case .menu(let m): (m.retries, m.onFail, m.invalid, m.noInput)
+        case .record: (3, FlowNode.giveUpNode, FlowNode.invalidKeyPrompt, FlowNode.noInputPrompt)
+        case .collect(let c): (3, c.cancelled, FlowNode.invalidKeyPrompt, FlowNode.noInputPrompt)
+        case .survey(let s): (3, s.next, FlowNode.invalidKeyPrompt, FlowNode.noInputPrompt)
+        case .play, .readBack, .status, .faxReceive, .faxSend, .transfer, .goto, .back, .hangUp: (0, FlowNode.giveUpNode, "", "")
         }
         if retries > limit {
+            if case .record(let r) = node.kind, messageExists && !caseMade {
+                emit(.createCase(r.caseKind, complete: false))
+                caseMade = true
+            }
             go(flow.nodes[onFail] != nil ? onFail : flow.start)
             return
         }
-        let then: After = switch node.kind {
-        case .record: .confirmMessage
-        case .collect: collected.count == 0 ? .awaitDigits : .confirmDigits
-        case .survey: .question
-        case .menu, .play, .readBack, .status, .faxReceive, .faxSend, .transfer, .goto, .back, .hangUp: .awaitKey
-        }
-        if case .collect = node.kind, then == .awaitDigits { collected = "" }
-        prompt(again, then: then)
+        if then == .awaitDigits { collected = "" }
+        prompt([.named(invalid ? invalidPrompt : noInputPrompt)] + question(then), then: then)
     }
 
     private func endRecording(_ since: Int) {

@@ -13,6 +13,26 @@ package struct Scenario: Decodable {
     package var central: [CentralAction]?
     /// Give up this long after the last call started.
     package var maxCallMs: Int?
+    /// The wall-clock moment line time 0 stands for, so the service calendar answers the same
+    /// on every run; without it, the moment the run starts.
+    package var startsAt: Date?
+
+    package enum CodingKeys: String, CodingKey { case lines, calls, central, maxCallMs = "max_call_ms", startsAt = "starts_at" }
+
+    package init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        lines = try c.decodeIfPresent(Int.self, forKey: .lines)
+        calls = try c.decode([Call].self, forKey: .calls)
+        central = try c.decodeIfPresent([CentralAction].self, forKey: .central)
+        maxCallMs = try c.decodeIfPresent(Int.self, forKey: .maxCallMs)
+        if let text = try c.decodeIfPresent(String.self, forKey: .startsAt) {
+            guard let date = ISO8601DateFormatter().date(from: text) else {
+                throw DecodingError.dataCorruptedError(forKey: .startsAt, in: c,
+                                                       debugDescription: "\"\(text)\" is not a moment with its offset, such as 2026-12-04T09:30:00+08:00")
+            }
+            startsAt = date
+        }
+    }
 
     package struct Call: Decodable {
         package var line: Int

@@ -107,7 +107,7 @@ package struct Simulation {
     package func run() throws -> SimulationReport {
         let wallStart = Date()
         let cpuStart = LineBench.processCPUSeconds()
-        let runtime = try BoxRuntime(config: config, realTime: false, log: { if verbose { print($0) } })
+        let runtime = try BoxRuntime(config: config, startedAt: scenario.startsAt ?? wallStart, realTime: false, log: { if verbose { print($0) } })
         defer { runtime.shutdown() }
         guard let exchange = runtime.exchange else { throw CommandFailure("simulate needs simulated lines; this config names \(config.hardware.name) hardware") }
         let work = "\(config.dataDirectory)/scenario"

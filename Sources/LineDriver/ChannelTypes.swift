@@ -32,12 +32,11 @@ public struct ChannelEvent: Sendable {
 
 /// Digits to dial, held inline (commands cross to the frame thread without allocating).
 public struct DialString: Sendable {
-    public static let maxDigits = 32
     public private(set) var count = 0
     private var digits = InlineArray<32, UInt8>(repeating: 0)
 
     public init?(_ text: String) {
-        guard text.count <= Self.maxDigits, text.allSatisfy({ DTMFGenerator.validDigits.contains($0) }) else { return nil }
+        guard DTMFKeypad.isDialString(text) else { return nil }
         for c in text.utf8 { digits[count] = c; count += 1 }
     }
 

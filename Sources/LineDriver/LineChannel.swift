@@ -181,7 +181,7 @@ public final class LineChannel: @unchecked Sendable {
     private func startDialling() {
         guard let digits = pendingDial else { return }
         pendingDial = nil
-        withUnsafeTemporaryAllocation(of: CChar.self, capacity: DialString.maxDigits) { buffer in
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: DTMFKeypad.maxNumberDigits) { buffer in
             var n = 0
             digits.forEachDigit { buffer[n] = CChar(bitPattern: $0); n += 1 }
             dialler.queue(ascii: UnsafeBufferPointer(rebasing: buffer[0..<n]))

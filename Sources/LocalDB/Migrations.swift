@@ -1,6 +1,6 @@
 /// The case store's schema, one migration per version (SQLite's `user_version` holds the
 /// version applied). Append new migrations; never edit one that has shipped.
-enum Migrations {
+package enum Migrations {
     static let all: [String] = [
         // 1: calls, cases, status history, media, survey answers, sync bookkeeping.
         """
@@ -119,15 +119,51 @@ enum Migrations {
         """
         ALTER TABLE calls ADD COLUMN clock_jump_ms INTEGER;
         """,
+        // 5: the callback_request case kind. SQLite cannot change a CHECK in place, so the table
+        // is rebuilt as its documented procedure does (foreign keys are off while it runs).
+        """
+        CREATE TABLE cases_new (
+            id INTEGER PRIMARY KEY,
+            number TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('mayor_mailbox', 'complaint', 'report', 'consultation_callback', 'fax', 'survey', 'callback_request')),
+            status TEXT NOT NULL CHECK (status IN ('accepted', 'in_progress', 'rejected', 'closed')),
+            status_version INTEGER NOT NULL DEFAULT 1,
+            call_id INTEGER REFERENCES calls(id),
+            caller_number TEXT,
+            complete INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        INSERT INTO cases_new SELECT * FROM cases;
+        DROP TABLE cases;
+        ALTER TABLE cases_new RENAME TO cases;
+        CREATE INDEX cases_call ON cases(call_id);
+        """,
     ]
 
-    static func apply(to db: SQLiteConnection) throws(SQLiteError) {
+    /// Brings the database up to `version` (the newest by default; tests make older ones).
+    package static func apply(to db: SQLiteConnection, through version: Int = all.count) throws(SQLiteError) {
         let current = Int(try db.scalar("PRAGMA user_version") ?? "0") ?? 0
         guard current <= all.count else {
             throw SQLiteError(code: 0, message: "database schema version \(current) is newer than this software (\(all.count))", context: "opening \(db.path)")
         }
-        for version in current..<all.count {
-            try db.execute("BEGIN IMMEDIATE; \(all[version]) PRAGMA user_version = \(version + 1); COMMIT;")
+        guard current < version else { return }
+        // A migration may rebuild a table that others reference; SQLite only allows that with
+        // foreign keys off, and the pragma is ignored inside a transaction. Every reference is
+        // checked again before each migration commits.
+        try db.execute("PRAGMA foreign_keys=OFF;")
+        defer { try? db.execute("PRAGMA foreign_keys=ON;") }
+        for version in current..<min(version, all.count) {
+            do throws(SQLiteError) {
+                try db.execute("BEGIN IMMEDIATE; \(all[version]) PRAGMA user_version = \(version + 1);")
+                if let broken = try db.scalar("PRAGMA foreign_key_check") {
+                    throw SQLiteError(code: 0, message: "migration \(version + 1) would leave a broken reference in \(broken)", context: "migrating \(db.path)")
+                }
+                try db.execute("COMMIT;")
+            } catch {
+                try? db.execute("ROLLBACK;")
+                throw error
+            }
         }
     }
 }

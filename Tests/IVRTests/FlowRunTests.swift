@@ -18,7 +18,7 @@ import Testing
 
     @Test func collectedDigitsAreReadBack() throws {
         let flow = try FlowLoader.parse(Self.yaml, file: "t.yaml", prompts: ["query_enter", "query_you_entered", "goodbye", "invalid_key", "no_input"], documents: []).get()
-        let run = FlowRun(flow: flow, transferAvailable: false)
+        let run = FlowRun(flow: flow, context: .closed)
         #expect(run.handle(.start, at: 0) == [.visited("ask"), .play([.named("query_enter")], id: 1, bargeIn: true)])
         _ = run.handle(.digit("1"), at: 100)
         _ = run.handle(.digit("2"), at: 200)
@@ -32,7 +32,7 @@ import Testing
 
     @Test func silenceAfterAPromptTimesOutIntoARetry() throws {
         let flow = try FlowLoader.parse(Self.yaml, file: "t.yaml", prompts: ["query_enter", "query_you_entered", "goodbye", "invalid_key", "no_input"], documents: []).get()
-        let run = FlowRun(flow: flow, transferAvailable: false)
+        let run = FlowRun(flow: flow, context: .closed)
         _ = run.handle(.start, at: 0)
         _ = run.handle(.played(id: 1, interrupted: false), at: 2000)
         #expect(run.handle(.tick, at: 11_000).isEmpty)
@@ -49,8 +49,8 @@ import Testing
               goodbye:
                 hangup: {prompt: goodbye}
             """
-        let prompts: Set<String> = ["intro", "goodbye", "invalid_key", "please_note", "record_confirm", "record_too_short", "record_cancelled", "your_number_is"]
-        let run = FlowRun(flow: try FlowLoader.parse(yaml, file: "t.yaml", prompts: prompts, documents: []).get(), transferAvailable: false)
+        let prompts: Set<String> = ["intro", "goodbye", "invalid_key", "no_input", "please_note", "record_confirm", "record_too_short", "record_cancelled", "your_number_is"]
+        let run = FlowRun(flow: try FlowLoader.parse(yaml, file: "t.yaml", prompts: prompts, documents: []).get(), context: .closed)
         _ = run.handle(.start, at: 0)
         #expect(run.handle(.played(id: 1, interrupted: false), at: 2000) == [.startMessage(.complaint)])
         return run

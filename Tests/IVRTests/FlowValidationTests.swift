@@ -18,9 +18,17 @@ import TestSupport
 
     @Test func theSeedFlowIsValid() throws {
         let prompts = try PromptLibrary.texts("\(SimulationRig.repository)/prompts/cmn.yaml")
-        let flow = FlowLoader.load(file: "\(SimulationRig.repository)/flows/seed.yaml", prompts: Set(prompts.keys).union(["beep"]),
+        // Beside the pack, the box speaks the beep and each calendar service's hours itself.
+        let generated = Set(BoxConfig.defaultCalendar.hoursPromptTexts.keys).union([PromptLibrary.beepName])
+        let flow = FlowLoader.load(file: "\(SimulationRig.repository)/flows/seed.yaml", prompts: Set(prompts.keys).union(generated),
                                    documents: ["policy", "city", "procedures", "investment", "departments", "news"])
         #expect(throws: Never.self) { try flow.get() }
+    }
+
+    /// 12345 takes no emergencies, and the national rules want callers told so at the welcome.
+    @Test func theWelcomeSendsEmergenciesElsewhere() throws {
+        let welcome = try #require(try PromptLibrary.texts("\(SimulationRig.repository)/prompts/cmn.yaml")["welcome"])
+        #expect(welcome.contains("紧急情况请拨打110、119、120"))
     }
 
     /// Menus give up to `goodbye` unless told otherwise, so a flow without one says so.
@@ -254,7 +262,7 @@ func loadConfig(_ yaml: String) throws -> BoxConfig {
               silence_timeout: 20s
             """)
         #expect(c.nodePrefix.digits == "37" && c.lines == 2 && !c.wholeCallRecording)
-        #expect(c.transferNumber == "8001" && c.calendar.services[BoxConfig.deskService] == .everyDay(540..<1050))
+        #expect(c.transferNumber == "8001" && c.calendar.services[ServiceCalendar.desk] == .everyDay(540..<1050))
         #expect(c.supervision.answerAfterRings == 3 && c.supervision.silenceTimeoutMs == 20_000)
     }
 

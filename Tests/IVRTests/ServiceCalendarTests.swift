@@ -46,8 +46,7 @@ import Testing
     ])
     func theDeskIsOpenByItsOwnZonesHours(at text: String, open: Bool) throws {
         let config = try load(Self.district)
-        #expect(config.calendar.isOpen(BoxConfig.deskService, at: try moment(text)) == open)
-        #expect(config.transferAvailable(at: try moment(text)) == open)
+        #expect(config.calendar.isOpen(ServiceCalendar.desk, at: try moment(text)) == open)
     }
 
     @Test func aServiceMayKeepHoursOnHolidays() throws {
@@ -66,7 +65,7 @@ import Testing
     ])
     func theNextOpeningSkipsClosedDays(from text: String, next expected: String) throws {
         let calendar = try load(Self.district).calendar
-        #expect(calendar.nextOpening(BoxConfig.deskService, from: try moment(text)) == (try moment(expected)))
+        #expect(calendar.nextOpening(ServiceCalendar.desk, from: try moment(text)) == (try moment(expected)))
     }
 
     @Test func aServiceNeverOpenHasNoNextOpening() throws {
@@ -95,11 +94,12 @@ import Testing
     /// day in Beijing time; the older `transfer: hours` still gives the desk's hours.
     @Test func theDesksDefaultsAndTheOlderSetting() throws {
         let friday = try moment("2026-12-04T00:30:00Z")   // 08:30 in Beijing
-        #expect(try load("transfer: {number: \"8001\"}\n").transferAvailable(at: friday))
-        #expect(try load("transfer: {number: \"8001\"}\ncalendar:\n  holidays:\n    2026-12-04: 测试\n").transferAvailable(at: friday) == false)
-        #expect(try load("transfer: {number: \"8001\", hours: \"09:00-17:00\"}\n").transferAvailable(at: friday) == false)
-        #expect(try load("transfer: {number: \"8001\", hours: \"00:00-24:00\"}\n").transferAvailable(at: friday))
-        #expect(try load("calendar: {}\n").transferAvailable(at: friday) == false)   // no number, no transfer
+        func deskOpen(_ yaml: String) throws -> Bool { try load(yaml).calendar.isOpen(ServiceCalendar.desk, at: friday) }
+        #expect(try deskOpen("transfer: {number: \"8001\"}\n"))
+        #expect(try deskOpen("transfer: {number: \"8001\"}\ncalendar:\n  holidays:\n    2026-12-04: 测试\n") == false)
+        #expect(try deskOpen("transfer: {number: \"8001\", hours: \"09:00-17:00\"}\n") == false)
+        #expect(try deskOpen("transfer: {number: \"8001\", hours: \"00:00-24:00\"}\n"))
+        #expect(try deskOpen("calendar: {}\n"))
     }
 
     @Test(arguments: [

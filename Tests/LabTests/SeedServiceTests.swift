@@ -152,7 +152,7 @@ import TestSupport
 
     @Test func manualServiceWithoutATransferNumberOffersTheAutomaticMenu() throws {
         let steps = #"{"do": "wait_for_prompt"}, {"do": "wait", "ms": 1000}, {"do": "dtmf", "digits": "1"}, {"do": "wait_for_prompt"}, {"do": "wait_for_silence", "ms": 1500}, "# + Rig.hangUp
-        let call = try #require(try Rig.run(Rig.call(steps)).report.calls.first)
+        let call = try #require(try Rig.run(Rig.call(steps, startsAt: Rig.deskOpen)).report.calls.first)
         #expect(call.path == ["welcome", "manual", "auto_menu"])
         #expect(call.promptNames.contains("manual_unavailable"))
     }
@@ -193,7 +193,7 @@ import TestSupport
         let steps = #"{"do": "wait_for_prompt"}, {"do": "wait", "ms": 1000}, {"do": "dtmf", "digits": "1"}, {"do": "wait", "ms": 30000}, "# + SimulationRig.hangUp
         let out = try SimulationRig.run(SimulationRig.call(steps)) { config in
             config.transferNumber = "8001"
-            config.calendar.services[BoxConfig.deskService] = .everyDay(0..<24 * 60)
+            config.calendar.services[ServiceCalendar.desk] = .everyDay(0..<24 * 60)
         }
         let call = try #require(out.report.calls.first)
         #expect(call.path == ["welcome", "manual"])

@@ -141,6 +141,34 @@ import TestSupport
         #expect(try db.surveyAnswers(call: call).map(\.answer) == ["4", "1"])
     }
 
+    /// A box updated from schema 4 keeps every case, its media and its history, and its cases
+    /// table now takes call-back requests; every reference still holds.
+    @Test func anOlderStoreIsMigratedWithItsCasesIntact() throws {
+        let path = scratch.path("v4.sqlite")
+        let old = try SQLiteConnection(path: path)
+        try Migrations.apply(to: old, through: 4)
+        try old.execute("""
+            INSERT INTO calls (id, uid, line, direction, started_at) VALUES (7, 'u7', 0, 'inbound', '2026-01-01T00:00:00.000Z');
+            INSERT INTO cases (id, number, kind, status, call_id, caller_number, created_at, updated_at)
+                VALUES (3, '10005008', 'complaint', 'in_progress', 7, '13812345678', '2026-01-01T00:00:01.000Z', '2026-01-02T00:00:00.000Z');
+            INSERT INTO case_status_history (case_id, status, version, source, note, changed_at)
+                VALUES (3, 'in_progress', 2, 'central', '已转城管', '2026-01-02T00:00:00.000Z');
+            INSERT INTO media (case_id, call_id, kind, path, size, sha256, created_at)
+                VALUES (3, 7, 'recording', '/r.wav', 44, 'x', '2026-01-01T00:00:01.000Z');
+            """)
+        let store = try CaseStore(path: path, prefix: NodePrefix("1")!)
+        let kept = try #require(try store.lookup(AcceptanceNumber(validating: "10005008")))
+        #expect(kept.kind == .complaint && kept.status == .inProgress && kept.callerNumber == "13812345678")
+        #expect(try store.media(case: kept.id).map(\.path) == ["/r.wav"])
+        let check = try SQLiteConnection(path: path)
+        #expect(try check.scalar("PRAGMA user_version") == "5")
+        #expect(try check.scalar("PRAGMA foreign_key_check") == nil)
+        #expect(try check.scalar("SELECT note FROM case_status_history WHERE case_id = 3") == "已转城管")
+        _ = try store.createCase(kind: .callbackRequest, call: nil, callerNumber: "13900000000", at: Date())
+        // Foreign keys are enforced again once the migration is done.
+        #expect(throws: SQLiteError.self) { try check.execute("DELETE FROM cases WHERE id = 3") }
+    }
+
     @Test func aNewerSchemaIsRefused() throws {
         let path = scratch.path("future.sqlite")
         try SQLiteConnection(path: path).execute("PRAGMA user_version = 99")

@@ -62,12 +62,18 @@ package enum SimulationRig {
         return Outcome(report: report, store: try CaseStore(path: data.path("box/cases.sqlite"), prefix: c.nodePrefix), data: data)
     }
 
-    /// A one-call scenario on line 0 with these script steps.
-    package static func call(_ steps: String, caller: String = "13812345678") -> String {
-        """
-        {"lines": 1, "calls": [{"line": 0, "at_ms": 0, "caller_id": {"number": "\(caller)"}, "script": [\(steps)]}]}
-        """
+    /// A one-call scenario on line 0 with these script steps, at `startsAt` on the wall clock
+    /// (an ISO 8601 moment with its offset) when the calendar matters.
+    package static func call(_ steps: String, caller: String = "13812345678", startsAt: String? = nil) -> String {
+        let moment = startsAt.map { #""starts_at": "\#($0)", "# } ?? ""
+        return """
+            {"lines": 1, \(moment)"calls": [{"line": 0, "at_ms": 0, "caller_id": {"number": "\(caller)"}, "script": [\(steps)]}]}
+            """
     }
+
+    /// A Friday morning and evening in Beijing: the default desk (08:00-18:00) open, then closed.
+    package static let deskOpen = "2026-12-04T10:00:00+08:00"
+    package static let deskClosed = "2026-12-04T20:00:00+08:00"
 
     /// Steps that reach the automatic menu and choose `key` there.
     package static func autoMenu(_ key: String) -> String {

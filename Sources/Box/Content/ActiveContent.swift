@@ -14,9 +14,26 @@ package struct ActiveContent: Sendable {
     package var flowFile: String { store.active(.flow).map { "\($0.path)/\(Self.flowFileName)" } ?? config.flowFile }
     package var promptDirectory: String { store.active(.prompts)?.path ?? config.promptCache ?? "\(config.dataDirectory)/prompts/cmn" }
     package var documentDirectory: String { store.active(.documents)?.path ?? "\(config.dataDirectory)/documents" }
+    /// The prompts the box speaks from its own config (each service's hours), beside any pack.
+    package var calendarPromptDirectory: String { "\(config.dataDirectory)/prompts/calendar" }
+
+    /// Prompts every pack is given on top of its own files: the beep and the calendar's hours.
+    package var generatedPromptNames: Set<String> {
+        Set(config.calendar.hoursPromptTexts.keys).union([PromptLibrary.beepName])
+    }
 
     package func promptNames() throws -> Set<String> {
-        try PromptLibrary.names(in: promptDirectory).union([PromptLibrary.beepName])
+        try PromptLibrary.names(in: promptDirectory).union(generatedPromptNames)
+    }
+
+    /// The pack in force (pushed, or spoken from the config's texts) with the calendar's hours
+    /// spoken beside it.
+    package func prompts() throws -> PromptLibrary {
+        let pack = try store.active(.prompts) != nil
+            ? PromptLibrary.load(directory: promptDirectory)
+            : PromptLibrary.build(source: config.promptsFile, into: promptDirectory)
+        let hours = try PromptLibrary.speak(config.calendar.hoursPromptTexts, into: calendarPromptDirectory, from: "calendar")
+        return pack.merging(hours)
     }
 
     package func documentNames() throws -> Set<String> { Set(try documents().keys) }

@@ -53,7 +53,8 @@ package struct ContentPush {
         guard let text = String(data: body, encoding: .utf8) else { throw Refused(problems: ["the flow is not UTF-8 text"]) }
         let file = "\(staged)/\(ActiveContent.flowFileName)"
         try body.write(to: URL(fileURLWithPath: file))
-        if case .failure(let errors) = FlowLoader.parse(text, file: "pushed flow", prompts: try active.promptNames(), documents: try active.documentNames()) {
+        if case .failure(let errors) = FlowLoader.parse(text, file: "pushed flow", prompts: try active.promptNames(), documents: try active.documentNames(),
+                                                   services: Set(active.config.calendar.services.keys)) {
             throw Refused(problems: errors.errors.map(\.description))
         }
     }
@@ -73,7 +74,7 @@ package struct ContentPush {
             }
         }
         if problems.isEmpty {
-            problems += flowProblems(prompts: names.union([PromptLibrary.beepName]), documents: try active.documentNames(), what: "prompt pack")
+            problems += flowProblems(prompts: names.union(active.generatedPromptNames), documents: try active.documentNames(), what: "prompt pack")
         }
         if !problems.isEmpty { throw Refused(problems: problems) }
     }
@@ -132,7 +133,8 @@ package struct ContentPush {
 
     /// The flow in force must still validate against the new prompts or documents.
     private func flowProblems(prompts: Set<String>, documents: Set<String>, what: String) -> [String] {
-        guard case .failure(let errors) = FlowLoader.load(file: active.flowFile, prompts: prompts, documents: documents) else { return [] }
+        guard case .failure(let errors) = FlowLoader.load(file: active.flowFile, prompts: prompts, documents: documents,
+                                                       services: Set(active.config.calendar.services.keys)) else { return [] }
         return errors.errors.map { "the flow in force would break with this \(what): \($0)" }
     }
 

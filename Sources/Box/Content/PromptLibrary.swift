@@ -43,7 +43,12 @@ package final class PromptLibrary: @unchecked Sendable {
     /// Speaks every prompt of `source` (a YAML file of name: text) into `directory` where the
     /// cached text differs, then loads the pack.
     package static func build(source: String, into directory: String, voice: String = "cmn") throws -> PromptLibrary {
-        let texts = try texts(source)
+        try speak(try texts(source), into: directory, from: source, voice: voice)
+    }
+
+    /// Speaks each name: text into `directory` where the cached text differs, then loads the
+    /// directory; a failure names `source`, where the texts came from.
+    package static func speak(_ texts: [String: String], into directory: String, from source: String, voice: String = "cmn") throws -> PromptLibrary {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let stale = texts.filter { name, text in
             (try? String(contentsOfFile: "\(directory)/\(name).txt", encoding: .utf8)) != text
@@ -61,6 +66,11 @@ package final class PromptLibrary: @unchecked Sendable {
         }
         if let first = failures.first { throw SourceError(file: source, line: 0, message: "cannot speak prompt \(first)") }
         return try load(directory: directory)
+    }
+
+    /// This library with `other`'s prompts added; a name in both keeps `other`'s.
+    package func merging(_ other: PromptLibrary) -> PromptLibrary {
+        PromptLibrary(prompts: prompts.merging(other.prompts) { _, theirs in theirs })
     }
 
     /// name → text, checked: every value a non-empty text, names usable as file names.
