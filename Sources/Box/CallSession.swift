@@ -36,6 +36,8 @@ package struct CallSummary: Codable, Sendable {
     package var cases: [CaseMade] = []
     package var fax: FaxResult?
     package var callRecording: String?
+    /// How the transfer's call went, when the flow transferred.
+    package var transfer: OutboundResult?
 }
 
 /// One call on one line: turns channel events into flow inputs and flow actions into channel
@@ -111,6 +113,11 @@ package final class CallSession {
             perform(run.handle(.faxDetected, at: ms), at: ms)
         case .faxFinished:
             faxFinished(at: ms)
+        case .consulted(let result):
+            summary.transfer = result
+            if result == .answered { summary.disposition = .transferred }
+            box.log("line \(line): transfer \(result == .answered ? "answered, the caller joined" : "failed (\(result.rawValue)), the caller taken back")")
+            perform(run.handle(.transferred(result), at: ms), at: ms)
         case .recordingStopped(let tap):
             recordingStopped(tap, at: ms)
         default:
@@ -175,10 +182,13 @@ package final class CallSession {
                 guard let tiff = box.documents[document] else { continue }
                 faxDocument = document
                 startFax(FaxSessionConfig(direction: .send(tiff: tiff), callingParty: true, ident: box.config.faxIdent), receiving: nil, at: ms)
-            case .transfer(let number):
-                guard let digits = DialString(number) else { continue }
-                summary.disposition = .transferred
-                scheduled = [(ms, .flash), (ms + 1500, .dial(digits)), (ms + 1500 + 100 * number.count + 4000, .hangUp)]
+            case .transfer(let number, let noAnswerMs):
+                // The flow checked the number; a bad one is refused like a congested line.
+                guard let digits = DialString(number) else {
+                    perform(run?.handle(.transferred(.congestion), at: ms) ?? [], at: ms)
+                    continue
+                }
+                channel.commands.push(.consult(digits, noAnswerMs: noAnswerMs))
             case .hangUp:
                 channel.commands.push(.hangUp)
             }

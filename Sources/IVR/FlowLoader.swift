@@ -229,7 +229,7 @@ private struct NodeParser {
     }
 
     func transfer() -> FlowNode.Kind? {
-        allow(["number", "when", "prompt", "unavailable", "unavailable_prompt", "closed"])
+        allow(["number", "when", "prompt", "unavailable", "unavailable_prompt", "closed", "busy", "timeout"])
         var t = FlowNode.Transfer(unavailable: text("unavailable") ?? "")
         if let number = text("number", required: false) {
             if DTMFKeypad.isDialString(number) { t.number = number } else {
@@ -238,6 +238,8 @@ private struct NodeParser {
         }
         t.service = service("when") ?? t.service
         t.closed = text("closed", required: false)
+        t.busy = text("busy", required: false)
+        t.timeoutMs = y.duration(fields["timeout"], "timeout", in: owner, range: 10_000...120_000) ?? t.timeoutMs
         t.prompt = text("prompt", required: false) ?? t.prompt
         t.unavailablePrompt = text("unavailable_prompt", required: false) ?? t.unavailablePrompt
         return .transfer(t)

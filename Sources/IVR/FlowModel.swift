@@ -129,6 +129,11 @@ package struct FlowNode: Sendable {
         /// Where the caller goes out of the service's hours (straight, with no prompt: the node
         /// says the hours itself).
         package var closed: String?
+        /// Where the caller goes, taken back, when the number is busy or rings out (straight:
+        /// the node says so); without it, as for `unavailable`.
+        package var busy: String?
+        /// How long the number may ring before the caller is taken back.
+        package var timeoutMs = 30_000
     }
 
     /// Every node this one can lead to.
@@ -140,7 +145,7 @@ package struct FlowNode: Sendable {
         case .collect(let c): [c.next, c.cancelled]
         case .status(let s): [s.next, s.retry]
         case .survey(let s): [s.next]
-        case .transfer(let t): [t.unavailable] + [t.closed].compactMap { $0 }
+        case .transfer(let t): [t.unavailable] + [t.closed, t.busy].compactMap { $0 }
         case .goto(let target): [target]
         case .back, .hangUp: []
         }

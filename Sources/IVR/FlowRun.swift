@@ -26,6 +26,8 @@ package enum FlowInput: Equatable, Sendable {
     case lookedUp(LookupOutcome)
     case faxDetected
     case faxFinished(success: Bool)
+    /// How the transfer's call to its number went (`answered`: the caller is joined to it).
+    case transferred(OutboundResult)
     case hungUp
 }
 
@@ -41,7 +43,9 @@ package enum FlowAction: Equatable, Sendable {
     case saveAnswer(survey: String, question: String, answer: String)
     case receiveFax
     case sendFax(document: String)
-    case transfer(number: String)
+    /// Hold the caller, call `number` and say how it went (`transferred`); give up after
+    /// `noAnswerMs` of ringing.
+    case transfer(number: String, noAnswerMs: Int)
     case hangUp
     case visited(String)
 }
@@ -101,6 +105,7 @@ package final class FlowRun {
         case waitingCase
         case waitingLookup
         case faxing(callerFax: Bool)
+        case transferring
         case ended
     }
 
@@ -149,7 +154,8 @@ package final class FlowRun {
             if case .recording = phase { emit(.stopMessage) }
             if messageExists && !caseMade, case .record(let r) = node.kind { emit(.createCase(r.caseKind, complete: false)) }
             phase = .ended
-        case (.faxDetected, .faxing):
+        case (.faxDetected, .faxing), (.faxDetected, .transferring):
+            // A fax heard while one runs, or on the line the caller is held away from.
             break
         case (.faxDetected, _):
             emit(.stopPlayback)
@@ -158,6 +164,13 @@ package final class FlowRun {
             phase = .faxing(callerFax: true)
         case (.faxFinished, .faxing(let callerFax)):
             if callerFax { finish() } else { advance() }
+        case (.transferred(.answered), .transferring):
+            // Joined: the box drops out.
+            finish()
+        case (.transferred, .transferring):
+            // Busy, rung out, refused: the caller is back with the box.
+            guard case .transfer(let t) = node.kind else { return out }
+            if let busy = t.busy { go(busy) } else { prompt([.named(t.unavailablePrompt)], then: .go(t.unavailable)) }
         case (.played(let id, _), .prompting(let waiting, let then)) where id == waiting:
             proceed(then)
         case (.digit(let d), _):
@@ -188,7 +201,7 @@ package final class FlowRun {
         case (.voice(let v), _):
             voiceActive = v == .speech
             lastVoiceAt = now
-        case (.played, _), (.tick, _), (.caseCreated, _), (.lookedUp, _), (.faxFinished, _):
+        case (.played, _), (.tick, _), (.caseCreated, _), (.lookedUp, _), (.faxFinished, _), (.transferred, _):
             // Out of phase, and deliberately ignored: a prompt ending that the flow stopped
             // waiting for (a key cut it short), a tick with nothing due, an answer to a request
             // this node did not make.
@@ -206,7 +219,7 @@ package final class FlowRun {
         switch phase {
         case .keys(_, let then): then
         case .prompting(_, let then) where then.takesKeys: then
-        case .idle, .prompting, .recording, .waitingCase, .waitingLookup, .faxing, .ended: nil
+        case .idle, .prompting, .recording, .waitingCase, .waitingLookup, .faxing, .transferring, .ended: nil
         }
     }
 
@@ -219,7 +232,8 @@ package final class FlowRun {
         case .recording(let since):
             // Other keys are part of the message (a caller keying a house number).
             if d == "#", case .record(let r) = node.kind, r.endOnHash { endRecording(since) }
-        case .faxing, .ended:
+        case .faxing, .transferring, .ended:
+            // The fax's tones, or keys while the caller is on hold.
             break
         case .idle, .prompting, .keys, .waitingCase, .waitingLookup:
             if let then = waitingForKey, typeAhead.isEmpty {
@@ -324,8 +338,9 @@ package final class FlowRun {
             emit(.sendFax(document: document))
             phase = .faxing(callerFax: false)
         case .transfer(let number):
-            emit(.transfer(number: number))
-            phase = .ended
+            guard case .transfer(let t) = node.kind else { return finish() }
+            emit(.transfer(number: number, noAnswerMs: t.timeoutMs))
+            phase = .transferring
         case .hangUp:
             finish()
         }

@@ -16,8 +16,50 @@ package struct Scenario: Decodable {
     /// The wall-clock moment line time 0 stands for, so the service calendar answers the same
     /// on every run; without it, the moment the run starts.
     package var startsAt: Date?
+    /// The desk the box's transfers reach, the same from every line.
+    package var desk: Desk?
 
-    package enum CodingKeys: String, CodingKey { case lines, calls, central, maxCallMs = "max_call_ms", startsAt = "starts_at" }
+    package enum CodingKeys: String, CodingKey { case lines, calls, central, maxCallMs = "max_call_ms", startsAt = "starts_at", desk }
+
+    /// How the number a transfer dials behaves, and whether the exchange offers flash transfer.
+    package struct Desk: Decodable {
+        package enum Answer: String, Decodable { case answer, busy, noAnswer = "no_answer", congestion }
+        package var answers: Answer
+        package var afterRings = 2
+        /// What the desk says when it picks up; silent without it.
+        package var says: String?
+        package var flashTransfer = true
+
+        package enum CodingKeys: String, CodingKey { case answers, afterRings = "after_rings", says, flashTransfer = "flash_transfer" }
+
+        package init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            answers = try c.decode(Answer.self, forKey: .answers)
+            afterRings = try c.decodeIfPresent(Int.self, forKey: .afterRings) ?? afterRings
+            guard (1...20).contains(afterRings) else {
+                throw DecodingError.dataCorruptedError(forKey: .afterRings, in: c, debugDescription: "must be 1 to 20 rings")
+            }
+            says = try c.decodeIfPresent(String.self, forKey: .says)
+            flashTransfer = try c.decodeIfPresent(Bool.self, forKey: .flashTransfer) ?? flashTransfer
+        }
+
+        /// The exchange's callee; `says` is spoken by espeak-ng into `directory`.
+        package func behaviour(directory: String) throws -> CalleeBehaviour {
+            switch answers {
+            case .busy: return .busy
+            case .congestion: return .congestion
+            case .noAnswer: return .noAnswer
+            case .answer:
+                var script: [CallerAction] = []
+                if let says {
+                    let wav = "\(directory)/desk-says.wav"
+                    try WAVFile.write(try Espeak.speak(says), to: wav)
+                    script.append(.play(wav: wav))
+                }
+                return .answer(afterRings: afterRings, script: script + [.wait(ms: 30 * 60_000)])
+            }
+        }
+    }
 
     package init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -25,6 +67,7 @@ package struct Scenario: Decodable {
         calls = try c.decode([Call].self, forKey: .calls)
         central = try c.decodeIfPresent([CentralAction].self, forKey: .central)
         maxCallMs = try c.decodeIfPresent(Int.self, forKey: .maxCallMs)
+        desk = try c.decodeIfPresent(Desk.self, forKey: .desk)
         if let text = try c.decodeIfPresent(String.self, forKey: .startsAt) {
             guard let date = ISO8601DateFormatter().date(from: text) else {
                 throw DecodingError.dataCorruptedError(forKey: .startsAt, in: c,

@@ -66,6 +66,12 @@ package struct SimulationReport: Codable {
         package var boxHungUpMs: Int?
         /// Digits the exchange heard the box dial (a transfer after a hook flash).
         package var boxDialled: String?
+        /// How the box saw its transfer go (`answered`, `busy`, `no_answer`, …).
+        package var transfer: String?
+        /// The number the exchange joined the caller to when the box hung up on a consultation.
+        package var transferredTo: String?
+        /// How often the box took the held caller back with a flash.
+        package var callerRetrieved: Int
     }
 
     package struct Summary: Codable {
@@ -114,6 +120,15 @@ package struct Simulation {
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         for call in scenario.calls where !(0..<config.lines).contains(call.line) {
             throw CommandFailure("scenario: call on line \(call.line), but there are \(config.lines) lines")
+        }
+        if let desk = scenario.desk {
+            let behaviour = try desk.behaviour(directory: work)
+            for line in 0..<config.lines {
+                do {
+                    try exchange.setCallee(behaviour, line: line)
+                    try exchange.setFlashTransfer(desk.flashTransfer, line: line)
+                } catch { throw CommandFailure("desk: \(error)") }
+            }
         }
 
         let order = scenario.calls.indices.sorted { scenario.calls[$0].atMs < scenario.calls[$1].atMs }
@@ -171,7 +186,9 @@ package struct Simulation {
                                digits: box?.digits ?? "", prompts: box?.prompts ?? [], cases: box?.cases ?? [], fax: box?.fax,
                                callerFax: record?.faxResult, callRecording: box?.callRecording, heardWAV: heard,
                                callerWaitsTimedOut: record?.timedOutSteps ?? [], farEndHungUpMs: record?.farEndHungUpAt.map(SampleClock.ms),
-                               boxHungUpMs: record?.boxOnHookAt.map(SampleClock.ms), boxDialled: record.flatMap { $0.dialled.isEmpty ? nil : $0.dialled }))
+                               boxHungUpMs: record?.boxOnHookAt.map(SampleClock.ms), boxDialled: record.flatMap { $0.dialled.isEmpty ? nil : $0.dialled },
+                               transfer: box?.transfer?.rawValue, transferredTo: record.flatMap { $0.transferredAt == nil ? nil : $0.dialled },
+                               callerRetrieved: record?.callerRetrieved ?? 0))
         }
         var dispositions: [String: Int] = [:]
         for c in calls { dispositions[c.disposition, default: 0] += 1 }

@@ -11,6 +11,9 @@ public struct ChannelEvent: Sendable {
         case answered
         case disconnected(DisconnectReason)
         case outbound(OutboundResult)
+        /// A supervised transfer's consultation ended (docs/FLOWS.md): answered, or failed and
+        /// the caller taken back.
+        case consulted(OutboundResult)
         /// A line test ended; the level is that of the line when it ended (dial tone, if any).
         case lineTested(dialTone: Bool, levelDBm0: Int)
         case digitBegan(Character, levelDBm0: Int)
@@ -67,8 +70,11 @@ public enum ChannelCommand: @unchecked Sendable {
     case record(SampleRing, stereo: Bool, tap: RecordingTap)
     case stopRecording(RecordingTap)
     case hangUp
+    /// Seize the idle line and call `digits` (`outbound` tells how it went).
     case dial(DialString)
-    case flash
+    /// Hold the connected caller with a hook flash and call `digits`, ringing at most
+    /// `noAnswerMs` (`consulted` tells how it went).
+    case consult(DialString, noAnswerMs: Int)
     /// Seize the idle line, listen for dial tone, release (`lineTested`).
     case testLine
     /// Hand the line to a fax session until it ends (`faxFinished`); the sender keeps the

@@ -72,11 +72,15 @@ public final class LineChannel: @unchecked Sendable {
             }
         }
         progress = CallProgressDetector(plan: config.tonePlan) { [unowned self] event in
-            guard case .confirmed(var detection) = event else { return }
-            detection.onsetSample += progressOffset
-            detection.confirmedSample += progressOffset
-            emit(.tone(detection), at: detection.confirmedSample)
-            supervise(.tone(detection.kind))
+            switch event {
+            case .confirmed(var detection):
+                detection.onsetSample += progressOffset
+                detection.confirmedSample += progressOffset
+                emit(.tone(detection), at: detection.confirmedSample)
+                supervise(.tone(detection.kind))
+            case .ended(let tone, _):
+                supervise(.toneEnded(tone))
+            }
         }
         faxTones = FaxToneDetector { [unowned self] event in
             guard case .detected(var detection) = event else { return }
@@ -226,7 +230,12 @@ public final class LineChannel: @unchecked Sendable {
         case .hook(let command):
             setHook(command)
             emit(.hook(command), at: now)
-            if command == .onHook {
+            switch command {
+            case .offHook:
+                break
+            case .onHook, .flash:
+                // The call ends, or the line now leads to someone else: what the box was
+                // playing, dialling and hearing belonged to the call before.
                 if fax != nil {
                     // The sender reads (or completes, with `abandon`) the terminal's result.
                     fax = nil
@@ -243,6 +252,7 @@ public final class LineChannel: @unchecked Sendable {
         case .answered: emit(.answered, at: now)
         case .disconnected(let reason): emit(.disconnected(reason), at: now)
         case .outbound(let result): emit(.outbound(result), at: now)
+        case .consulted(let result): emit(.consulted(result), at: now)
         case .tested(let dialTone): emit(.lineTested(dialTone: dialTone, levelDBm0: Int(vad.levelDBm0.rounded())), at: now)
         }
     }
@@ -266,11 +276,10 @@ public final class LineChannel: @unchecked Sendable {
         case .hangUp: supervise(.hangUp)
         case .dial(let digits):
             pendingDial = digits
-            // Off-hook already (a transfer after a hook flash): just send the digits.
-            if supervisor.isOffHook { startDialling() } else { supervise(.dial) }
-        case .flash:
-            setHook(.flash)
-            emit(.hook(.flash), at: now)
+            supervise(.dial)
+        case .consult(let digits, let noAnswerMs):
+            pendingDial = digits
+            supervise(.consult(noAnswerMs: noAnswerMs))
         case .testLine:
             supervise(.test)
         case .fax(let terminal): fax = terminal

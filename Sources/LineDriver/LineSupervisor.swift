@@ -6,6 +6,8 @@ public enum SupervisorInput: Sendable, Equatable {
     case line(LineEvent)
     /// A call-progress tone was confirmed on the received audio.
     case tone(CallProgressTone)
+    /// A confirmed tone stopped keeping its cadence (ringback ends when someone answers).
+    case toneEnded(CallProgressTone)
     /// The far end started or stopped talking (speech that is not a call-progress tone).
     case voice(VoiceActivity)
     /// Once per frame: `boxTransmitting` says whether the box is playing audio.
@@ -14,6 +16,9 @@ public enum SupervisorInput: Sendable, Equatable {
     case hangUp
     /// Place a call (the digits are held by the channel).
     case dial
+    /// On a connected call: hold the caller with a hook flash and call the held digits (a
+    /// supervised transfer's consultation), giving up after `noAnswerMs` of ringing.
+    case consult(noAnswerMs: Int)
     /// The channel finished sending the digits.
     case dialingFinished
     /// A technician's line test: seize, listen for dial tone, release.
@@ -28,13 +33,17 @@ public enum SupervisorAction: Sendable, Equatable {
     case answered
     case disconnected(DisconnectReason)
     case outbound(OutboundResult)
+    /// A consultation ended: answered (the box is talking to the one it called; hanging up now
+    /// joins the caller to them), or failed, and the box has flashed back to the held caller.
+    case consulted(OutboundResult)
     /// A line test ended: whether dial tone came within the dial-tone timeout.
     case tested(dialTone: Bool)
 }
 
 /// Line supervision for one channel as a pure state machine: idle → ringing (rings counted) →
 /// answered → disconnected, and the outbound path (seize, dial tone, dial, ringback/busy/voice/
-/// no answer). Time is injected; nothing here touches a device, a clock or the heap, so it runs
+/// the end of ringback/no answer), which a connected call also takes after a hook flash to
+/// consult a third party, returning to the held caller with another flash if that fails. Time is injected; nothing here touches a device, a clock or the heap, so it runs
 /// on the frame thread and in tests alike. Whatever the far end does, every call ends with an
 /// on-hook action followed by `disconnected` (or an outbound result), exactly once.
 public struct LineSupervisor: Sendable {
@@ -42,10 +51,17 @@ public struct LineSupervisor: Sendable {
         case idle
         case ringing(rings: Int, ringOn: Bool, lastEdge: Int)
         case connected(since: Int, lastActivity: Int, loopLostAt: Int?, callerTalking: Bool)
-        case seizing(since: Int)
-        case dialing
-        case awaitingAnswer(since: Int)
+        case seizing(since: Int, Attempt)
+        case dialing(Attempt)
+        case awaitingAnswer(since: Int, Attempt)
         case testing(since: Int)
+    }
+
+    /// One call the box places: how long it may ring, and the caller held on the line
+    /// meanwhile (the held call's start) when it is a consultation.
+    public struct Attempt: Sendable, Equatable {
+        public var noAnswerMs: Int
+        public var heldCallSince: Int?
     }
 
     public let config: SupervisionConfig
@@ -109,30 +125,32 @@ public struct LineSupervisor: Sendable {
                 act(.tested(dialTone: false))
             }
 
-        // Outbound.
+        // Outbound, and a consultation.
         case (.idle, .dial):
             act(.hook(.offHook))
-            state = .seizing(since: now)
-        case (.seizing, .tone(.dial)):
-            state = .dialing
+            state = .seizing(since: now, Attempt(noAnswerMs: config.noAnswerTimeoutMs))
+        case (.seizing(_, let attempt), .tone(.dial)):
+            state = .dialing(attempt)
             act(.startDialing)
-        case (.seizing(let since), .tick):
-            if now - since >= ms(config.dialToneTimeoutMs) { fail(.noDialTone, act) }
-        case (.dialing, .dialingFinished):
-            state = .awaitingAnswer(since: now)
-        case (.awaitingAnswer, .tone(.busy)):
-            fail(.busy, act)
-        case (.awaitingAnswer, .tone(.congestion)):
-            fail(.congestion, act)
-        case (.awaitingAnswer, .voice(.speech)):
-            state = .connected(since: now, lastActivity: now, loopLostAt: nil, callerTalking: true)
-            act(.outbound(.answered))
-        case (.awaitingAnswer(let since), .tick):
-            if now - since >= ms(config.noAnswerTimeoutMs) { fail(.noAnswer, act) }
+        case (.seizing(let since, let attempt), .tick):
+            if now - since >= ms(config.dialToneTimeoutMs) { fail(.noDialTone, attempt, now: now, act) }
+        case (.dialing(let attempt), .dialingFinished):
+            state = .awaitingAnswer(since: now, attempt)
+        case (.awaitingAnswer(_, let attempt), .tone(.busy)):
+            fail(.busy, attempt, now: now, act)
+        case (.awaitingAnswer(_, let attempt), .tone(.congestion)):
+            fail(.congestion, attempt, now: now, act)
+        case (.awaitingAnswer(_, let attempt), .voice(.speech)), (.awaitingAnswer(_, let attempt), .toneEnded(.ringback)):
+            // A voice, or ringback that stops without a busy tone: a busy or congestion tone
+            // after it would have been confirmed before ringback's 4 s pause ran out.
+            answered(attempt, now: now, act)
+        case (.awaitingAnswer(let since, let attempt), .tick):
+            if now - since >= ms(attempt.noAnswerMs) { fail(.noAnswer, attempt, now: now, act) }
         case (.seizing, .hangUp), (.dialing, .hangUp), (.awaitingAnswer, .hangUp):
             end(.local, act)
-        case (.seizing, .line(.loopCurrentLost)), (.dialing, .line(.loopCurrentLost)), (.awaitingAnswer, .line(.loopCurrentLost)):
-            fail(.lineDropped, act)
+        case (.seizing(_, let attempt), .line(.loopCurrentLost)), (.dialing(let attempt), .line(.loopCurrentLost)),
+             (.awaitingAnswer(_, let attempt), .line(.loopCurrentLost)):
+            fail(.lineDropped, attempt, now: now, act)
 
         // Everything else is deliberately ignored: signalling a state does not act on (a ring
         // edge or a tone on an idle line, loop current while ringing, a second dial while one
@@ -159,6 +177,9 @@ public struct LineSupervisor: Sendable {
             state = .connected(since: since, lastActivity: now, loopLostAt: loopLostAt, callerTalking: activity == .speech)
         case .hangUp:
             end(.local, act)
+        case .consult(let noAnswerMs):
+            act(.hook(.flash))
+            state = .seizing(since: now, Attempt(noAnswerMs: noAnswerMs, heldCallSince: since))
         case .tick(let boxTransmitting):
             if let lost = loopLostAt, now - lost >= ms(config.loopDropDebounceMs) {
                 end(.loopCurrentLost, act)
@@ -169,7 +190,7 @@ public struct LineSupervisor: Sendable {
             } else if config.silenceTimeoutMs > 0 && now - lastActivity >= ms(config.silenceTimeoutMs) {
                 end(.silence, act)
             }
-        case .line(.ringStart), .line(.ringEnd), .line(.polarityReversal), .line(.alarm), .tone, .dial, .dialingFinished, .test:
+        case .line(.ringStart), .line(.ringEnd), .line(.polarityReversal), .line(.alarm), .tone, .toneEnded, .dial, .dialingFinished, .test:
             // On an established call: ring edges, polarity and tones the config does not hang up
             // on (alarms were handled before), and requests for another call or a line test.
             break
@@ -182,9 +203,22 @@ public struct LineSupervisor: Sendable {
         act(.disconnected(reason))
     }
 
-    private mutating func fail(_ result: OutboundResult, _ act: (SupervisorAction) -> Void) {
-        act(.hook(.onHook))
-        state = .idle
-        act(.outbound(result))
+    private mutating func answered(_ attempt: Attempt, now: Int, _ act: (SupervisorAction) -> Void) {
+        state = .connected(since: attempt.heldCallSince ?? now, lastActivity: now, loopLostAt: nil, callerTalking: true)
+        act(attempt.heldCallSince == nil ? .outbound(.answered) : .consulted(.answered))
+    }
+
+    /// A placed call that did not get through: hung up, or, for a consultation, the held
+    /// caller taken back with a flash.
+    private mutating func fail(_ result: OutboundResult, _ attempt: Attempt, now: Int, _ act: (SupervisorAction) -> Void) {
+        if let held = attempt.heldCallSince {
+            act(.hook(.flash))
+            state = .connected(since: held, lastActivity: now, loopLostAt: nil, callerTalking: false)
+            act(.consulted(result))
+        } else {
+            act(.hook(.onHook))
+            state = .idle
+            act(.outbound(result))
+        }
     }
 }

@@ -95,6 +95,12 @@ public struct SimulatedCallRecord: Sendable {
     public var dialled = ""
     /// When the box flashed the hook (to transfer the call).
     public var flashedAt: Int?
+    /// When the one the box consulted answered.
+    public var consultAnsweredAt: Int?
+    /// How often the box flashed back to the held caller.
+    public var callerRetrieved = 0
+    /// When the box hung up with the consultation ringing or answered, joining the caller to it.
+    public var transferredAt: Int?
     /// Steps whose wait ran out, by index.
     public var timedOutSteps: [Int] = []
     public var completedSteps = 0

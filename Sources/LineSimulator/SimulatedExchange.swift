@@ -54,6 +54,12 @@ public final class SimulatedExchange: LineBackend, @unchecked Sendable {
         lines[line].setCallee(behaviour, wavs: wavs)
     }
 
+    /// Whether `line`'s exchange offers hook-flash transfer (on by default).
+    public func setFlashTransfer(_ offered: Bool, line: Int) throws(ScheduleError) {
+        guard lines.indices.contains(line) else { throw .noSuchLine(line) }
+        lines[line].flashTransfer = offered
+    }
+
     /// Makes `line` give (or withhold, as a faulty line does) dial tone.
     public func setDialTone(_ present: Bool, line: Int) throws(ScheduleError) {
         guard lines.indices.contains(line) else { throw .noSuchLine(line) }

@@ -44,6 +44,10 @@ final class SimulatedLine {
     private var far = [Int16](repeating: 0, count: LineFrame.samples)
     /// A faulty line gives no dial tone when the box goes off-hook.
     var givesDialTone = true
+    /// Whether the exchange offers hook-flash transfer; without it a flash does nothing.
+    var flashTransfer = true
+    /// The caller on hold while the box consults someone else after a hook flash.
+    private var heldCaller: FarEnd?
     private var callee: CalleeBehaviour = .noAnswer
     private var calleeWavs: [String: [Int16]] = [:]
     private let finish: (SimulatedCallRecord) -> Void
@@ -96,12 +100,7 @@ final class SimulatedLine {
             case .idle:
                 record = SimulatedCallRecord(line: index, outbound: true, placedAt: now)
                 path = LinePath(LineImpairments(), seed: Int32(index + 1))
-                collected = []
-                collector = DTMFDetector { [unowned self] event in
-                    if case .ended(let d) = event { collected.append(d.digit) }
-                }
-                if givesDialTone { playTone(ToneSignal(TonePlan.china.tones[0], levelDBm0: Self.toneLevel)) }
-                phase = .dialTone
+                giveDialTone()
             default:
                 break
             }
@@ -109,18 +108,45 @@ final class SimulatedLine {
             boxOffHook = false
             switch phase {
             case .idle, .alerting: break
-            default: end(at: now)
+            default:
+                // Hanging up while consulting joins the held caller to the one the box called,
+                // once that call rings or is answered (the transfer); otherwise the caller is let go.
+                if heldCaller != nil, record?.dialled.isEmpty == false {
+                    switch phase {
+                    case .ringback, .connected: record?.transferredAt = now
+                    case .idle, .alerting, .farEndGone, .dialTone, .collecting, .refusing: break
+                    }
+                }
+                end(at: now)
             }
         case .flash:
-            // A transfer: the exchange collects what the box dials next.
-            if case .connected = phase {
+            guard flashTransfer else { break }
+            if let caller = heldCaller {
+                // Back to the held caller; the consultation is dropped.
+                farEnd = caller
+                heldCaller = nil
+                tone = nil
+                collector = nil
+                record?.callerRetrieved += 1
+                phase = .connected
+            } else if case .connected = phase {
+                // The caller is held; dial tone for a consultation.
+                heldCaller = farEnd
+                farEnd = nil
                 record?.flashedAt = now
-                collected = []
-                collector = DTMFDetector { [unowned self] event in
-                    if case .ended(let d) = event { collected.append(d.digit) }
-                }
+                giveDialTone()
             }
         }
+    }
+
+    /// Dial tone (unless the line is faulty), and the exchange listening for digits.
+    private func giveDialTone() {
+        collected = []
+        collector = DTMFDetector { [unowned self] event in
+            if case .ended(let d) = event { collected.append(d.digit) }
+        }
+        if givesDialTone { playTone(ToneSignal(TonePlan.china.tones[0], levelDBm0: Self.toneLevel)) }
+        phase = .dialTone
     }
 
     /// What the box receives during the frame at `now`, and the signalling that goes with it.
@@ -240,7 +266,8 @@ final class SimulatedLine {
         let answerAt = since + SampleClock.samples(ms: (rings - 1) * Self.ringCycleMs + Self.ringOnMs + 1000)
         if now >= answerAt {
             tone = nil
-            record?.answeredAt = now
+            collector = nil
+            if heldCaller == nil { record?.answeredAt = now } else { record?.consultAnsweredAt = now }
             farEnd = FarEnd(script: script, wavs: calleeWavs, at: now)
             phase = .connected
         }
@@ -264,6 +291,7 @@ final class SimulatedLine {
         record = nil
         call = nil
         farEnd = nil
+        heldCaller = nil
         tone = nil
         collector = nil
         ringOn = false

@@ -153,12 +153,31 @@ import Testing
         let actions = transfer.send(.start)
         if open {
             #expect(Caller.plays(actions) == [[.named("transferring")]])
-            #expect(transfer.played() == [.transfer(number: "12315")])
+            #expect(transfer.played() == [.transfer(number: "12315", noAnswerMs: 30_000)])
         } else {
             #expect(actions.contains(.visited("after_hours")), "\(actions)")
         }
         let menu = try Caller(deskOpen: open, start: "desk_menu").send(.start)
         #expect(menu.contains(.visited("after_hours")) != open, "\(menu)")
+    }
+
+    /// The desk answering ends the box's part; busy, ringing out or a refusal bring the caller
+    /// back to the box, which says so and goes on (here: the transfer's `unavailable`).
+    @Test(arguments: [OutboundResult.answered, .busy, .noAnswer, .congestion, .noDialTone])
+    func aTransferEndsWhenTheDeskAnswersAndComesBackOtherwise(result: OutboundResult) throws {
+        let caller = try Caller(deskOpen: true, start: "desk")
+        caller.send(.start)
+        caller.played()
+        // Keys while the caller is held are not the caller's answers to anything.
+        #expect(caller.keys("5").isEmpty)
+        let actions = caller.send(.transferred(result), after: 8000)
+        if result == .answered {
+            #expect(actions == [.hangUp])
+            #expect(caller.run.isEnded)
+        } else {
+            #expect(Caller.plays(actions) == [[.named("manual_unavailable")]])
+            #expect(caller.played().contains(.visited("menu")))
+        }
     }
 
     @Test(arguments: [

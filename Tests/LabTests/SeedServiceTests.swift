@@ -187,19 +187,48 @@ import TestSupport
     }
 }
 
+/// The supervised transfer against the simulated exchange's desk: it answers (speaking, or
+/// silently), is busy, rings out, or the exchange offers no flash transfer.
 @Suite(.tags(.system), .skippedInFastRun) struct ManualServiceTransferTests {
-    /// Within hours and with a number configured, 1 transfers: hook flash, the number dialled, hang up.
-    @Test func manualServiceTransfersTheCall() throws {
-        let steps = #"{"do": "wait_for_prompt"}, {"do": "wait", "ms": 1000}, {"do": "dtmf", "digits": "1"}, {"do": "wait", "ms": 30000}, "# + SimulationRig.hangUp
-        let out = try SimulationRig.run(SimulationRig.call(steps)) { config in
-            config.transferNumber = "8001"
-            config.calendar.services[ServiceCalendar.desk] = .everyDay(0..<24 * 60)
-        }
+    typealias Rig = SimulationRig
+
+    static func run(_ steps: String, desk: String) throws -> SimulationRig.Outcome {
+        try Rig.run(Rig.call(steps, startsAt: Rig.deskOpen, desk: desk)) { $0.transferNumber = "8001" }
+    }
+
+    /// Within hours, 1 transfers: the box flashes, dials, hears the desk answer (its voice, or
+    /// ringback ending) and hangs up, which joins the caller to the desk.
+    @Test(arguments: [#"{"answers": "answer", "after_rings": 2, "says": "您好,人工座席。"}"#, #"{"answers": "answer", "after_rings": 1}"#])
+    func theDeskAnsweringTakesTheCall(desk: String) throws {
+        let out = try Self.run(Rig.manualService + #", {"do": "wait", "ms": 60000}, "# + Rig.hangUp, desk: desk)
         let call = try #require(out.report.calls.first)
         #expect(call.path == ["welcome", "manual"])
         #expect(call.promptNames.contains("transferring"))
+        #expect(call.transfer == "answered")
+        #expect(call.transferredTo == "8001")
         #expect(call.disposition == Disposition.transferred.rawValue)
-        #expect(call.boxDialled == "8001")
+        #expect(call.callerRetrieved == 0)
         #expect(call.disconnectReason == "local")
+    }
+
+    /// Busy, ringing out, or no flash transfer at the exchange (no dial tone after the flash):
+    /// the caller is taken back, told the desk is busy, and may leave a message for a call-back.
+    @Test(arguments: [("busy", "busy", 1), ("no_answer", "no_answer", 1), ("flash_off", "no_dial_tone", 0)])
+    func aDeskThatDoesNotAnswerGivesTheCallerBack(behaviour: String, result: String, retrieved: Int) throws {
+        let desk = behaviour == "flash_off" ? #"{"answers": "answer", "flash_transfer": false}"# : #"{"answers": "\#(behaviour)"}"#
+        let steps = Rig.manualService + #"""
+            , {"do": "wait", "ms": 15000}, {"do": "wait_for_prompt", "timeout_ms": 60000}, {"do": "wait", "ms": 2000},
+            {"do": "dtmf", "digits": "1"}, {"do": "wait_for_beep"}, {"do": "say", "text": "请人工座席给我回电话。"}, {"do": "dtmf", "digits": "#"},
+            {"do": "wait_for_prompt"}, {"do": "wait", "ms": 800}, {"do": "dtmf", "digits": "1"},
+            {"do": "wait_for_prompt"}, {"do": "wait_for_silence", "ms": 3000},
+            """# + Rig.hangUp
+        let out = try Self.run(steps, desk: desk)
+        let call = try #require(out.report.calls.first)
+        #expect(call.transfer == result)
+        #expect(call.transferredTo == nil)
+        #expect(call.callerRetrieved == retrieved)
+        #expect(call.path == ["welcome", "manual", "desk_busy", "callback_request", "other_services"], "\(call.path)")
+        #expect(call.cases.map(\.kind) == [CaseKind.callbackRequest.rawValue])
+        #expect(call.disposition == Disposition.caseCreated.rawValue)
     }
 }

@@ -64,16 +64,21 @@ package enum SimulationRig {
 
     /// A one-call scenario on line 0 with these script steps, at `startsAt` on the wall clock
     /// (an ISO 8601 moment with its offset) when the calendar matters.
-    package static func call(_ steps: String, caller: String = "13812345678", startsAt: String? = nil) -> String {
+    /// `desk` (a JSON object, docs/SIMULATE.md) is how the number a transfer dials behaves.
+    package static func call(_ steps: String, caller: String = "13812345678", startsAt: String? = nil, desk: String? = nil) -> String {
         let moment = startsAt.map { #""starts_at": "\#($0)", "# } ?? ""
+        let deskEntry = desk.map { #""desk": \#($0), "# } ?? ""
         return """
-            {"lines": 1, \(moment)"calls": [{"line": 0, "at_ms": 0, "caller_id": {"number": "\(caller)"}, "script": [\(steps)]}]}
+            {"lines": 1, \(moment)\(deskEntry)"calls": [{"line": 0, "at_ms": 0, "caller_id": {"number": "\(caller)"}, "script": [\(steps)]}]}
             """
     }
 
     /// A Friday morning and evening in Beijing: the default desk (08:00-18:00) open, then closed.
     package static let deskOpen = "2026-12-04T10:00:00+08:00"
     package static let deskClosed = "2026-12-04T20:00:00+08:00"
+
+    /// Steps that press 1 for the manual service at the welcome.
+    package static let manualService = #"{"do": "wait_for_prompt"}, {"do": "wait", "ms": 1000}, {"do": "dtmf", "digits": "1"}"#
 
     /// Steps that reach the automatic menu and choose `key` there.
     package static func autoMenu(_ key: String) -> String {
