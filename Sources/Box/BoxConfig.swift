@@ -25,6 +25,23 @@ package struct BoxConfig: Sendable {
     /// Where the spoken prompt pack is kept; default DATA_DIR/prompts/cmn.
     package var promptCache: String?
     package var supervision = SupervisionConfig()
+    /// The box's own echo canceller: its tail, and lines where it is switched on or off against
+    /// the default (on for ALSA and simulated lines, off for DAHDI, whose kernel has one).
+    package var echoCanceller = EchoCancellerSetting()
+
+    package struct EchoCancellerSetting: Sendable, Equatable {
+        package var tailMs = 32
+        package var lines: [Int: Bool] = [:]
+
+        /// The channels that run it on `backend` with `count` lines.
+        package func channels(_ backend: LineBackendKind, count: Int) -> Set<Int> {
+            let byDefault: Bool = switch backend {
+            case .simulated, .alsa: true
+            case .dahdi: false
+            }
+            return Set((0..<count).filter { lines[$0] ?? byDefault })
+        }
+    }
     /// The control socket (default DATA_DIR/control.sock).
     package var controlSocket: String?
     /// The technicians' PIN for the serial console, hashed (`appliance console --hash-pin`).

@@ -58,6 +58,7 @@ extension BoxConfig {
             case "commands": parseCommands(value, y)
             case "disk": disk.parse(value, y)
             case "supervision": parseSupervision(value, y, at: line)
+            case "echo_canceller": parseEchoCanceller(value, y)
             default: y.fail(line, "unknown setting \"\(key)\"")
             }
         }
@@ -94,6 +95,21 @@ extension BoxConfig {
             }
         }
         return deskHours
+    }
+
+    private mutating func parseEchoCanceller(_ value: Node, _ y: YAMLReader) {
+        let s = "echo_canceller"
+        for (k, v, l) in y.pairs(value, what: s) {
+            switch k {
+            case "tail": echoCanceller.tailMs = y.duration(v, k, in: s, range: 8...128) ?? echoCanceller.tailMs
+            case "lines":
+                for (line, state, at) in y.pairs(v, what: "\(s) lines") {
+                    guard let n = Int(line), (0..<64).contains(n) else { y.fail(at, "\(s): line \"\(line)\" must be a line number, 0 for the first"); continue }
+                    if let on = y.bool(state, "line \(n)", in: s) { echoCanceller.lines[n] = on }
+                }
+            default: y.fail(l, "\(s): unknown key \"\(k)\"")
+            }
+        }
     }
 
     private static func parsePanel(_ value: Node, _ y: YAMLReader) -> PanelConfig {

@@ -63,6 +63,8 @@ package final class BoxRuntime {
         }
         var channelConfig = ChannelConfig()
         channelConfig.supervision = config.supervision
+        channelConfig.echoCanceller = EchoCancellerConfig(tailMs: config.echoCanceller.tailMs,
+                                                          channels: config.echoCanceller.channels(backend.kind, count: backend.channelCount))
         loop = FrameLoop(backend: backend, config: channelConfig)
         let loop = self.loop
         let clock: () -> Int = realTime

@@ -82,6 +82,17 @@ public enum ChannelCommand: @unchecked Sendable {
     case fax(FaxTerminal)
 }
 
+/// Which channels run the box's echo canceller, and the echo tail it models.
+public struct EchoCancellerConfig: Sendable, Equatable {
+    public var tailMs = 32
+    public var channels: Set<Int> = []
+
+    public init(tailMs: Int = 32, channels: Set<Int> = []) {
+        self.tailMs = tailMs
+        self.channels = channels
+    }
+}
+
 /// What a channel runs, apart from line supervision.
 public struct ChannelConfig: Sendable {
     public var supervision = SupervisionConfig()
@@ -90,6 +101,8 @@ public struct ChannelConfig: Sendable {
     public var voice = VoiceActivityConfig()
     /// Level of dialled digits.
     public var dialling = DTMFSendingParameters(levelDBm0: -8, twistDB: 2, onMs: 100, offMs: 100)
+    /// The box's own echo canceller (`EchoCanceller`), between the line and the detectors.
+    public var echoCanceller = EchoCancellerConfig()
 
     public init() {}
 }

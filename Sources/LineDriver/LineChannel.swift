@@ -40,6 +40,9 @@ public final class LineChannel: @unchecked Sendable {
     private var position = 0
     private var taps: [(ring: SampleRing, stereo: Bool)?] = Array(repeating: nil, count: RecordingTap.allCases.count)
     private var fax: FaxTerminal?
+    /// The box's echo canceller on lines without one in hardware, and the frame it cleans.
+    private let echo: EchoCanceller?
+    private let cleaned: UnsafeMutableBufferPointer<Int16>
     /// True while a fax session owns the line (frame thread only).
     public var inFax: Bool { fax != nil }
 
@@ -58,6 +61,9 @@ public final class LineChannel: @unchecked Sendable {
         events = SPSCRing(capacity: eventCapacity)
         commands = SPSCRing(capacity: 64)
         supervisor = LineSupervisor(config: config.supervision)
+        echo = config.echoCanceller.channels.contains(index) ? EchoCanceller(tailMs: config.echoCanceller.tailMs, bulkDelay: LineFrame.samples) : nil
+        cleaned = .allocate(capacity: LineFrame.samples)
+        cleaned.initialize(repeating: 0)
         dialler = DTMFGenerator(config.dialling)
         queue.reserveCapacity(Self.queueCapacity)
         dtmf = DTMFDetector(config: config.dtmf) { [unowned self] event in
@@ -98,6 +104,8 @@ public final class LineChannel: @unchecked Sendable {
         }
     }
 
+    deinit { cleaned.deallocate() }
+
     public var isOffHook: Bool { supervisor.isOffHook }
 
     /// Signalling from the backend for this channel, before this frame's audio.
@@ -120,6 +128,12 @@ public final class LineChannel: @unchecked Sendable {
                 emit(.faxFinished, at: now)
             }
         } else if supervisor.isOffHook {
+            // What the caller sent: the box's own echo taken out where it runs a canceller.
+            var rx = rx
+            if let echo, rx.count <= cleaned.count {
+                echo.cancel(rx, into: cleaned)
+                rx = UnsafeBufferPointer(rebasing: cleaned[0..<rx.count])
+            }
             dtmfOffset = now - dtmf.clock
             dtmf.process(rx)
             progressOffset = now - progress.clock
@@ -130,6 +144,7 @@ public final class LineChannel: @unchecked Sendable {
             receivedLevel.store(Int(vad.levelDBm0.rounded()), ordering: .relaxed)
             trackVoice()
             fill(tx)
+            echo?.transmitted(UnsafeBufferPointer(tx))
         } else {
             receivedLevel.store(-99, ordering: .relaxed)
             if let callerID {
@@ -230,6 +245,8 @@ public final class LineChannel: @unchecked Sendable {
         case .hook(let command):
             setHook(command)
             emit(.hook(command), at: now)
+            // Each hook change leads to another echo path (a new call, the consulted line).
+            echo?.reset()
             switch command {
             case .offHook:
                 break

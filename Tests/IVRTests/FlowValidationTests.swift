@@ -251,6 +251,22 @@ func loadConfig(_ yaml: String) throws -> BoxConfig {
 @Suite(.tags(.unit)) struct BoxConfigTests {
     func load(_ yaml: String) throws -> BoxConfig { try loadConfig(yaml) }
 
+    /// The box's echo canceller runs on ALSA and simulated lines unless a line says off, and on
+    /// DAHDI lines only where one says on (the kernel has its own); mistakes are at their line.
+    @Test func theEchoCancellerIsOnWhereNoHardwareCancels() throws {
+        let c = try load("echo_canceller:\n  tail: 48ms\n  lines: {\"1\": off, \"3\": on}\n")
+        #expect(c.echoCanceller.tailMs == 48)
+        #expect(c.echoCanceller.channels(.simulated, count: 4) == [0, 2, 3])
+        #expect(c.echoCanceller.channels(.alsa, count: 2) == [0])
+        #expect(c.echoCanceller.channels(.dahdi, count: 4) == [3])
+        #expect(BoxConfig().echoCanceller.channels(.dahdi, count: 4).isEmpty)
+        for (yaml, line, message) in [("echo_canceller: {tail: 2s}\n", 1, "tail"), ("echo_canceller:\n  lines: {\"x\": on}\n", 2, "line number"),
+                                      ("echo_canceller:\n  lines:\n    \"0\": maybe\n", 3, "true or false")] {
+            let error = #expect(throws: SourceErrors.self) { try load(yaml) }
+            #expect(error?.errors.contains { $0.line == line && $0.message.contains(message) } == true, "\(String(describing: error))")
+        }
+    }
+
     @Test func settingsAreRead() throws {
         let c = try load("""
             node_prefix: "37"
