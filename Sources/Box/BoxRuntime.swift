@@ -44,7 +44,7 @@ package final class BoxRuntime {
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         content = ActiveContent(store: ContentStore(dataDirectory: dataDirectory), config: config)
         // Content the central office pushed is in force over the config's.
-        let prompts = try content.prompts()
+        let prompts = try content.prompts { log("warning: \($0)") }
         let documents = try content.store.active(.documents) != nil
             ? content.documents()
             : FaxTextRenderer.renderDocuments(from: config.documentsDirectory, into: content.documentDirectory)
@@ -106,7 +106,7 @@ package final class BoxRuntime {
         do {
             switch kind {
             case .flow: _ = try reloadFlow().get()
-            case .prompts: switchboard.replacePrompts(try content.prompts())
+            case .prompts: switchboard.replacePrompts(try content.prompts { switchboard.log("warning: \($0)") })
             case .documents: switchboard.replaceDocuments(try content.documents())
             }
             return nil

@@ -27,12 +27,12 @@ package struct ActiveContent: Sendable {
     }
 
     /// The pack in force (pushed, or spoken from the config's texts) with the calendar's hours
-    /// spoken beside it.
-    package func prompts() throws -> PromptLibrary {
+    /// spoken beside it; hours that cannot be spoken are silent and `report`ed.
+    package func prompts(report: (String) -> Void) throws -> PromptLibrary {
         let pack = try store.active(.prompts) != nil
             ? PromptLibrary.load(directory: promptDirectory)
             : PromptLibrary.build(source: config.promptsFile, into: promptDirectory)
-        let hours = try PromptLibrary.speak(config.calendar.hoursPromptTexts, into: calendarPromptDirectory, from: "calendar")
+        let hours = PromptLibrary.speakOrSilence(config.calendar.hoursPromptTexts, into: calendarPromptDirectory, from: "calendar", report: report)
         return pack.merging(hours)
     }
 

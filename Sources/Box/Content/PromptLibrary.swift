@@ -49,6 +49,33 @@ package final class PromptLibrary: @unchecked Sendable {
     /// Speaks each name: text into `directory` where the cached text differs, then loads the
     /// directory; a failure names `source`, where the texts came from.
     package static func speak(_ texts: [String: String], into directory: String, from source: String, voice: String = "cmn") throws -> PromptLibrary {
+        if let first = try speakStale(texts, into: directory, voice: voice).first {
+            throw SourceError(file: source, line: 0, message: "cannot speak prompt \(first)")
+        }
+        return try load(directory: directory)
+    }
+
+    /// Speaks like `speak`, but a prompt that cannot be spoken (no espeak-ng on the box, a
+    /// voice missing) is silent rather than fatal, and each such failure is `report`ed: these
+    /// are prompts the box makes for itself, and a box that cannot say its hours must still
+    /// answer. A file left from an earlier text is never played for the new one.
+    package static func speakOrSilence(_ texts: [String: String], into directory: String, from source: String, voice: String = "cmn",
+                                       report: (String) -> Void) -> PromptLibrary {
+        let failed: [String]
+        do { failed = try speakStale(texts, into: directory, voice: voice) } catch { failed = texts.keys.map { "\($0): \(error)" }.sorted() }
+        failed.forEach { report("\(source): cannot speak prompt \($0); it is silent until it can be spoken") }
+        var prompts: [String: PromptAudio] = [:]
+        for (name, text) in texts {
+            let spoken = (try? String(contentsOfFile: "\(directory)/\(name).txt", encoding: .utf8)) == text
+            let samples = spoken ? (try? WAVFile.read("\(directory)/\(name).wav")) : nil
+            prompts[name] = PromptAudio(name: name, samples: samples ?? [])
+        }
+        return PromptLibrary(prompts: prompts)
+    }
+
+    /// Speaks the prompts whose cached text differs; returns "name: reason" for each failure.
+    /// A failed prompt loses its cached text, so a later start tries it again.
+    private static func speakStale(_ texts: [String: String], into directory: String, voice: String) throws -> [String] {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let stale = texts.filter { name, text in
             (try? String(contentsOfFile: "\(directory)/\(name).txt", encoding: .utf8)) != text
@@ -61,11 +88,11 @@ package final class PromptLibrary: @unchecked Sendable {
                 try WAVFile.write(try Espeak.speak(text, voice: voice), to: "\(directory)/\(name).wav")
                 try text.write(toFile: "\(directory)/\(name).txt", atomically: true, encoding: .utf8)
             } catch {
+                try? FileManager.default.removeItem(atPath: "\(directory)/\(name).txt")
                 failures.add("\(name): \(error)")
             }
         }
-        if let first = failures.first { throw SourceError(file: source, line: 0, message: "cannot speak prompt \(first)") }
-        return try load(directory: directory)
+        return failures.all.sorted()
     }
 
     /// This library with `other`'s prompts added; a name in both keeps `other`'s.
@@ -98,6 +125,6 @@ package final class PromptLibrary: @unchecked Sendable {
         private let lock = NSLock()
         private var list: [String] = []
         func add(_ s: String) { lock.lock(); list.append(s); lock.unlock() }
-        var first: String? { lock.lock(); defer { lock.unlock() }; return list.first }
+        var all: [String] { lock.lock(); defer { lock.unlock() }; return list }
     }
 }
