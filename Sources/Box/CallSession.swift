@@ -56,6 +56,8 @@ package final class CallSession {
     private var channelBusyUntilMs = 0
     private var recordings: [RecordingTap: (recording: CallRecorder.Recording, startedMs: Int)] = [:]
     private var finishedMessage: (path: String, durationMs: Int)?
+    /// The handling note of the case the caller last asked after.
+    private var lookedUpNote: (number: AcceptanceNumber, text: String)?
     private var discardMessage = false
     private var pendingCase: (kind: CaseKind, complete: Bool)?
     private var fax: (terminal: FaxTerminal, receiving: String?)?
@@ -206,6 +208,9 @@ package final class CallSession {
                 if let done = finishedMessage, let samples = try? WAVFile.read(done.path) {
                     audio.append(("message", PromptAudio(name: "message", samples: samples)))
                 }
+            case .note:
+                // A note not (yet) spoken, or spoken from other words, is left out.
+                if let (number, text) = lookedUpNote, let p = box.notes.audio(for: number, note: text) { audio.append(("note", p)) }
             }
         }
         if items.isEmpty { channelBusyUntilMs = ms }
@@ -286,7 +291,9 @@ package final class CallSession {
         do {
             let number = try AcceptanceNumber(validating: text)
             // A store that cannot be read answers as for an unknown number; the failure is logged.
-            outcome = box.stored("a status look-up", line: line, { try box.store.lookup(number) }).flatMap { $0 }.map { .found($0.status) } ?? .unknown
+            let found = box.stored("a status look-up", line: line, { try box.store.callerStatus(number) }).flatMap { $0 }
+            lookedUpNote = found?.note.map { (number, $0) }
+            outcome = found.map { .found($0.status, note: $0.note != nil) } ?? .unknown
         } catch {
             outcome = .mistyped
         }

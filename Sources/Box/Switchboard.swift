@@ -16,6 +16,7 @@ package final class Switchboard {
     package let config: BoxConfig
     package let recordingsDirectory: String
     package let faxDirectory: String
+    package let notes: HandlingNotes
     package private(set) var flow: Flow
     private let clock: WallClock
     private var jumps = ClockJumpWatch()
@@ -74,6 +75,7 @@ package final class Switchboard {
         self.nowMs = nowMs
         recordingsDirectory = "\(dataDirectory)/recordings"
         faxDirectory = "\(dataDirectory)/faxes"
+        notes = HandlingNotes(dataDirectory: dataDirectory)
         for dir in [recordingsDirectory, faxDirectory] { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
     }
 

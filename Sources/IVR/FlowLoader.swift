@@ -189,10 +189,10 @@ private struct NodeParser {
     }
 
     func status() -> FlowNode.Kind? {
-        allow(CaseStatus.allCases.map(\.rawValue) + ["unknown", "mistyped", "retry", "next"])
+        allow(CaseStatus.allCases.map(\.rawValue) + ["note", "unknown", "mistyped", "retry", "next"])
         var prompts: [CaseStatus: String] = [:]
         for s in CaseStatus.allCases { if let p = text(s.rawValue) { prompts[s] = p } }
-        return .status(FlowNode.StatusLookup(statusPrompts: prompts, unknown: text("unknown") ?? "", mistyped: text("mistyped") ?? "",
+        return .status(FlowNode.StatusLookup(statusPrompts: prompts, note: text("note", required: false), unknown: text("unknown") ?? "", mistyped: text("mistyped") ?? "",
                                                retry: text("retry") ?? "", next: text("next") ?? ""))
     }
 

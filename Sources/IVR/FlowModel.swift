@@ -102,6 +102,8 @@ package struct FlowNode: Sendable {
 
     package struct StatusLookup: Sendable {
         package var statusPrompts: [CaseStatus: String]
+        /// Said before the case's handling note, when it has one; without, no note is played.
+        package var note: String?
         package var unknown: String
         package var mistyped: String
         package var retry: String
@@ -159,7 +161,7 @@ package struct FlowNode: Sendable {
         case .readBack(let p, _, _): [p]
         case .record(let r): [r.intro, r.confirm, r.tooShort, r.cancelledPrompt, r.numberIs, FlowNode.invalidKeyPrompt, FlowNode.noInputPrompt, FlowNode.pleaseNotePrompt]
         case .collect(let c): [c.prompt, FlowNode.invalidKeyPrompt, FlowNode.noInputPrompt] + [c.repeatPrompt, c.confirm].compactMap { $0 }
-        case .status(let s): Array(s.statusPrompts.values) + [s.unknown, s.mistyped]
+        case .status(let s): Array(s.statusPrompts.values) + [s.unknown, s.mistyped] + [s.note].compactMap { $0 }
         case .survey(let s): s.questions.map(\.prompt) + [s.intro, s.thanks].compactMap { $0 } + [FlowNode.invalidKeyPrompt, FlowNode.noInputPrompt]
         case .faxSend(_, let p, _): [p].compactMap { $0 }
         case .transfer(let t): [t.prompt, t.unavailablePrompt]

@@ -1,17 +1,19 @@
 import DSP
 import HotlineModel
 
-/// What a flow plays: a named prompt, a number read digit by digit, the beep, or the caller's
-/// own message (replay).
+/// What a flow plays: a named prompt, a number read digit by digit, the beep, the caller's
+/// own message (replay), or the handling note of the case just looked up.
 package enum PromptRef: Equatable, Sendable {
     case named(String)
     case digits(String)
     case beep
     case message
+    case note
 }
 
 package enum LookupOutcome: Equatable, Sendable {
-    case found(CaseStatus)
+    /// `note`: the central office left a handling note callers can hear.
+    case found(CaseStatus, note: Bool)
     case unknown
     case mistyped
 }
@@ -194,7 +196,9 @@ package final class FlowRun {
         case (.lookedUp(let outcome), .waitingLookup):
             guard case .status(let s) = node.kind else { break }
             switch outcome {
-            case .found(let status): prompt([.named(s.statusPrompts[status] ?? s.unknown)], then: .go(s.next))
+            case .found(let status, let note):
+                let heard = note ? s.note.map { [PromptRef.named($0), .note] } ?? [] : []
+                prompt([.named(s.statusPrompts[status] ?? s.unknown)] + heard, then: .go(s.next))
             case .unknown: prompt([.named(s.unknown)], then: .go(s.next))
             case .mistyped: prompt([.named(s.mistyped)], then: .go(s.retry))
             }

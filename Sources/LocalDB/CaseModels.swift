@@ -14,6 +14,18 @@ public struct CaseRecord: Sendable, Equatable, Codable {
     public var createdAt: Date
 }
 
+/// A case as a caller asking after it hears it.
+public struct CallerStatus: Sendable, Equatable {
+    public var status: CaseStatus
+    /// The central office's handling note (处理意见), if it gave one.
+    public var note: String?
+
+    public init(status: CaseStatus, note: String?) {
+        self.status = status
+        self.note = note
+    }
+}
+
 public struct MediaRecord: Sendable, Equatable, Codable {
     public var id: Int
     public var caseID: Int?

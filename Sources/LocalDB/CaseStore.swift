@@ -172,17 +172,23 @@ public final class CaseStore {
         case applied(version: Int)
         /// The case already has this version or a newer one: nothing changed (idempotent).
         case stale(current: Int)
+        /// A number of this box's own that it never gave out.
         case unknownCase
     }
 
     /// Sets a case's status. With `version`, the update applies only if it is newer than the
     /// case's (so a repeated or reordered push changes nothing); without, it is the next one.
+    /// A number from another node of the district (the central desk, another box) that this box
+    /// has no case for is kept as a remote case, so callers here can ask after it; `note` nil
+    /// keeps a remote case's earlier note.
     public func setStatus(_ number: AcceptanceNumber, to status: CaseStatus, version: Int? = nil, source: String = "central",
                           note: String? = nil, at date: Date) throws(StoreError) -> StatusUpdate {
         let time = StoreTime.string(date)
         return try run {
             guard let row = try db.query("SELECT id, status_version FROM cases WHERE number = ?", [number.digits]).first,
-                  let id = row.int("id"), let current = row.int("status_version") else { return .unknownCase }
+                  let id = row.int("id"), let current = row.int("status_version") else {
+                return number.digits.hasPrefix(prefix.digits) ? .unknownCase : try setRemoteStatus(number, status, version, note, time)
+            }
             let next = version ?? current + 1
             guard next > current else { return .stale(current: current) }
             try db.query("UPDATE cases SET status = ?, status_version = ?, updated_at = ? WHERE id = ?", [status.rawValue, next, time, id])
@@ -190,6 +196,31 @@ public final class CaseStore {
                          [id, status.rawValue, next, source, note, time])
             try change("case", id, "status", time)
             return .applied(version: next)
+        }
+    }
+
+    private func setRemoteStatus(_ number: AcceptanceNumber, _ status: CaseStatus, _ version: Int?, _ note: String?, _ time: String) throws -> StatusUpdate {
+        let current = try db.query("SELECT status_version FROM remote_cases WHERE number = ?", [number.digits]).first?.int("status_version") ?? 0
+        let next = version ?? current + 1
+        guard next > current else { return .stale(current: current) }
+        try db.query("""
+            INSERT INTO remote_cases (number, status, status_version, note, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+            ON CONFLICT (number) DO UPDATE SET status = ?2, status_version = ?3, note = COALESCE(?4, note), updated_at = ?5
+            """, [number.digits, status.rawValue, next, note, time])
+        return .applied(version: next)
+    }
+
+    /// What a caller asking after `number` hears: its status and the central office's latest
+    /// handling note (an empty note clears it), from this box's cases or the district's.
+    public func callerStatus(_ number: AcceptanceNumber) throws(StoreError) -> CallerStatus? {
+        try read {
+            let row = try db.query("""
+                SELECT status, (SELECT NULLIF(note, '') FROM case_status_history h WHERE h.case_id = cases.id AND note IS NOT NULL ORDER BY h.id DESC LIMIT 1) AS note
+                FROM cases WHERE number = ?1
+                UNION ALL SELECT status, NULLIF(note, '') FROM remote_cases WHERE number = ?1
+                LIMIT 1
+                """, [number.digits]).first
+            return row.flatMap { r in r.text("status").flatMap(CaseStatus.init(rawValue:)).map { CallerStatus(status: $0, note: r.text("note")) } }
         }
     }
 

@@ -1,7 +1,7 @@
 /// The case store's schema, one migration per version (SQLite's `user_version` holds the
 /// version applied). Append new migrations; never edit one that has shipped.
 package enum Migrations {
-    static let all: [String] = [
+    package static let all: [String] = [
         // 1: calls, cases, status history, media, survey answers, sync bookkeeping.
         """
         CREATE TABLE calls (
@@ -138,6 +138,17 @@ package enum Migrations {
         DROP TABLE cases;
         ALTER TABLE cases_new RENAME TO cases;
         CREATE INDEX cases_call ON cases(call_id);
+        """,
+        // 6: the statuses of district cases this box did not make (taken at the central desk or
+        // at another box), pushed so that callers here can ask after them too.
+        """
+        CREATE TABLE remote_cases (
+            number TEXT PRIMARY KEY,
+            status TEXT NOT NULL CHECK (status IN ('accepted', 'in_progress', 'rejected', 'closed')),
+            status_version INTEGER NOT NULL,
+            note TEXT,
+            updated_at TEXT NOT NULL
+        );
         """,
     ]
 

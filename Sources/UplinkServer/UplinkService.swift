@@ -272,9 +272,14 @@ package final class UplinkService: @unchecked Sendable {
             try s.setStatus(number, to: update.status, version: update.version, source: "central", note: update.note, at: now())
         }
         switch result {
-        case .applied(let v): return StatusReply(case: number.digits, result: .applied, version: v)
+        case .applied(let v):
+            // Spoken now, on this request's thread, so no call ever waits for the synthesiser.
+            let warning = update.note.flatMap { HandlingNotes(dataDirectory: config.dataDirectory).speak($0, for: number) }
+            if let warning { notice("case \(number.digits): \(warning)") }
+            return StatusReply(case: number.digits, result: .applied, version: v, noteWarning: warning)
         case .stale(let current): return StatusReply(case: number.digits, result: .stale, version: current)
-        case .unknownCase: throw .notFound("no case \(number.digits) on this box")
+        case .unknownCase:
+            throw .notFound("no case \(number.digits) on this box: the number has this box's own prefix \(config.nodePrefix.digits) and was never given out (other nodes' numbers are kept as remote cases)")
         }
     }
 

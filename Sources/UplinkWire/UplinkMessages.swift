@@ -205,11 +205,19 @@ package struct StatusReply: Codable, Sendable, Equatable {
     package var `case`: String
     package var result: Result
     package var version: Int
+    /// Why callers asking after the case will not hear its handling note, when they will not.
+    package var noteWarning: String?
 
-    package init(case number: String, result: Result, version: Int) {
+    package init(case number: String, result: Result, version: Int, noteWarning: String? = nil) {
         self.case = number
         self.result = result
         self.version = version
+        self.noteWarning = noteWarning
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case `case`, result, version
+        case noteWarning = "note_warning"
     }
 }
 

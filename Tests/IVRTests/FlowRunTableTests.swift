@@ -97,7 +97,7 @@ import Testing
         case ("rec", .silence): return (recordConfirm, (.tick, 8000 + 8001))
         case ("col", .rightAnswer): return (keys, (.digit("4"), 2500))
         case ("col", .wrongAnswer): return (keys, (.digit("#"), 2500))
-        case ("st", .rightAnswer): return ([(.start, 0)], (.lookedUp(.found(.closed)), 100))
+        case ("st", .rightAnswer): return ([(.start, 0)], (.lookedUp(.found(.closed, note: false)), 100))
         case ("st", .wrongAnswer): return ([(.start, 0)], (.lookedUp(.mistyped), 100))
         case ("st", .silence): return ([(.start, 0)], (.tick, 60_000))
         case ("sv", .rightAnswer): return (keys, (.digit("2"), 2500))

@@ -125,6 +125,31 @@ import TestSupport
         #expect(try db.setStatus(unknown, to: .closed, at: Date()) == .unknownCase)
     }
 
+    /// Numbers of other nodes are kept as remote cases, versioned like this box's own; the note
+    /// callers hear is the latest one given, and "" clears it.
+    @Test func casesOfOtherNodesAreKeptWithTheirNotes() throws {
+        let db = try store()
+        let other = AcceptanceNumber(prefix: NodePrefix("62")!, sequence: 17)
+        #expect(try db.callerStatus(other) == nil)
+        #expect(try db.setStatus(other, to: .inProgress, version: 3, note: "已派单", at: Date()) == .applied(version: 3))
+        #expect(try db.setStatus(other, to: .accepted, version: 2, note: "旧的", at: Date()) == .stale(current: 3))
+        #expect(try db.callerStatus(other) == CallerStatus(status: .inProgress, note: "已派单"))
+        #expect(try db.setStatus(other, to: .closed, at: Date()) == .applied(version: 4))
+        #expect(try db.callerStatus(other) == CallerStatus(status: .closed, note: "已派单"))
+        #expect(try db.setStatus(other, to: .closed, version: 5, note: "", at: Date()) == .applied(version: 5))
+        #expect(try db.callerStatus(other) == CallerStatus(status: .closed, note: nil))
+        // Not this box's cases: nothing for the central office to pull back.
+        #expect(try db.cases().isEmpty)
+
+        let own = try db.createCase(kind: .complaint, call: nil, callerNumber: nil, at: Date())
+        #expect(try db.callerStatus(own.number) == CallerStatus(status: .accepted, note: nil))
+        _ = try db.setStatus(own.number, to: .inProgress, note: "第一次", at: Date())
+        _ = try db.setStatus(own.number, to: .inProgress, at: Date())
+        #expect(try db.callerStatus(own.number) == CallerStatus(status: .inProgress, note: "第一次"))
+        _ = try db.setStatus(own.number, to: .closed, note: "", at: Date())
+        #expect(try db.callerStatus(own.number) == CallerStatus(status: .closed, note: nil))
+    }
+
     @Test func aMissingMediaFileIsRefusedAndNothingIsStored() throws {
         let db = try store()
         #expect(throws: CaseStore.StoreError.self) {
@@ -161,7 +186,7 @@ import TestSupport
         #expect(kept.kind == .complaint && kept.status == .inProgress && kept.callerNumber == "13812345678")
         #expect(try store.media(case: kept.id).map(\.path) == ["/r.wav"])
         let check = try SQLiteConnection(path: path)
-        #expect(try check.scalar("PRAGMA user_version") == "5")
+        #expect(try check.scalar("PRAGMA user_version") == "\(Migrations.all.count)")
         #expect(try check.scalar("PRAGMA foreign_key_check") == nil)
         #expect(try check.scalar("SELECT note FROM case_status_history WHERE case_id = 3") == "已转城管")
         _ = try store.createCase(kind: .callbackRequest, call: nil, callerNumber: "13900000000", at: Date())

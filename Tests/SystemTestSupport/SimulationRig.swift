@@ -88,11 +88,7 @@ package enum SimulationRig {
     /// A complaint, then two minutes later a query of its number by the same caller; the
     /// central office sets the case's status at 100 s when `centralSets` is given.
     package static func complaintThenQuery(centralSets status: CaseStatus?) -> String {
-        let query = autoMenu("3") + #"""
-            , {"do": "wait", "ms": 1500}, {"do": "dtmf_case_number", "case": 0},
-            {"do": "wait_for_prompt"}, {"do": "wait_for_silence", "ms": 1000}, {"do": "dtmf", "digits": "1"},
-            {"do": "wait_for_prompt"}, {"do": "wait_for_silence", "ms": 3000},
-            """# + hangUp
+        let query = query(#"{"do": "dtmf_case_number", "case": 0}"#)
         let central = status.map { #", "central": [{"at_ms": 100000, "set_status": {"case": 0, "status": "\#($0.rawValue)"}}]"# } ?? ""
         return """
             {"lines": 1, "calls": [
@@ -100,6 +96,15 @@ package enum SimulationRig {
               {"line": 0, "at_ms": 120000, "caller_id": {"number": "13812345678"}, "script": [\(query)]}
             ]\(central)}
             """
+    }
+
+    /// Steps that ask after a number (keyed by `keying`), confirm it, hear the answer and hang up.
+    package static func query(_ keying: String) -> String {
+        autoMenu("3") + #"""
+            , {"do": "wait", "ms": 1500}, \#(keying),
+            {"do": "wait_for_prompt"}, {"do": "wait_for_silence", "ms": 1000}, {"do": "dtmf", "digits": "1"},
+            {"do": "wait_for_prompt"}, {"do": "wait_for_silence", "ms": 3000},
+            """# + hangUp
     }
 
     /// Steps that leave a complaint and confirm it.

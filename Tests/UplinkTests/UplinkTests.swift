@@ -252,8 +252,44 @@ struct UplinkTests {
         }
         let asked = try #require(report.calls.last)
         #expect(asked.path == ["welcome", "auto_menu", "query", "query_result", "other_services"])
-        #expect(asked.promptNames.contains("status_\(status.rawValue)"))
+        // The status, then the central office's handling note, spoken on the box.
+        #expect(asked.promptNames.contains(["status_\(status.rawValue)", "status_note", "note"]), "\(asked.promptNames)")
         await rig.shutdown()
+    }
+
+    /// A case taken at the central desk or at another box of the district: its status and
+    /// note pushed here are what a caller on this box hears; a note too long to read is kept
+    /// and said so, and the caller hears the status alone.
+    @Test func aCaseOfAnotherNodeIsHeardWithItsNote() async throws {
+        let rig = try await UplinkRig.make(populated: false, node: "3")
+        let other = AcceptanceNumber(prefix: NodePrefix("72")!, sequence: 4711)
+        let path = "/v1/cases/\(other.digits)/status"
+        let first = try await rig.json(.PUT, path, ["status": "in_progress", "version": 2, "note": "已转交街道办事处,三个工作日内答复"]).json
+        #expect(first["result"] as? String == "applied" && first["version"] as? Int == 2 && first["note_warning"] == nil, "\(first)")
+        #expect(try await rig.json(.PUT, path, ["status": "accepted", "version": 1]).json["result"] as? String == "stale")
+        let heard = try await queryOnce(other, rig: rig)
+        #expect(heard.path == ["welcome", "auto_menu", "query", "query_result", "other_services"])
+        #expect(heard.promptNames.contains(["status_in_progress", "status_note", "note"]), "\(heard.promptNames)")
+
+        let long = String(repeating: "处理", count: HandlingNotes.maxSpokenCharacters)
+        let second = try await rig.json(.PUT, path, ["status": "closed", "version": 3, "note": long]).json
+        #expect((second["note_warning"] as? String)?.contains("over the \(HandlingNotes.maxSpokenCharacters)") == true, "\(second)")
+        let after = try await queryOnce(other, rig: rig)
+        #expect(after.promptNames.contains("status_closed") && !after.promptNames.contains("note"), "\(after.promptNames)")
+        // The note is kept all the same, for whoever reads the record.
+        let store = try CaseStore(path: "\(rig.data)/cases.sqlite", prefix: rig.config.nodePrefix)
+        #expect(try store.callerStatus(other) == CallerStatus(status: .closed, note: long))
+        await rig.shutdown()
+    }
+
+    /// One query call on the rig's box for `number`, keyed digit by digit.
+    private func queryOnce(_ number: AcceptanceNumber, rig: UplinkRig) async throws -> SimulationReport.Call {
+        let json = #"{"lines": 1, "calls": [{"line": 0, "at_ms": 0, "script": [\#(SimulationRig.query(#"{"do": "dtmf", "digits": "\#(number.digits)"}"#))]}]}"#
+        let file = rig.scratch.path("query-\(UUID()).json")
+        try json.write(toFile: file, atomically: true, encoding: .utf8)
+        let (scenario, config) = (try Scenario.load(file), rig.config)
+        let report = try await offPool { var simulation = Simulation(scenario: scenario, config: config, verbose: false); return try simulation.run() }
+        return try #require(report.calls.last)
     }
 
     @Test func statusUpdatesAreVersionedAndIdempotent() async throws {

@@ -65,12 +65,15 @@ package final class PromptLibrary: @unchecked Sendable {
         do { failed = try speakStale(texts, into: directory, voice: voice) } catch { failed = texts.keys.map { "\($0): \(error)" }.sorted() }
         failed.forEach { report("\(source): cannot speak prompt \($0); it is silent until it can be spoken") }
         var prompts: [String: PromptAudio] = [:]
-        for (name, text) in texts {
-            let spoken = (try? String(contentsOfFile: "\(directory)/\(name).txt", encoding: .utf8)) == text
-            let samples = spoken ? (try? WAVFile.read("\(directory)/\(name).wav")) : nil
-            prompts[name] = PromptAudio(name: name, samples: samples ?? [])
-        }
+        for (name, text) in texts { prompts[name] = spoken(name, text, in: directory) ?? PromptAudio(name: name, samples: []) }
         return PromptLibrary(prompts: prompts)
+    }
+
+    /// `name` as spoken into `directory` from exactly `text`, if it has been.
+    package static func spoken(_ name: String, _ text: String, in directory: String) -> PromptAudio? {
+        guard (try? String(contentsOfFile: "\(directory)/\(name).txt", encoding: .utf8)) == text,
+              let samples = try? WAVFile.read("\(directory)/\(name).wav") else { return nil }
+        return PromptAudio(name: name, samples: samples)
     }
 
     /// Speaks the prompts whose cached text differs; returns "name: reason" for each failure.
