@@ -48,9 +48,9 @@ extension BoxConfig {
             case "transfer": deskHours = parseTransfer(value, y)
             case "calendar":
                 // Services the section leaves out keep their default hours.
-                calendar = ServiceCalendar.parse(value, y)
-                deskInCalendar = calendar.services[ServiceCalendar.desk] != nil
-                calendar.services.merge(Self.defaultCalendar.services) { named, _ in named }
+                let named = ServiceCalendar.parse(value, y)
+                deskInCalendar = named.services[ServiceCalendar.desk] != nil
+                calendar = named.filled(from: Self.defaultCalendar)
             case "panel": panel = Self.parsePanel(value, y)
             case "uplink": uplink = UplinkConfig.parse(value, y, path: path)
             case "hardware": hardware = LineHardwareConfig.parse(value, y)

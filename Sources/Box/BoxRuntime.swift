@@ -48,8 +48,9 @@ package final class BoxRuntime {
         let documents = try content.store.active(.documents) != nil
             ? content.documents()
             : FaxTextRenderer.renderDocuments(from: config.documentsDirectory, into: content.documentDirectory)
+        let calendar = try content.calendar()
         let flow = try FlowLoader.load(file: content.flowFile, prompts: prompts.names, documents: Set(documents.keys),
-                                      services: Set(config.calendar.services.keys)).get()
+                                      services: Set(calendar.services.keys)).get()
         store = try CaseStore(path: "\(dataDirectory)/cases.sqlite", prefix: config.nodePrefix, waits: .callPath)
         recorder = CallRecorder()
         let backend: LineBackend
@@ -79,7 +80,7 @@ package final class BoxRuntime {
             ? WallClock(wall: { Date() }, monotonic: BootClock.seconds)
             : WallClock(wall: { virtualWall(clock()) }, monotonic: { Double(clock()) / 1000 })
         switchboard = try Switchboard(loop: loop, store: store, recorder: recorder, prompts: prompts, documents: documents, flow: flow,
-                                      config: config, dataDirectory: dataDirectory, clock: wallClock, nowMs: clock,
+                                      calendar: calendar, config: config, dataDirectory: dataDirectory, clock: wallClock, nowMs: clock,
                                       diskFreeBytes: config.diskFreeBytes ?? { monitor?.freeBytes ?? Int.max })
         switchboard.onLog = log
         let recovered = try CrashRecovery.run(store: store, recordings: switchboard.recordingsDirectory, faxes: switchboard.faxDirectory, now: switchboard.timestamp(0))
@@ -94,7 +95,7 @@ package final class BoxRuntime {
     /// Reloads the flow file in force; a flow with problems is refused and the running one kept.
     package func reloadFlow() -> Result<Flow, SourceErrors> {
         let result = FlowLoader.load(file: content.flowFile, prompts: switchboard.prompts.names, documents: Set(switchboard.documents.keys),
-                                     services: Set(config.calendar.services.keys))
+                                     services: Set(switchboard.calendar.services.keys))
         if case .success(let flow) = result { switchboard.replaceFlow(flow) }
         return result
     }
@@ -108,6 +109,12 @@ package final class BoxRuntime {
             case .flow: _ = try reloadFlow().get()
             case .prompts: switchboard.replacePrompts(try content.prompts { switchboard.log("warning: \($0)") })
             case .documents: switchboard.replaceDocuments(try content.documents())
+            case .calendar:
+                // The hours are spoken from the new calendar before either is in force.
+                let calendar = try content.calendar()
+                let prompts = try content.prompts { switchboard.log("warning: \($0)") }
+                switchboard.replaceCalendar(calendar)
+                switchboard.replacePrompts(prompts)
             }
             return nil
         } catch {

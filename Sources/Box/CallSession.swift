@@ -90,7 +90,7 @@ package final class CallSession {
         if box.config.wholeCallRecording && box.disk.level == .ample {
             startRecording(.call, path: "\(box.recordingsDirectory)/call-\(callID)-\(uid).wav", stereo: true, at: ms)
         }
-        let calendar = box.config.calendar
+        let calendar = box.calendar
         let context = FlowContext(isOpen: { [unowned box] service, ms in calendar.isOpen(service, at: box.timestamp(ms)) },
                                   transferNumber: box.config.transferNumber)
         let run = FlowRun(flow: box.flow, context: context)

@@ -18,6 +18,8 @@ package final class Switchboard {
     package let faxDirectory: String
     package let notes: HandlingNotes
     package private(set) var flow: Flow
+    /// The service calendar in force (pushed, or the config's).
+    package private(set) var calendar: ServiceCalendar
     private let clock: WallClock
     private var jumps = ClockJumpWatch()
     /// Line time of the last look for a clock jump (once a second is plenty).
@@ -61,7 +63,7 @@ package final class Switchboard {
     private static let busyPlayback: Int32 = -1
 
     package init(loop: FrameLoop, store: CaseStore, recorder: CallRecorder, prompts: PromptLibrary, documents: [String: String], flow: Flow,
-         config: BoxConfig, dataDirectory: String, clock: WallClock, nowMs: @escaping () -> Int, diskFreeBytes: @escaping () -> Int = { Int.max }) throws {
+         calendar: ServiceCalendar, config: BoxConfig, dataDirectory: String, clock: WallClock, nowMs: @escaping () -> Int, diskFreeBytes: @escaping () -> Int = { Int.max }) throws {
         self.loop = loop
         self.diskFreeBytes = diskFreeBytes
         disk = config.disk
@@ -70,6 +72,7 @@ package final class Switchboard {
         self.prompts = prompts
         self.documents = documents
         self.flow = flow
+        self.calendar = calendar
         self.config = config
         self.clock = clock
         self.nowMs = nowMs
@@ -85,6 +88,7 @@ package final class Switchboard {
     package func replaceFlow(_ newFlow: Flow) { flow = newFlow }
     package func replacePrompts(_ library: PromptLibrary) { prompts = library }
     package func replaceDocuments(_ map: [String: String]) { documents = map }
+    package func replaceCalendar(_ newCalendar: ServiceCalendar) { calendar = newCalendar }
 
     /// Wall-clock time of a moment of line time: the clock as it reads now, less the line time
     /// since (an event is handled a frame or two after it happened).

@@ -1,4 +1,5 @@
 import Foundation
+import HotlineModel
 import Yams
 
 /// Reading a calendar: the config's `calendar:` section, or a pushed calendar's whole document.
@@ -65,6 +66,22 @@ extension ServiceCalendar {
             }
         }
         return calendar
+    }
+
+    /// A calendar pushed as a document of its own (the config's `calendar:` section standing
+    /// alone); every problem as `file`:line.
+    package static func parse(document text: String, file: String) -> Result<ServiceCalendar, SourceErrors> {
+        let y = YAMLReader(file: file)
+        let calendar = y.root(text).map { parse($0, y) }
+        guard let calendar, y.errors.isEmpty else { return .failure(SourceErrors(errors: y.errors)) }
+        return .success(calendar)
+    }
+
+    /// This calendar with the services it leaves out given `defaults`' hours.
+    package func filled(from defaults: ServiceCalendar) -> ServiceCalendar {
+        var filled = self
+        filled.services.merge(defaults.services) { named, _ in named }
+        return filled
     }
 
     static func isServiceName(_ name: String) -> Bool {

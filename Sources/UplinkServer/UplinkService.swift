@@ -299,7 +299,7 @@ package final class UplinkService: @unchecked Sendable {
 
     package func contentInForce() -> ContentInForce {
         func generation(_ kind: ContentKind) -> String { content.store.active(kind)?.generation ?? "config" }
-        return ContentInForce(prompts: generation(.prompts), flow: generation(.flow), documents: generation(.documents))
+        return ContentInForce(prompts: generation(.prompts), flow: generation(.flow), documents: generation(.documents), calendar: generation(.calendar))
     }
 
     // MARK: Health

@@ -95,11 +95,13 @@ package struct ContentInForce: Codable, Sendable, Equatable {
     package var prompts: String
     package var flow: String
     package var documents: String
+    package var calendar: String
 
-    package init(prompts: String, flow: String, documents: String) {
+    package init(prompts: String, flow: String, documents: String, calendar: String) {
         self.prompts = prompts
         self.flow = flow
         self.documents = documents
+        self.calendar = calendar
     }
 }
 

@@ -327,6 +327,13 @@ struct UplinkTests {
         ("a flow that is not YAML", .flow, { Data("nodes: [unclosed".utf8) }, "pushed flow"),
         // 547 bytes of aliases used as mapping keys held a core and the push lock for good on 429158c.
         ("a billion laughs", .flow, { Data(billionLaughs.utf8) }, "YAML anchors and aliases"),
+        ("a calendar in an unknown time zone", .calendar, { Data("time_zone: Mars/Olympus_Mons\n".utf8) }, "pushed calendar:1: calendar: unknown time zone"),
+        ("a calendar that is not YAML", .calendar, { Data("services: [unclosed".utf8) }, "pushed calendar"),
+        ("a calendar of aliases", .calendar, { Data(billionLaughs.utf8) }, "YAML anchors and aliases"),
+        ("a calendar larger than a document", .calendar, { Data(repeating: 0x23, count: ContentPush.maxDocumentBytes + 1) }, "larger than 1024 KiB"),
+        ("a calendar listing a day twice", .calendar, {
+            Data("holidays:\n  2026-10-01..2026-10-07: 国庆节\nworkdays:\n  2026-10-07: mon\n".utf8)
+        }, "already listed at line 2"),
         ("documents the flow lacks", .documents, { try zip(["other.txt": Data("你好".utf8)]) }, "the flow in force would break"),
         // Entries that claim 1 kB and inflate to 40 MiB each took the box to 631 MB on 429158c:
         // the limit counts what is inflated, across entries.
@@ -419,12 +426,67 @@ struct UplinkTests {
         #expect(pack.status == 200, "\(pack.json)")
         let docs = try await rig.request(.PUT, "/v1/content/documents", body: try Self.zip(try Self.documentSet()))
         #expect(docs.status == 200, "\(docs.json)")
-        #expect(try await rig.request(.GET, "/v1/content").json as NSDictionary == ["flow": "g1", "prompts": "g1", "documents": "g1"])
+        #expect(try await rig.request(.GET, "/v1/content").json as NSDictionary == ["flow": "g1", "prompts": "g1", "documents": "g1", "calendar": "config"])
         for kind in rig.runner.service.pushed.withLock({ $0 }) { #expect(runtime.applyPushed(kind) == nil) }
         #expect(runtime.switchboard.flow.name == "seed-12345-v2")
         #expect(runtime.switchboard.documents.values.allSatisfy { $0.hasPrefix("\(rig.data)/content/documents/g1/") })
         // A second flow push makes g2; g1 stays for comparison.
         #expect(try await rig.request(.PUT, "/v1/content/flow", body: Data(try Self.seedFlow().utf8)).json["generation"] as? String == "g2")
+        await rig.shutdown()
+    }
+
+    /// A pushed calendar is what the next caller's call asks: a holiday it declares closes the
+    /// desk that the config's calendar keeps open, and the hours callers hear are spoken from it.
+    @Test func aPushedCalendarIsInForceForTheNextCall() async throws {
+        let rig = try await UplinkRig.make(populated: false)
+        let runtime = try BoxRuntime(config: rig.config, realTime: false, log: { _ in })
+        let hoursFile = "\(rig.data)/prompts/calendar/hours_desk.txt"
+        let before = try String(contentsOfFile: hoursFile, encoding: .utf8)
+        let calendar = """
+            time_zone: Asia/Shanghai
+            services:
+              desk:
+                mon-fri: 09:00-17:00
+                holidays: closed
+            holidays:
+              2026-12-04: 区庆
+            """
+        let push = try await rig.request(.PUT, "/v1/content/calendar", body: Data(calendar.utf8))
+        #expect(push.status == 200 && push.json["generation"] as? String == "g1", "\(push.json)")
+        #expect(try await rig.request(.GET, "/v1/content").json["calendar"] as? String == "g1")
+        for kind in rig.runner.service.pushed.withLock({ $0 }) { #expect(runtime.applyPushed(kind) == nil) }
+        runtime.shutdown()
+        #expect(runtime.switchboard.calendar.holidays.values.contains("区庆"))
+        #expect(try String(contentsOfFile: hoursFile, encoding: .utf8) != before)
+
+        let json = SimulationRig.call(SimulationRig.manualService + #", {"do": "wait_for_prompt"}, {"do": "wait_for_silence", "ms": 2000}, "# + SimulationRig.hangUp,
+                                      startsAt: SimulationRig.deskOpen)
+        let file = rig.scratch.path("manual.json")
+        try json.write(toFile: file, atomically: true, encoding: .utf8)
+        let (scenario, config) = (try Scenario.load(file), rig.config)
+        let report = try await offPool { var simulation = Simulation(scenario: scenario, config: config, verbose: false); return try simulation.run() }
+        let call = try #require(report.calls.first)
+        #expect(call.path.starts(with: ["welcome", "manual", "manual_closed"]), "\(call.path)")
+        await rig.shutdown()
+    }
+
+    /// A calendar that drops a service the flow in force asks after is refused, naming it.
+    @Test func aCalendarIsCheckedAgainstTheFlowInForce() async throws {
+        let rig = try await UplinkRig.make(populated: false)
+        // A box that has run once: its documents are rendered, as the flow's checks need.
+        try BoxRuntime(config: rig.config, realTime: false, log: { _ in }).shutdown()
+        let evening = "services:\n  evening_desk:\n    mon-sun: 18:00-22:00\n"
+        let first = try await rig.request(.PUT, "/v1/content/calendar", body: Data(evening.utf8))
+        #expect(first.status == 200, "\(first.json)")
+        let flow = try Self.seedFlow().replacingOccurrences(of: "    transfer:\n      unavailable:", with: "    transfer:\n      when: evening_desk\n      unavailable:")
+        #expect(flow.contains("when: evening_desk"))
+        let flowPush = try await rig.request(.PUT, "/v1/content/flow", body: Data(flow.utf8))
+        #expect(flowPush.status == 200, "\(flowPush.json)")
+        let dropped = try await rig.request(.PUT, "/v1/content/calendar", body: Data("time_zone: Asia/Shanghai\n".utf8))
+        #expect(dropped.status == 422)
+        let problems = (dropped.json["problems"] as? [String] ?? []).joined(separator: "\n")
+        #expect(problems.contains("the flow in force would break with this calendar") && problems.contains("evening_desk"), "\(problems)")
+        #expect(try await rig.request(.GET, "/v1/content").json["calendar"] as? String == "g1")
         await rig.shutdown()
     }
 
@@ -461,14 +523,14 @@ struct UplinkTests {
         check(try await rig.request(.PUT, "/v1/content/flow", body: Data("x: [".utf8)).json, against: "PushRefused", "push refused")
         check(try await rig.request(.PUT, "/v1/content/flow", body: Data(try Self.seedFlow().utf8)).json, against: "PushReply", "push")
         // Every schema of the document is one wire type both ends use, and says what it encodes.
-        let content = ContentInForce(prompts: "config", flow: "g1", documents: "config")
+        let content = ContentInForce(prompts: "config", flow: "g1", documents: "config", calendar: "g2")
         let change = Change(seq: 1, entity: .case, id: 1, change: .created, at: "2026-12-01T00:00:00.000Z", data: .object(["kind": .string("complaint")]))
         let samples: [String: any Encodable] = [
             "Health": Health(node: "1", startedAt: "2026-12-01T00:00:00Z", uptimeSeconds: 1, latestChange: 1, ackedChange: 0, pendingChanges: 1,
                              pendingMediaBytes: 0, lastPull: nil, diskFreeBytes: 1, lines: [], content: content),
             "ChangesPage": ChangesPage(changes: [change], next: 1, latest: 1, more: false), "Change": change,
             "AckRequest": AckRequest(seq: 1), "AckReply": AckReply(acked: 1), "AckBeyondFeed": ErrorReply(error: "past the end", latest: 1),
-            "StatusUpdate": StatusUpdate(status: .closed, version: 2, note: "done"), "StatusReply": StatusReply(case: number, result: .applied, version: 2),
+            "StatusUpdate": StatusUpdate(status: .closed, version: 2, note: "done"), "StatusReply": StatusReply(case: number, result: .applied, version: 2, noteWarning: "too long"),
             "ContentInForce": content, "PushReply": PushReply(kind: "flow", generation: "g1", sha256: "00"),
             "PushRefused": ErrorReply(error: "refused", problems: ["x"]), "Error": ErrorReply(error: "no"),
         ]

@@ -27,6 +27,8 @@ package struct ContentPush {
 
     /// Limits a push must respect, whatever it claims about itself.
     package static let maxPackBytes = 64 << 20
+    /// A flow or a calendar: text a person wrote.
+    package static let maxDocumentBytes = 1 << 20
     package static let maxPromptSeconds = 120
     package static let maxDocumentPages = 20
     /// Pages in one document set, all documents together: each costs rendering time and disk.
@@ -41,6 +43,7 @@ package struct ContentPush {
             case .flow: try checkFlow(body, into: staged)
             case .prompts: try checkPrompts(body, into: staged)
             case .documents: try checkDocuments(body, into: staged)
+            case .calendar: try checkCalendar(body, into: staged)
             }
             return try store.commit(staged, kind: kind)
         } catch {
@@ -50,13 +53,33 @@ package struct ContentPush {
     }
 
     private func checkFlow(_ body: Data, into staged: String) throws {
-        guard let text = String(data: body, encoding: .utf8) else { throw Refused(problems: ["the flow is not UTF-8 text"]) }
-        let file = "\(staged)/\(ActiveContent.flowFileName)"
-        try body.write(to: URL(fileURLWithPath: file))
+        let text = try document(body, "flow")
+        try body.write(to: URL(fileURLWithPath: "\(staged)/\(ActiveContent.flowFileName)"))
         if case .failure(let errors) = FlowLoader.parse(text, file: "pushed flow", prompts: try active.promptNames(), documents: try active.documentNames(),
-                                                   services: Set(active.config.calendar.services.keys)) {
+                                                   services: Set(try active.calendar().services.keys)) {
             throw Refused(problems: errors.errors.map(\.description))
         }
+    }
+
+    /// A calendar is checked whole, and then against the flow in force: every service a `when:`
+    /// names must still be there, and so must every `hours_SERVICE` prompt the flow plays.
+    private func checkCalendar(_ body: Data, into staged: String) throws {
+        let calendar: ServiceCalendar
+        switch ServiceCalendar.parse(document: try document(body, "calendar"), file: "pushed calendar") {
+        case .failure(let errors): throw Refused(problems: errors.errors.map(\.description))
+        case .success(let pushed): calendar = pushed.filled(from: BoxConfig.defaultCalendar)
+        }
+        try body.write(to: URL(fileURLWithPath: "\(staged)/\(ActiveContent.calendarFileName)"))
+        let prompts = try PromptLibrary.names(in: active.promptDirectory).union(ActiveContent.generatedPromptNames(calendar))
+        let problems = flowProblems(prompts: prompts, documents: try active.documentNames(), calendar: calendar, what: "calendar")
+        if !problems.isEmpty { throw Refused(problems: problems) }
+    }
+
+    /// A pushed YAML document's text: UTF-8, and no larger than a document needs to be.
+    private func document(_ body: Data, _ what: String) throws -> String {
+        guard body.count <= Self.maxDocumentBytes else { throw Refused(problems: ["the \(what) is larger than \(Self.maxDocumentBytes >> 10) KiB"]) }
+        guard let text = String(data: body, encoding: .utf8) else { throw Refused(problems: ["the \(what) is not UTF-8 text"]) }
+        return text
     }
 
     private func checkPrompts(_ body: Data, into staged: String) throws {
@@ -74,7 +97,8 @@ package struct ContentPush {
             }
         }
         if problems.isEmpty {
-            problems += flowProblems(prompts: names.union(active.generatedPromptNames), documents: try active.documentNames(), what: "prompt pack")
+            problems += flowProblems(prompts: names.union(ActiveContent.generatedPromptNames(try active.calendar())), documents: try active.documentNames(),
+                                     calendar: try active.calendar(), what: "prompt pack")
         }
         if !problems.isEmpty { throw Refused(problems: problems) }
     }
@@ -107,7 +131,7 @@ package struct ContentPush {
             }
         }
         if problems.isEmpty {
-            problems += flowProblems(prompts: try active.promptNames(), documents: names, what: "document set")
+            problems += flowProblems(prompts: try active.promptNames(), documents: names, calendar: try active.calendar(), what: "document set")
         }
         if !problems.isEmpty { throw Refused(problems: problems) }
     }
@@ -131,10 +155,10 @@ package struct ContentPush {
         throw Refused(problems: ["the push took longer than push_timeout (\(timeLimit.components.seconds) s) to check (stopped at \(name))"])
     }
 
-    /// The flow in force must still validate against the new prompts or documents.
-    private func flowProblems(prompts: Set<String>, documents: Set<String>, what: String) -> [String] {
+    /// The flow in force must still validate against the new prompts, documents or calendar.
+    private func flowProblems(prompts: Set<String>, documents: Set<String>, calendar: ServiceCalendar, what: String) -> [String] {
         guard case .failure(let errors) = FlowLoader.load(file: active.flowFile, prompts: prompts, documents: documents,
-                                                       services: Set(active.config.calendar.services.keys)) else { return [] }
+                                                       services: Set(calendar.services.keys)) else { return [] }
         return errors.errors.map { "the flow in force would break with this \(what): \($0)" }
     }
 

@@ -9,6 +9,8 @@ package enum ContentKind: String, CaseIterable, Sendable {
     case flow
     /// Consultation documents faxed back: NAME.txt (rendered with Unifont) or NAME.tif.
     case documents
+    /// The service calendar: the config's `calendar:` section as a document of its own.
+    case calendar
 }
 
 /// Pushed content on disk, one directory per generation under DATA_DIR/content/KIND/, and a

@@ -55,10 +55,13 @@ package final class ControlQueries: @unchecked Sendable {
         }.joined(separator: "\n")
     }
 
-    /// The calendar's plan for today and the `days - 1` days after it, in the calendar's zone.
+    /// The plan of the calendar in force (pushed, or the config's) for today and the `days - 1`
+    /// days after it, in the calendar's zone.
     func calendar(_ days: Int) -> String {
-        let today = config.calendar.local(Date()).day
-        return (0..<days).map { config.calendar.plan(on: LocalDate(dayNumber: today.dayNumber + $0)) }.joined(separator: "\n")
+        let calendar: ServiceCalendar
+        do { calendar = try ActiveContent(store: ContentStore(dataDirectory: config.dataDirectory), config: config).calendar() } catch { return "\(error)" }
+        let today = calendar.local(Date()).day
+        return (0..<days).map { calendar.plan(on: LocalDate(dayNumber: today.dayNumber + $0)) }.joined(separator: "\n")
     }
 
     func log(_ n: Int) -> String { board.lastLog(n).joined(separator: "\n") }
