@@ -16,6 +16,10 @@ package struct BoxConfig: Sendable {
     package var demoTraffic = true
     package var wholeCallRecording = true
     package var transferNumber: String?
+    /// How a transfer reaches its number: a hook flash on the caller's line (the exchange joins
+    /// the two), or, where the lines offer no flash transfer, a call on another free line that
+    /// the box bridges to the caller's and stays on.
+    package var transferMethod = TransferMethod.flash
     /// When each service is offered (`calendar:`); the transfer asks it whether the desk is open.
     package var calendar = BoxConfig.defaultCalendar
     package var faxIdent = "12345 HOTLINE"
@@ -101,4 +105,9 @@ package struct BoxConfig: Sendable {
         do { return try file.map(load) ?? BoxConfig() } catch { throw CommandFailure("\(error)") }
     }
 
+}
+
+package enum TransferMethod: String, Sendable, CaseIterable {
+    case flash
+    case bridge
 }

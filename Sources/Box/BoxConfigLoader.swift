@@ -87,6 +87,12 @@ extension BoxConfig {
                 if let s = y.string(v, k, in: "transfer", at: l) {
                     if DialString(s) != nil { transferNumber = s } else { y.fail(v, "transfer number must be DTMF digits (at most 32)") }
                 }
+            case "method":
+                if let s = y.string(v, k, in: "transfer", at: l) {
+                    if let m = TransferMethod(rawValue: s) { transferMethod = m } else {
+                        y.fail(v, "transfer: method must be \(TransferMethod.allCases.map(\.rawValue).joined(separator: " or ")), not \"\(s)\"")
+                    }
+                }
             case "hours":
                 if let s = y.string(v, k, in: "transfer", at: l), let h = ServiceHours.range(s) { deskHours = (h, l) } else {
                     y.fail(v, "transfer: hours must look like 08:00-18:00 (00:00 to 24:00, ending after it starts)")

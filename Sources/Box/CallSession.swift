@@ -38,6 +38,8 @@ package struct CallSummary: Codable, Sendable {
     package var callRecording: String?
     /// How the transfer's call went, when the flow transferred.
     package var transfer: OutboundResult?
+    /// The line a bridged transfer's answered call was on.
+    package var bridgedLine: Int?
 }
 
 /// One call on one line: turns channel events into flow inputs and flow actions into channel
@@ -65,6 +67,9 @@ package final class CallSession {
     private var faxDocument: String?
     /// Channel commands due at a line time (a transfer's flash and dial, a hang-up after a prompt).
     private var scheduled: [(atMs: Int, command: ChannelCommand)] = []
+    /// The line a bridged transfer calls on (`transfer: method: bridge`), from its seizure until
+    /// it is let go.
+    private var leg: Int?
     package private(set) var finished = false
 
     package init(line: Int, box: Switchboard, at ms: Int) throws {
@@ -116,15 +121,45 @@ package final class CallSession {
         case .faxFinished:
             faxFinished(at: ms)
         case .consulted(let result):
-            summary.transfer = result
-            if result == .answered { summary.disposition = .transferred }
-            box.log("line \(line): transfer \(result == .answered ? "answered, the caller joined" : "failed (\(result.rawValue)), the caller taken back")")
-            perform(run.handle(.transferred(result), at: ms), at: ms)
+            transferred(result, at: ms)
         case .recordingStopped(let tap):
             recordingStopped(tap, at: ms)
         default:
             break
         }
+    }
+
+    /// An event on the line a bridged transfer called on.
+    package func legEvent(_ event: ChannelEvent, at ms: Int) {
+        guard let leg else { return }
+        switch event.kind {
+        case .outbound(.answered):
+            channel.commands.push(.bridge(to: leg))
+            box.loop.channels[leg].commands.push(.bridge(to: line))
+            summary.bridgedLine = leg
+            transferred(.answered, at: ms)
+        case .outbound(let result):
+            self.leg = nil
+            transferred(result, at: ms)
+        case .disconnected:
+            // The desk hung up: the box lets the caller go too.
+            self.leg = nil
+            channel.commands.push(.hangUp)
+        default:
+            break
+        }
+    }
+
+    /// How the transfer went, to the CDR, the log and the flow. Joined by a bridge, the box
+    /// stays on the line: the flow ends, but the call lasts until one side hangs up.
+    private func transferred(_ result: OutboundResult, at ms: Int) {
+        guard let run else { return }
+        summary.transfer = result
+        if result == .answered { summary.disposition = .transferred }
+        let joined = leg.map { "answered on line \($0), the caller bridged to it" } ?? "answered, the caller joined"
+        box.log("line \(line): transfer \(result == .answered ? joined : "failed (\(result.rawValue)), the caller taken back")")
+        let actions = run.handle(.transferred(result), at: ms)
+        perform(leg == nil ? actions : actions.filter { $0 != .hangUp }, at: ms)
     }
 
     package func tick(at ms: Int) {
@@ -140,6 +175,8 @@ package final class CallSession {
     package func disconnected(_ reason: DisconnectReason, at ms: Int) {
         summary.disconnectReason = reason
         summary.endedAtMs = ms
+        // The caller hung up: the line the box called the desk on is let go too.
+        if let leg { box.loop.channels[leg].commands.push(.hangUp) }
         if let run { perform(run.handle(.hungUp, at: ms), at: ms) }
         for tap in recordings.keys { channel.commands.push(.stopRecording(tap)) }
         if summary.answeredAtMs == nil { summary.disposition = .unanswered }
@@ -190,7 +227,19 @@ package final class CallSession {
                     perform(run?.handle(.transferred(.congestion), at: ms) ?? [], at: ms)
                     continue
                 }
-                channel.commands.push(.consult(digits, noAnswerMs: noAnswerMs))
+                switch box.config.transferMethod {
+                case .flash:
+                    channel.commands.push(.consult(digits, noAnswerMs: noAnswerMs))
+                case .bridge:
+                    // Every other line taken: as a congested exchange would answer.
+                    guard let free = box.seizeLeg(for: line) else {
+                        box.log("line \(line): transfer: no free line to call \(number) on")
+                        transferred(.congestion, at: ms)
+                        continue
+                    }
+                    leg = free
+                    box.loop.channels[free].commands.push(.dial(digits, noAnswerMs: noAnswerMs))
+                }
             case .hangUp:
                 channel.commands.push(.hangUp)
             }

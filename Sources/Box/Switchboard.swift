@@ -26,6 +26,8 @@ package final class Switchboard {
     private var lastClockCheckMs: Int?
     private let nowMs: () -> Int
     private var sessions: [Int: CallSession] = [:]
+    /// Lines the box has seized for a bridged transfer, and the caller's line each serves.
+    private var legs: [Int: Int] = [:]
 
     /// What each line is doing, as the technician's `lines` command shows it.
     package enum LineState: String {
@@ -178,6 +180,15 @@ package final class Switchboard {
         default: break
         }
         if busyLines.contains(line) { return turnAway(event, line) }
+        if let owner = legs[line] {
+            switch event.kind {
+            case .outbound(let result) where result != .answered: legs[line] = nil
+            case .disconnected: legs[line] = nil
+            default: break
+            }
+            sessions[owner]?.legEvent(event, at: ms)
+            return
+        }
         switch event.kind {
         case .ringing:
             _ = session(line, at: ms)
@@ -247,6 +258,21 @@ package final class Switchboard {
         default:
             break
         }
+    }
+
+    /// A free line to call a transfer's number on, for the call on `owner`: idle as far as the
+    /// box knows, with no call, test or recording on it. The highest is taken, so the lines
+    /// callers ring first stay free longest.
+    func seizeLeg(for owner: Int) -> Int? {
+        let free = loop.channels.indices.reversed().first { l in
+            l != owner && sessions[l] == nil && legs[l] == nil && !busyLines.contains(l) && lineTests[l] == nil
+                && technicianRecordings[l] == nil && (lineStatus[l]?.state ?? .idle) == .idle
+        }
+        if let free {
+            legs[free] = owner
+            note(free, "transfer for line \(owner)", state: .inCall, at: nowMs())
+        }
+        return free
     }
 
     package func callEnded(_ session: CallSession) {

@@ -29,8 +29,12 @@ package struct Scenario: Decodable {
         /// What the desk says when it picks up; silent without it.
         package var says: String?
         package var flashTransfer = true
+        /// The desk puts its handset down this long after answering; it stays on without it.
+        package var hangsUpAfterMs: Int?
 
-        package enum CodingKeys: String, CodingKey { case answers, afterRings = "after_rings", says, flashTransfer = "flash_transfer" }
+        package enum CodingKeys: String, CodingKey {
+            case answers, afterRings = "after_rings", says, flashTransfer = "flash_transfer", hangsUpAfterMs = "hangs_up_after_ms"
+        }
 
         package init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -41,6 +45,10 @@ package struct Scenario: Decodable {
             }
             says = try c.decodeIfPresent(String.self, forKey: .says)
             flashTransfer = try c.decodeIfPresent(Bool.self, forKey: .flashTransfer) ?? flashTransfer
+            hangsUpAfterMs = try c.decodeIfPresent(Int.self, forKey: .hangsUpAfterMs)
+            if let ms = hangsUpAfterMs, !(1000...3_600_000).contains(ms) {
+                throw DecodingError.dataCorruptedError(forKey: .hangsUpAfterMs, in: c, debugDescription: "must be 1000 to 3600000 ms")
+            }
         }
 
         /// The exchange's callee; `says` is spoken by espeak-ng into `directory`.
@@ -56,7 +64,8 @@ package struct Scenario: Decodable {
                     try WAVFile.write(try Espeak.speak(says), to: wav)
                     script.append(.play(wav: wav))
                 }
-                return .answer(afterRings: afterRings, script: script + [.wait(ms: 30 * 60_000)])
+                let end: [CallerAction] = hangsUpAfterMs.map { [.wait(ms: $0), .hangUp(.loopDrop)] } ?? [.wait(ms: 30 * 60_000)]
+                return .answer(afterRings: afterRings, script: script + end)
             }
         }
     }

@@ -72,6 +72,16 @@ package struct SimulationReport: Codable {
         package var transferredTo: String?
         /// How often the box took the held caller back with a flash.
         package var callerRetrieved: Int
+        /// A bridged transfer: the line the box called on, what it dialled there, and when the
+        /// exchange saw that call answered and the box hang it up.
+        package var bridge: Bridge?
+
+        package struct Bridge: Codable {
+            package var line: Int
+            package var dialled: String
+            package var answeredMs: Int?
+            package var boxHungUpMs: Int?
+        }
     }
 
     package struct Summary: Codable {
@@ -188,7 +198,13 @@ package struct Simulation {
                                callerWaitsTimedOut: record?.timedOutSteps ?? [], farEndHungUpMs: record?.farEndHungUpAt.map(SampleClock.ms),
                                boxHungUpMs: record?.boxOnHookAt.map(SampleClock.ms), boxDialled: record.flatMap { $0.dialled.isEmpty ? nil : $0.dialled },
                                transfer: box?.transfer?.rawValue, transferredTo: record.flatMap { $0.transferredAt == nil ? nil : $0.dialled },
-                               callerRetrieved: record?.callerRetrieved ?? 0))
+                               callerRetrieved: record?.callerRetrieved ?? 0, bridge: box?.bridgedLine.flatMap { bridge($0, after: p.at) }))
+        }
+        /// The box's own call on `line` for a caller's bridged transfer, as the exchange saw it.
+        func bridge(_ line: Int, after ms: Int) -> SimulationReport.Call.Bridge? {
+            records.first { $0.outbound && $0.line == line && SampleClock.ms($0.placedAt) >= ms }.map {
+                .init(line: line, dialled: $0.dialled, answeredMs: $0.answeredAt.map(SampleClock.ms), boxHungUpMs: $0.boxOnHookAt.map(SampleClock.ms))
+            }
         }
         var dispositions: [String: Int] = [:]
         for c in calls { dispositions[c.disposition, default: 0] += 1 }

@@ -70,8 +70,13 @@ public enum ChannelCommand: @unchecked Sendable {
     case record(SampleRing, stereo: Bool, tap: RecordingTap)
     case stopRecording(RecordingTap)
     case hangUp
-    /// Seize the idle line and call `digits` (`outbound` tells how it went).
-    case dial(DialString)
+    /// Seize the idle line and call `digits`, ringing at most `noAnswerMs` (the supervision
+    /// config's no-answer time without it); `outbound` tells how it went.
+    case dial(DialString, noAnswerMs: Int? = nil)
+    /// Send what the line `to` hears (its echo taken out) down this line, until the line goes
+    /// on-hook or `nil` ends it: two calls joined by the box itself, where the exchange offers
+    /// no transfer.
+    case bridge(to: Int?)
     /// Hold the connected caller with a hook flash and call `digits`, ringing at most
     /// `noAnswerMs` (`consulted` tells how it went).
     case consult(DialString, noAnswerMs: Int)

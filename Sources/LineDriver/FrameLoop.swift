@@ -52,7 +52,10 @@ public final class FrameLoop: @unchecked Sendable {
         backend.receive(into: rx) { channel, event in channels[channel].signalling(event, at: time) }
         let started = measuresChannelCPU ? Self.threadCPUNanos() : 0
         for channel in channels {
-            channel.process(rx: UnsafeBufferPointer(rx[channel.index]), tx: tx[channel.index], at: time)
+            // A bridged line is sent what its peer heard (this frame's if the peer came first),
+            // and silence once the peer has hung up.
+            let bridged = channel.bridgedTo.flatMap { $0 < channels.count && channels[$0].isOffHook ? channels[$0].heard : nil }
+            channel.process(rx: UnsafeBufferPointer(rx[channel.index]), tx: tx[channel.index], at: time, bridged: bridged)
             if channel.inFax != faxMode[channel.index] {
                 faxMode[channel.index] = channel.inFax
                 backend.setFaxMode(channel.inFax, channel: channel.index)

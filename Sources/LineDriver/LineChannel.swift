@@ -42,7 +42,12 @@ public final class LineChannel: @unchecked Sendable {
     private var fax: FaxTerminal?
     /// The box's echo canceller on lines without one in hardware, and the frame it cleans.
     private let echo: EchoCanceller?
+    /// The last frame received while off-hook, echo taken out where a canceller runs: what the
+    /// detectors heard, and what a bridged line is sent.
     private let cleaned: UnsafeMutableBufferPointer<Int16>
+    /// The line this one is bridged to (`ChannelCommand.bridge`), while off-hook.
+    public private(set) var bridgedTo: Int?
+    public var heard: UnsafeBufferPointer<Int16> { UnsafeBufferPointer(cleaned) }
     /// True while a fax session owns the line (frame thread only).
     public var inFax: Bool { fax != nil }
 
@@ -116,8 +121,10 @@ public final class LineChannel: @unchecked Sendable {
     }
 
     /// One frame: `rx` as received, `tx` to fill with what the box sends. `time` is the line
-    /// time (samples) at the start of the frame.
-    public func process(rx: UnsafeBufferPointer<Int16>, tx: UnsafeMutableBufferPointer<Int16>, at time: Int) {
+    /// time (samples) at the start of the frame. `bridged` is what the line this one is bridged
+    /// to heard (its latest frame), sent where no prompt plays.
+    public func process(rx: UnsafeBufferPointer<Int16>, tx: UnsafeMutableBufferPointer<Int16>, at time: Int,
+                        bridged: UnsafeBufferPointer<Int16>? = nil) {
         now = time
         while let command = commands.pop() { execute(command) }
 
@@ -130,8 +137,8 @@ public final class LineChannel: @unchecked Sendable {
         } else if supervisor.isOffHook {
             // What the caller sent: the box's own echo taken out where it runs a canceller.
             var rx = rx
-            if let echo, rx.count <= cleaned.count {
-                echo.cancel(rx, into: cleaned)
+            if rx.count <= cleaned.count {
+                if let echo { echo.cancel(rx, into: cleaned) } else { _ = cleaned.initialize(from: rx) }
                 rx = UnsafeBufferPointer(rebasing: cleaned[0..<rx.count])
             }
             dtmfOffset = now - dtmf.clock
@@ -143,7 +150,7 @@ public final class LineChannel: @unchecked Sendable {
             vad.process(rx)
             receivedLevel.store(Int(vad.levelDBm0.rounded()), ordering: .relaxed)
             trackVoice()
-            fill(tx)
+            fill(tx, bridged: bridgedTo == nil ? nil : bridged)
             echo?.transmitted(UnsafeBufferPointer(tx))
         } else {
             receivedLevel.store(-99, ordering: .relaxed)
@@ -158,12 +165,12 @@ public final class LineChannel: @unchecked Sendable {
             guard let tap = taps[t] else { continue }
             if tap.stereo { tap.ring.writeInterleaved(rx, UnsafeBufferPointer(tx)) } else { tap.ring.write(rx) }
         }
-        supervise(.tick(boxTransmitting: fax != nil || dialling || !queue.isEmpty))
+        supervise(.tick(boxTransmitting: fax != nil || dialling || !queue.isEmpty || bridgedTo != nil))
     }
 
     // MARK: Playing and dialling
 
-    private func fill(_ tx: UnsafeMutableBufferPointer<Int16>) {
+    private func fill(_ tx: UnsafeMutableBufferPointer<Int16>, bridged: UnsafeBufferPointer<Int16>?) {
         var filled = 0
         if dialling {
             filled = dialler.generate(into: tx)
@@ -186,7 +193,11 @@ public final class LineChannel: @unchecked Sendable {
                 emit(.playbackFinished(id: item.id, interrupted: false), at: now + filled)
             }
         }
-        if filled < tx.count { UnsafeMutableBufferPointer(rebasing: tx[filled...]).update(repeating: 0) }
+        if let bridged, bridged.count >= tx.count {
+            for i in filled..<tx.count { tx[i] = bridged[i] }
+        } else if filled < tx.count {
+            UnsafeMutableBufferPointer(rebasing: tx[filled...]).update(repeating: 0)
+        }
     }
 
     private func stopPlayback() {
@@ -260,6 +271,7 @@ public final class LineChannel: @unchecked Sendable {
                 }
                 stopPlayback()
                 dialling = false
+                bridgedTo = nil
                 voiceReported = false
                 voiceFrames = 0
                 quietFrames = 0
@@ -291,9 +303,11 @@ public final class LineChannel: @unchecked Sendable {
                 emit(.recordingStopped(tap), at: now)
             }
         case .hangUp: supervise(.hangUp)
-        case .dial(let digits):
+        case .dial(let digits, let noAnswerMs):
             pendingDial = digits
-            supervise(.dial)
+            supervise(.dial(noAnswerMs: noAnswerMs))
+        case .bridge(let peer):
+            bridgedTo = supervisor.isOffHook && peer != index ? peer : nil
         case .consult(let digits, let noAnswerMs):
             pendingDial = digits
             supervise(.consult(noAnswerMs: noAnswerMs))

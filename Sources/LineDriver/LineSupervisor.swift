@@ -15,7 +15,7 @@ public enum SupervisorInput: Sendable, Equatable {
     /// The box's flow is done with the call.
     case hangUp
     /// Place a call (the digits are held by the channel).
-    case dial
+    case dial(noAnswerMs: Int? = nil)
     /// On a connected call: hold the caller with a hook flash and call the held digits (a
     /// supervised transfer's consultation), giving up after `noAnswerMs` of ringing.
     case consult(noAnswerMs: Int)
@@ -126,9 +126,9 @@ public struct LineSupervisor: Sendable {
             }
 
         // Outbound, and a consultation.
-        case (.idle, .dial):
+        case (.idle, .dial(let noAnswerMs)):
             act(.hook(.offHook))
-            state = .seizing(since: now, Attempt(noAnswerMs: config.noAnswerTimeoutMs))
+            state = .seizing(since: now, Attempt(noAnswerMs: noAnswerMs ?? config.noAnswerTimeoutMs))
         case (.seizing(_, let attempt), .tone(.dial)):
             state = .dialing(attempt)
             act(.startDialing)

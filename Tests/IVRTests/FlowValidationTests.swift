@@ -314,6 +314,14 @@ func loadConfig(_ yaml: String) throws -> BoxConfig {
         #expect(error?.errors.allSatisfy { $0.file.hasSuffix("box.yaml") } == true)
     }
 
+    /// A transfer flashes unless the config says the lines offer no flash transfer.
+    @Test func theTransferMethodIsReadAndChecked() throws {
+        #expect(try load("transfer: {number: \"8001\"}").transferMethod == .flash)
+        #expect(try load("transfer: {number: \"8001\", method: bridge}").transferMethod == .bridge)
+        let error = #expect(throws: SourceErrors.self) { try load("lines: 2\ntransfer:\n  method: conference\n") }
+        #expect(error?.errors.map { "\($0.line): \($0.message)" } == ["3: transfer: method must be flash or bridge, not \"conference\""])
+    }
+
     /// The uplink's bounds are read with their lines; the uplink never listens on every
     /// interface by default (429158c did: 0.0.0.0).
     @Test func uplinkBoundsAreReadAndListenIsRequired() throws {

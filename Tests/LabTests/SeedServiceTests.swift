@@ -232,3 +232,78 @@ import TestSupport
         #expect(call.disposition == Disposition.caseCreated.rawValue)
     }
 }
+
+/// Lines whose exchange offers no flash transfer (`transfer: method: bridge`): the box calls the
+/// desk on a free line of its own and bridges the two calls, staying on until one side hangs up.
+@Suite(.tags(.system), .skippedInFastRun) struct BridgedTransferTests {
+    typealias Rig = SimulationRig
+
+    static func run(_ steps: String, desk: String, lines: Int = 2) throws -> SimulationRig.Outcome {
+        try Rig.run(Rig.call(steps, startsAt: Rig.deskOpen, desk: desk, lines: lines)) {
+            $0.transferNumber = "8001"
+            $0.transferMethod = .bridge
+        }
+    }
+
+    /// RMS of a stretch of audio, in dBFS (-100 for silence).
+    static func level(_ samples: ArraySlice<Int16>) -> Double {
+        guard !samples.isEmpty else { return -100 }
+        let power = samples.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(samples.count)
+        return power > 0 ? 10 * log10(power / (32768.0 * 32768.0)) : -100
+    }
+
+    /// The desk answers on line 1 and speaks: the caller hears it through the box, the whole-call
+    /// recording holds both sides, and when the desk hangs up the box lets the caller go.
+    @Test func theDeskIsBridgedToTheCaller() throws {
+        let desk = #"{"answers": "answer", "after_rings": 1, "says": "您好,这里是人工座席,请讲。", "hangs_up_after_ms": 12000}"#
+        let out = try Self.run(Rig.manualService + #", {"do": "wait", "ms": 120000}, "# + Rig.hangUp, desk: desk)
+        let call = try #require(out.report.calls.first)
+        #expect(call.path == ["welcome", "manual"])
+        #expect(call.transfer == "answered" && call.disposition == Disposition.transferred.rawValue)
+        let bridge = try #require(call.bridge)
+        #expect(bridge.line == 1 && bridge.dialled == "8001")
+        let answered = try #require(bridge.answeredMs)
+        // The desk hung up; the box then hung up on the caller, before the caller's script did.
+        let hungUp = try #require(call.boxHungUpMs)
+        // (It speaks for about 3 s, waits 12 s, and the loop drop takes its debounce to count.)
+        #expect(hungUp > answered + 12_000 && hungUp < answered + 20_000, "answered \(answered), caller let go \(hungUp)")
+        #expect(call.farEndHungUpMs == nil)
+        // The desk's words reached the caller: the line is loud after the answer.
+        let heard = try WAVFile.read(try #require(call.heardWAV))
+        let bridged = SampleClock.samples(ms: answered - (call.answeredMs ?? 0) + 500)
+        #expect(Self.level(heard[bridged..<min(heard.count, bridged + SampleClock.samples(ms: 3000))]) > -40)
+        // Both sides are in the whole-call recording: the box's channel carries the desk.
+        let stereo = try WAVFile.read(try #require(call.callRecording), channels: 2)
+        let boxSide = stride(from: 1, to: stereo.count, by: 2).map { stereo[$0] }
+        let fromAnswer = SampleClock.samples(ms: answered - (call.answeredMs ?? 0) + 500)
+        #expect(Self.level(boxSide[min(boxSide.count, fromAnswer)..<min(boxSide.count, fromAnswer + SampleClock.samples(ms: 3000))]) > -40)
+    }
+
+    /// The caller hanging up lets the desk's line go too.
+    @Test func theCallerHangingUpReleasesTheDeskLine() throws {
+        let out = try Self.run(Rig.manualService + #", {"do": "wait", "ms": 20000}, "# + Rig.hangUp, desk: #"{"answers": "answer", "after_rings": 1}"#)
+        let call = try #require(out.report.calls.first)
+        let bridge = try #require(call.bridge)
+        let callerGone = try #require(call.farEndHungUpMs)
+        let released = try #require(bridge.boxHungUpMs)
+        #expect(released >= callerGone && released < callerGone + 3000, "caller gone \(callerGone), desk line released \(released)")
+    }
+
+    /// A busy desk, or no free line to call it on: the caller stays with the box and is offered
+    /// a call-back message, as with a flash transfer.
+    @Test(arguments: [("busy", 2, "busy"), ("answer", 1, "congestion")])
+    func anUnreachableDeskGivesTheCallerBack(answers: String, lines: Int, result: String) throws {
+        let steps = Rig.manualService + #"""
+            , {"do": "wait", "ms": 8000}, {"do": "wait_for_prompt", "timeout_ms": 60000}, {"do": "wait", "ms": 2000},
+            {"do": "dtmf", "digits": "1"}, {"do": "wait_for_beep"}, {"do": "say", "text": "请给我回电话。"}, {"do": "dtmf", "digits": "#"},
+            {"do": "wait_for_prompt"}, {"do": "wait", "ms": 800}, {"do": "dtmf", "digits": "1"},
+            {"do": "wait_for_prompt"}, {"do": "wait_for_silence", "ms": 3000},
+            """# + Rig.hangUp
+        let out = try Self.run(steps, desk: #"{"answers": "\#(answers)"}"#, lines: lines)
+        let call = try #require(out.report.calls.first)
+        #expect(call.transfer == result)
+        #expect(call.bridge == nil)
+        #expect(call.path == ["welcome", "manual", "desk_busy", "callback_request", "other_services"], "\(call.path)")
+        #expect(call.cases.map(\.kind) == [CaseKind.callbackRequest.rawValue])
+    }
+}

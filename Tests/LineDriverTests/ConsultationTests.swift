@@ -84,7 +84,7 @@ import TestSupport
     @Test func anOutboundCallIsAnsweredWhenRingbackStops() {
         var supervisor = LineSupervisor(config: SupervisionConfig())
         var out: [SupervisorAction] = []
-        for (input, ms) in [(SupervisorInput.dial, 0), (.tone(.dial), 500), (.dialingFinished, 1500), (.tone(.ringback), 3000), (.toneEnded(.ringback), 12_000)] {
+        for (input, ms) in [(SupervisorInput.dial(), 0), (.tone(.dial), 500), (.dialingFinished, 1500), (.tone(.ringback), 3000), (.toneEnded(.ringback), 12_000)] {
             supervisor.handle(input, at: SampleClock.samples(ms: ms)) { out.append($0) }
         }
         #expect(out == [.hook(.offHook), .startDialing, .outbound(.answered)])

@@ -65,11 +65,11 @@ package enum SimulationRig {
     /// A one-call scenario on line 0 with these script steps, at `startsAt` on the wall clock
     /// (an ISO 8601 moment with its offset) when the calendar matters.
     /// `desk` (a JSON object, docs/SIMULATE.md) is how the number a transfer dials behaves.
-    package static func call(_ steps: String, caller: String = "13812345678", startsAt: String? = nil, desk: String? = nil) -> String {
+    package static func call(_ steps: String, caller: String = "13812345678", startsAt: String? = nil, desk: String? = nil, lines: Int = 1) -> String {
         let moment = startsAt.map { #""starts_at": "\#($0)", "# } ?? ""
         let deskEntry = desk.map { #""desk": \#($0), "# } ?? ""
         return """
-            {"lines": 1, \(moment)\(deskEntry)"calls": [{"line": 0, "at_ms": 0, "caller_id": {"number": "\(caller)"}, "script": [\(steps)]}]}
+            {"lines": \(lines), \(moment)\(deskEntry)"calls": [{"line": 0, "at_ms": 0, "caller_id": {"number": "\(caller)"}, "script": [\(steps)]}]}
             """
     }
 
