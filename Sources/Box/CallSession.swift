@@ -58,8 +58,8 @@ package final class CallSession {
     private var channelBusyUntilMs = 0
     private var recordings: [RecordingTap: (recording: CallRecorder.Recording, startedMs: Int)] = [:]
     private var finishedMessage: (path: String, durationMs: Int)?
-    /// The handling note of the case the caller last asked after.
-    private var lookedUpNote: (number: AcceptanceNumber, text: String)?
+    /// The case the caller last asked after, and its handling note's text.
+    private var lookedUpNote: (number: AcceptanceNumber, text: String?)?
     private var discardMessage = false
     private var pendingCase: (kind: CaseKind, complete: Bool)?
     private var fax: (terminal: FaxTerminal, receiving: String?)?
@@ -341,8 +341,8 @@ package final class CallSession {
             let number = try AcceptanceNumber(validating: text)
             // A store that cannot be read answers as for an unknown number; the failure is logged.
             let found = box.stored("a status look-up", line: line, { try box.store.callerStatus(number) }).flatMap { $0 }
-            lookedUpNote = found?.note.map { (number, $0) }
-            outcome = found.map { .found($0.status, note: $0.note != nil) } ?? .unknown
+            lookedUpNote = found.map { (number, $0.note) }
+            outcome = found.map { .found($0.status, note: $0.note != nil || box.notes.hasRecording(number)) } ?? .unknown
         } catch {
             outcome = .mistyped
         }

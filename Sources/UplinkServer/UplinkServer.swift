@@ -34,7 +34,8 @@ package enum UplinkServer {
     /// these paths is a 405 naming them, an unknown path a 404.
     package static let routes: [(path: String, methods: [HTTPRequest.Method])] = [
         ("/v1/health", [.get]), ("/v1/metrics", [.get]), ("/v1/changes", [.get]), ("/v1/ack", [.post]),
-        ("/v1/media/{id}", [.get]), ("/v1/cases/{number}/status", [.put]), ("/v1/content", [.get]), ("/v1/content/{kind}", [.put]),
+        ("/v1/media/{id}", [.get]), ("/v1/cases/{number}/status", [.put]),
+        ("/v1/cases/{number}/note", [.put]), ("/v1/content", [.get]), ("/v1/content/{kind}", [.put]),
     ]
 
     package static func router(_ service: UplinkService) -> Router<UplinkContext> {
@@ -83,6 +84,15 @@ package enum UplinkServer {
                 let update = try await body(StatusUpdate.self, request, limit: jsonLimit)
                 target = "case \(number) → \(update.status.rawValue) v\(update.version)"
                 return try await service.workers.run { try service.setStatus(number, update) }
+            }
+        }
+        router.put("/v1/cases/{number}/note") { request, context in
+            let number = context.parameters.get("number") ?? ""
+            return await audited(service, context, "note", request) { target in
+                target = "case \(number) recorded note"
+                let wav = try await collect(request, limit: HandlingNotes.maxRecordedBytes, what: "a recorded note")
+                target = "case \(number) recorded note (\(wav.count) bytes)"
+                return try await service.workers.run { try service.setRecordedNote(number, wav: wav) }
             }
         }
         router.get("/v1/content") { request, _ in await reply(service, request) { service.contentInForce() } }

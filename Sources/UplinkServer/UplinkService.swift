@@ -1,4 +1,5 @@
 import Box
+import DSP
 import Foundation
 import HotlineModel
 import NIOSSL
@@ -280,6 +281,24 @@ package final class UplinkService: @unchecked Sendable {
         case .stale(let current): return StatusReply(case: number.digits, result: .stale, version: current)
         case .unknownCase:
             throw .notFound("no case \(number.digits) on this box: the number has this box's own prefix \(config.nodePrefix.digits) and was never given out (other nodes' numbers are kept as remote cases)")
+        }
+    }
+
+    /// A recorded handling note for a case callers can ask after (this box's, or a remote one).
+    package func setRecordedNote(_ numberText: String, wav: Data) throws(Failure) -> NoteReply {
+        guard let number = try? AcceptanceNumber(validating: numberText) else { throw .badRequest("\(numberText) is not an acceptance number (8 digits with a valid check digit)") }
+        let known = try withStore { s throws(CaseStore.StoreError) in try s.callerStatus(number) }
+        guard known != nil else {
+            throw .notFound("no case \(number.digits) on this box: set its status first (a number of another node is kept as a remote case)")
+        }
+        do {
+            return NoteReply(case: number.digits, seconds: try HandlingNotes(dataDirectory: config.dataDirectory).record(wav, for: number))
+        } catch let error as WAVError {
+            throw .unprocessable("the note was refused; callers keep hearing the one in force", ["\(error)"])
+        } catch let refused as HandlingNotes.Refused {
+            throw .unprocessable("the note was refused; callers keep hearing the one in force", [refused.reason])
+        } catch {
+            throw .internalError("the note could not be kept: \(error)")
         }
     }
 

@@ -223,6 +223,17 @@ package struct StatusReply: Codable, Sendable, Equatable {
     }
 }
 
+/// `PUT /v1/cases/{number}/note` kept: callers asking after the case hear it from now on.
+package struct NoteReply: Codable, Sendable, Equatable {
+    package var `case`: String
+    package var seconds: Double
+
+    package init(case number: String, seconds: Double) {
+        self.case = number
+        self.seconds = seconds
+    }
+}
+
 /// `PUT /v1/content/{kind}` accepted.
 package struct PushReply: Codable, Sendable, Equatable {
     package var kind: String

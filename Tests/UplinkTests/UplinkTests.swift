@@ -282,6 +282,33 @@ struct UplinkTests {
         await rig.shutdown()
     }
 
+    /// A recorded note is heard in place of the text, and refused cleanly when it is not one
+    /// the box can play; a newer text note replaces it.
+    @Test func aRecordedNoteIsHeardUntilANewerTextReplacesIt() async throws {
+        let rig = try await UplinkRig.make(populated: false, node: "3")
+        let other = AcceptanceNumber(prefix: NodePrefix("72")!, sequence: 99)
+        let path = "/v1/cases/\(other.digits)/note"
+        // Not a case callers can ask after yet.
+        #expect(try await rig.request(.PUT, path, body: try Self.wav(seconds: 2)).status == 404)
+        #expect(try await rig.json(.PUT, "/v1/cases/\(other.digits)/status", ["status": "in_progress", "version": 1]).status == 200)
+        for (bad, problem) in [(Data("RIFF1234WAVEjunk".utf8), "WAV"), (try Self.wav(seconds: 61), "at most 60 s")] {
+            let refused = try await rig.request(.PUT, path, body: bad)
+            #expect(refused.status == 422)
+            #expect((refused.json["problems"] as? [String] ?? []).joined().contains(problem), "\(refused.json)")
+        }
+        #expect(try await rig.request(.PUT, path, body: Data(count: HandlingNotes.maxRecordedBytes + 1)).status == 413)
+        let kept = try await rig.request(.PUT, path, body: try Self.wav(seconds: 2))
+        #expect(kept.status == 200 && kept.json["seconds"] as? Double == 2, "\(kept.json)")
+        let heard = try await queryOnce(other, rig: rig)
+        #expect(heard.promptNames.contains(["status_in_progress", "status_note", "note"]), "\(heard.promptNames)")
+        let noteMs = heard.prompts.first { $0.prompt == "note" }.map { $0.endMs - $0.startMs } ?? 0
+        #expect(noteMs >= 1900 && noteMs <= 2200, "\(noteMs) ms")
+        // A status with "" clears every note.
+        #expect(try await rig.json(.PUT, "/v1/cases/\(other.digits)/status", ["status": "closed", "version": 2, "note": ""]).status == 200)
+        #expect(try await queryOnce(other, rig: rig).promptNames.contains("note") == false)
+        await rig.shutdown()
+    }
+
     /// One query call on the rig's box for `number`, keyed digit by digit.
     private func queryOnce(_ number: AcceptanceNumber, rig: UplinkRig) async throws -> SimulationReport.Call {
         let json = #"{"lines": 1, "calls": [{"line": 0, "at_ms": 0, "script": [\#(SimulationRig.query(#"{"do": "dtmf", "digits": "\#(number.digits)"}"#))]}]}"#
@@ -519,6 +546,7 @@ struct UplinkTests {
         check(try await rig.json(.POST, "/v1/ack", ["seq": 1_000_000]).json, against: "AckBeyondFeed", "ack beyond")
         let number = try #require(try CaseStore(path: "\(rig.data)/cases.sqlite", prefix: rig.config.nodePrefix).cases().first?.number.digits)
         check(try await rig.json(.PUT, "/v1/cases/\(number)/status", ["status": "closed", "version": 5]).json, against: "StatusReply", "status")
+        check(try await rig.request(.PUT, "/v1/cases/\(number)/note", body: try Self.wav(seconds: 1)).json, against: "NoteReply", "note")
         check(try await rig.request(.GET, "/v1/media/9999").json, against: "Error", "media 404")
         check(try await rig.request(.PUT, "/v1/content/flow", body: Data("x: [".utf8)).json, against: "PushRefused", "push refused")
         check(try await rig.request(.PUT, "/v1/content/flow", body: Data(try Self.seedFlow().utf8)).json, against: "PushReply", "push")
@@ -532,6 +560,7 @@ struct UplinkTests {
             "AckRequest": AckRequest(seq: 1), "AckReply": AckReply(acked: 1), "AckBeyondFeed": ErrorReply(error: "past the end", latest: 1),
             "StatusUpdate": StatusUpdate(status: .closed, version: 2, note: "done"), "StatusReply": StatusReply(case: number, result: .applied, version: 2, noteWarning: "too long"),
             "ContentInForce": content, "PushReply": PushReply(kind: "flow", generation: "g1", sha256: "00"),
+            "NoteReply": NoteReply(case: number, seconds: 2.5),
             "PushRefused": ErrorReply(error: "refused", problems: ["x"]), "Error": ErrorReply(error: "no"),
         ]
         #expect(Set(samples.keys) == Set(schemas.keys), "schemas without a wire type, or types without a schema")
