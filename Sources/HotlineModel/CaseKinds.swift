@@ -8,6 +8,9 @@ public enum CaseKind: String, Sendable, Codable, CaseIterable {
     /// A caller who could not reach the desk (out of hours, or it was busy) and asked to be
     /// called back: the caller ID and a short message.
     case callbackRequest = "callback_request"
+    /// A citizen called back with a case's result who was not satisfied and left a message:
+    /// the first case is worked again (it names the case it reopens).
+    case reopen
 }
 
 /// A case's status. The box creates cases as accepted (已受理); the central office moves them on:

@@ -19,6 +19,8 @@ public enum DisconnectReason: String, Sendable, Codable, CaseIterable {
 public enum OutboundResult: String, Sendable, Codable {
     case answered
     case busy
+    /// Ringback, then busy tone: the callee turned the call away (a mobile's reject key).
+    case rejected
     case congestion
     case noDialTone = "no_dial_tone"
     case noAnswer = "no_answer"

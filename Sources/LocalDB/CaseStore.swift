@@ -99,16 +99,17 @@ public final class CaseStore {
     // MARK: Cases
 
     /// Creates a case with its media in one transaction, and returns it with its new number.
+    /// `reopens`: the case a `reopen` case asks to be worked again.
     public func createCase(kind: CaseKind, call: Int?, callerNumber: String?, complete: Bool = true, media: [NewMedia] = [],
-                           at date: Date) throws(StoreError) -> CaseRecord {
+                           reopens: AcceptanceNumber? = nil, at date: Date) throws(StoreError) -> CaseRecord {
         let time = StoreTime.string(date)
         let digests = try media.map { m throws(StoreError) in (m, try Self.digest(m.path)) }
         return try run {
             let number = try nextNumber()
             try db.query("""
-                INSERT INTO cases (number, kind, status, status_version, call_id, caller_number, complete, created_at, updated_at)
-                VALUES (?, ?, 'accepted', 1, ?, ?, ?, ?, ?)
-                """, [number.digits, kind.rawValue, call, callerNumber, complete, time, time])
+                INSERT INTO cases (number, kind, status, status_version, call_id, caller_number, complete, created_at, updated_at, reopens)
+                VALUES (?, ?, 'accepted', 1, ?, ?, ?, ?, ?, ?)
+                """, [number.digits, kind.rawValue, call, callerNumber, complete, time, time, reopens?.digits])
             let id = db.lastInsertedRowID
             try db.query("INSERT INTO case_status_history (case_id, status, version, source, changed_at) VALUES (?, 'accepted', 1, 'box', ?)", [id, time])
             try change("case", id, "created", time)

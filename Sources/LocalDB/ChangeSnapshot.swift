@@ -11,6 +11,7 @@ enum ChangeSnapshot {
         case "media": table = "media"
         case "survey_answer": table = "survey_answers"
         case "fax_result": table = "fax_results"
+        case "outbound_job": table = "outbound_jobs"
         default: return nil
         }
         guard let row = try db.query("SELECT * FROM \(table) WHERE id = ?", [id]).first else { return nil }
@@ -23,6 +24,9 @@ enum ChangeSnapshot {
         case "media":
             object["path"] = nil
             object["download"] = "/v1/media/\(id)"
+        case "outbound_job":
+            object["attempt_list"] = try db.query("SELECT line, call_id, started_at, ended_at, result FROM outbound_attempts WHERE job_id = ? ORDER BY id", [id])
+                .map(\.jsonObject)
         default: break
         }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])

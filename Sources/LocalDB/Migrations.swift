@@ -150,6 +150,60 @@ package enum Migrations {
             updated_at TEXT NOT NULL
         );
         """,
+        // 7: the outbound queue (call-backs and fax sends, each attempt kept), and the reopen
+        // case kind, which names the case it reopens (the table rebuilt as in 5).
+        """
+        CREATE TABLE cases_new (
+            id INTEGER PRIMARY KEY,
+            number TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('mayor_mailbox', 'complaint', 'report', 'consultation_callback', 'fax', 'survey', 'callback_request', 'reopen')),
+            status TEXT NOT NULL CHECK (status IN ('accepted', 'in_progress', 'rejected', 'closed')),
+            status_version INTEGER NOT NULL DEFAULT 1,
+            call_id INTEGER REFERENCES calls(id),
+            caller_number TEXT,
+            complete INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            reopens TEXT
+        );
+        INSERT INTO cases_new SELECT *, NULL FROM cases;
+        DROP TABLE cases;
+        ALTER TABLE cases_new RENAME TO cases;
+        CREATE INDEX cases_call ON cases(call_id);
+        CREATE TABLE outbound_jobs (
+            id INTEGER PRIMARY KEY,
+            client_id TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('callback', 'fax')),
+            case_number TEXT,
+            number TEXT NOT NULL,
+            purpose TEXT CHECK (purpose IN ('result', 'survey')),
+            status TEXT CHECK (status IN ('accepted', 'in_progress', 'rejected', 'closed')),
+            note TEXT,
+            document TEXT,
+            max_attempts INTEGER NOT NULL,
+            retry_after_s INTEGER NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('queued', 'dialling', 'done')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            outcome TEXT,
+            rating TEXT,
+            pages INTEGER,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX outbound_due ON outbound_jobs(state, next_at);
+        CREATE TABLE outbound_attempts (
+            id INTEGER PRIMARY KEY,
+            job_id INTEGER NOT NULL REFERENCES outbound_jobs(id),
+            call_id INTEGER REFERENCES calls(id),
+            line INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            result TEXT
+        );
+        CREATE INDEX outbound_attempts_job ON outbound_attempts(job_id);
+        """,
     ]
 
     /// Brings the database up to `version` (the newest by default; tests make older ones).

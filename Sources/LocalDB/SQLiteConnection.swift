@@ -53,6 +53,8 @@ public final class SQLiteConnection {
 
     /// The rowid of the last row inserted on this connection.
     public var lastInsertedRowID: Int { Int(sqlite3_last_insert_rowid(db)) }
+    /// Rows the last INSERT, UPDATE or DELETE touched.
+    public var changes: Int { Int(sqlite3_changes(db)) }
 
     public enum TransactionMode: String, Sendable {
         /// Takes the write lock at once: for writes, so they never fail half-way on a lock.
