@@ -62,7 +62,16 @@ public struct LineSupervisor: Sendable {
     public struct Attempt: Sendable, Equatable {
         public var noAnswerMs: Int
         public var heldCallSince: Int?
+        /// Ringback was heard: busy tone after it is the callee turning the call away.
+        public var ringbackHeard = false
+        /// When ringback stopped keeping its cadence, with no voice yet: an answer, unless busy
+        /// or congestion tone is confirmed within `toneSettleMs` (a callee who turns the call
+        /// away cuts ringback short with busy tone, whose first burst is what breaks the cadence).
+        public var ringbackEndedAt: Int?
     }
+
+    /// Long enough to confirm China's busy (2 × 350 ms cycles) or congestion (2 × 700 ms) tone.
+    public static let toneSettleMs = 2500
 
     public let config: SupervisionConfig
     public private(set) var state: State = .idle
@@ -136,16 +145,26 @@ public struct LineSupervisor: Sendable {
             if now - since >= ms(config.dialToneTimeoutMs) { fail(.noDialTone, attempt, now: now, act) }
         case (.dialing(let attempt), .dialingFinished):
             state = .awaitingAnswer(since: now, attempt)
+        case (.awaitingAnswer(let since, var attempt), .tone(.ringback)):
+            attempt.ringbackHeard = true
+            attempt.ringbackEndedAt = nil
+            state = .awaitingAnswer(since: since, attempt)
+        case (.awaitingAnswer(let since, var attempt), .toneEnded(.ringback)):
+            attempt.ringbackEndedAt = now
+            state = .awaitingAnswer(since: since, attempt)
         case (.awaitingAnswer(_, let attempt), .tone(.busy)):
-            fail(.busy, attempt, now: now, act)
+            fail(attempt.ringbackHeard ? .rejected : .busy, attempt, now: now, act)
         case (.awaitingAnswer(_, let attempt), .tone(.congestion)):
             fail(.congestion, attempt, now: now, act)
-        case (.awaitingAnswer(_, let attempt), .voice(.speech)), (.awaitingAnswer(_, let attempt), .toneEnded(.ringback)):
-            // A voice, or ringback that stops without a busy tone: a busy or congestion tone
-            // after it would have been confirmed before ringback's 4 s pause ran out.
+        case (.awaitingAnswer(_, let attempt), .voice(.speech)):
             answered(attempt, now: now, act)
         case (.awaitingAnswer(let since, let attempt), .tick):
-            if now - since >= ms(attempt.noAnswerMs) { fail(.noAnswer, attempt, now: now, act) }
+            // Ringback that stopped and stayed stopped, with no tone after it: someone answered.
+            if let ended = attempt.ringbackEndedAt, now - ended >= ms(Self.toneSettleMs) {
+                answered(attempt, now: now, act)
+            } else if now - since >= ms(attempt.noAnswerMs) {
+                fail(.noAnswer, attempt, now: now, act)
+            }
         case (.seizing, .hangUp), (.dialing, .hangUp), (.awaitingAnswer, .hangUp):
             end(.local, act)
         case (.seizing(_, let attempt), .line(.loopCurrentLost)), (.dialing(let attempt), .line(.loopCurrentLost)),

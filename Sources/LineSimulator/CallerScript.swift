@@ -77,6 +77,8 @@ public enum CalleeBehaviour: Sendable {
     case busy
     case congestion
     case noAnswer
+    /// Rings, then the callee turns the call away: busy tone after `afterRings` ringback bursts.
+    case reject(afterRings: Int)
 }
 
 /// What happened to one simulated call, as the exchange saw it. Times are line time in samples.

@@ -19,6 +19,7 @@ public final class SimulatedExchange: LineBackend, @unchecked Sendable {
 
     public init(lines count: Int) {
         lines = (0..<count).map { i in SimulatedLine(index: i) { [unowned self] in finishedCalls.push($0) } }
+        for line in lines { line.directory = { [unowned self] in callee(for: $0) } }
     }
 
     public var channelCount: Int { lines.count }
@@ -54,6 +55,28 @@ public final class SimulatedExchange: LineBackend, @unchecked Sendable {
         lines[line].setCallee(behaviour, wavs: wavs)
     }
 
+    /// How the far end answers when the box dials `number`, on any line: each entry holds for
+    /// `times` calls to the number (nil: for good), then the next entry for it applies. Numbers
+    /// with no entry get the line's callee (`setCallee`).
+    public func setCallee(_ behaviour: CalleeBehaviour, number: String, times: Int?) throws(ScheduleError) {
+        var wavs: [String: [Int16]] = [:]
+        if case .answer(_, let script) = behaviour { wavs = try load(script) }
+        directory[number, default: []].append((behaviour, wavs, times))
+    }
+
+    /// The callees by number, in the order their entries apply.
+    private var directory: [String: [(behaviour: CalleeBehaviour, wavs: [String: [Int16]], times: Int?)]] = [:]
+
+    /// The callee for a call to `number` now, counting the call against its entry.
+    func callee(for number: String) -> (CalleeBehaviour, [String: [Int16]])? {
+        guard var entries = directory[number], let first = entries.first else { return nil }
+        if let times = first.times {
+            if times <= 1 && entries.count > 1 { entries.removeFirst() } else { entries[0].times = max(1, times - 1) }
+            directory[number] = entries
+        }
+        return (first.behaviour, first.wavs)
+    }
+
     /// Whether `line`'s exchange offers hook-flash transfer (on by default).
     public func setFlashTransfer(_ offered: Bool, line: Int) throws(ScheduleError) {
         guard lines.indices.contains(line) else { throw .noSuchLine(line) }
@@ -64,6 +87,11 @@ public final class SimulatedExchange: LineBackend, @unchecked Sendable {
     public func setDialTone(_ present: Bool, line: Int) throws(ScheduleError) {
         guard lines.indices.contains(line) else { throw .noSuchLine(line) }
         lines[line].givesDialTone = present
+    }
+
+    /// Whether `line` is free for a new call: no call on it either way, none waiting for it.
+    public func isFree(line: Int) -> Bool {
+        lines[line].isIdle && !scheduled.contains { $0.line == line }
     }
 
     /// The call in progress on `line`, if any.

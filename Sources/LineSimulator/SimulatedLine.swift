@@ -50,6 +50,10 @@ final class SimulatedLine {
     private var heldCaller: FarEnd?
     private var callee: CalleeBehaviour = .noAnswer
     private var calleeWavs: [String: [Int16]] = [:]
+    /// The exchange's callees by number, asked when the box's dialling is complete.
+    var directory: (String) -> (CalleeBehaviour, [String: [Int16]])? = { _ in nil }
+    /// The callee of the call the box is placing now.
+    private var routed: (behaviour: CalleeBehaviour, wavs: [String: [Int16]]) = (.noAnswer, [:])
     private let finish: (SimulatedCallRecord) -> Void
 
     init(index: Int, finish: @escaping (SimulatedCallRecord) -> Void) {
@@ -247,8 +251,11 @@ final class SimulatedLine {
     }
 
     private func route(now: Int) {
-        switch callee {
-        case .answer, .noAnswer:
+        // A consultation reaches the line's callee (the desk); a call of the box's own, the
+        // number's, when the directory has it.
+        routed = (heldCaller == nil ? directory(record?.dialled ?? "") : nil) ?? (callee, calleeWavs)
+        switch routed.behaviour {
+        case .answer, .noAnswer, .reject:
             playTone(ToneSignal(TonePlan.china.tones[3], levelDBm0: Self.toneLevel))
             phase = .ringback(since: now)
         case .busy:
@@ -261,16 +268,24 @@ final class SimulatedLine {
     }
 
     private func ringbackProgress(since: Int, now: Int) {
-        guard case .answer(let rings, let script) = callee else { return }
-        // Answer in the pause after the `rings`-th ringback burst.
-        let answerAt = since + SampleClock.samples(ms: (rings - 1) * Self.ringCycleMs + Self.ringOnMs + 1000)
-        if now >= answerAt {
-            tone = nil
-            collector = nil
-            if heldCaller == nil { record?.answeredAt = now } else { record?.consultAnsweredAt = now }
-            farEnd = FarEnd(script: script, wavs: calleeWavs, at: now)
-            phase = .connected
+        let rings: Int
+        switch routed.behaviour {
+        case .answer(let n, _), .reject(let n): rings = n
+        case .busy, .congestion, .noAnswer: return
         }
+        // Answer (or turn away) in the pause after the `rings`-th ringback burst.
+        let answerAt = since + SampleClock.samples(ms: (rings - 1) * Self.ringCycleMs + Self.ringOnMs + 1000)
+        guard now >= answerAt else { return }
+        guard case .answer(_, let script) = routed.behaviour else {
+            playTone(busyTone)
+            phase = .refusing
+            return
+        }
+        tone = nil
+        collector = nil
+        if heldCaller == nil { record?.answeredAt = now } else { record?.consultAnsweredAt = now }
+        farEnd = FarEnd(script: script, wavs: routed.wavs, at: now)
+        phase = .connected
     }
 
     private var busyTone: ToneSignal { ToneSignal(TonePlan.china.tones[1], levelDBm0: Self.toneLevel) }

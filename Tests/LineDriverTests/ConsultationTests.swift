@@ -41,8 +41,8 @@ import TestSupport
         #expect(line.supervisor.isOffHook)
     }
 
-    /// A voice, or ringback that stops: answered, and the line is a call again (hanging up now
-    /// completes the transfer).
+    /// A voice, or ringback that stops and is followed by no tone: answered, and the line is a
+    /// call again (hanging up now completes the transfer).
     @Test(arguments: [SupervisorInput.voice(.speech), .toneEnded(.ringback)])
     func theConsultedPartyAnswers(answer: SupervisorInput) {
         var line = Line()
@@ -50,6 +50,7 @@ import TestSupport
         line.feed(.tone(.ringback), atMs: 12_000)
         line.actions = []
         line.feed(answer, atMs: 20_000)
+        line.feed(.tick(boxTransmitting: false), atMs: 20_000 + LineSupervisor.toneSettleMs)
         #expect(line.actions == [.consulted(.answered)])
         line.actions = []
         line.feed(.hangUp, atMs: 21_000)
@@ -62,6 +63,8 @@ import TestSupport
         ([SupervisorInput.tone(.busy)], 13_000, OutboundResult.busy),
         ([.tone(.congestion)], 13_000, .congestion),
         ([.tone(.ringback), .tick(boxTransmitting: false)], 11_000 + 20_000, .noAnswer),
+        // Busy tone cutting ringback short: the callee turned the call away.
+        ([.tone(.ringback), .toneEnded(.ringback), .tone(.busy)], 13_000, .rejected),
     ] as [([SupervisorInput], Int, OutboundResult)])
     func aFailedConsultationGivesTheCallerBack(inputs: [SupervisorInput], atMs: Int, result: OutboundResult) {
         var line = Line()
@@ -84,7 +87,8 @@ import TestSupport
     @Test func anOutboundCallIsAnsweredWhenRingbackStops() {
         var supervisor = LineSupervisor(config: SupervisionConfig())
         var out: [SupervisorAction] = []
-        for (input, ms) in [(SupervisorInput.dial(), 0), (.tone(.dial), 500), (.dialingFinished, 1500), (.tone(.ringback), 3000), (.toneEnded(.ringback), 12_000)] {
+        for (input, ms) in [(SupervisorInput.dial(), 0), (.tone(.dial), 500), (.dialingFinished, 1500), (.tone(.ringback), 3000), (.toneEnded(.ringback), 12_000),
+                            (.tick(boxTransmitting: false), 12_000 + LineSupervisor.toneSettleMs)] {
             supervisor.handle(input, at: SampleClock.samples(ms: ms)) { out.append($0) }
         }
         #expect(out == [.hook(.offHook), .startDialing, .outbound(.answered)])
