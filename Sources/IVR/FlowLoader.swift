@@ -20,7 +20,7 @@ package enum FlowLoader {
         let y = YAMLReader(file: file)
         guard let root = y.root(text) else { return .failure(SourceErrors(errors: y.errors)) }
         let top = Dictionary(y.pairs(root, what: "flow file").map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
-        for key in top.keys where !["flow", "start", "nodes"].contains(key) { y.fail(top[key]!.line, "unknown top-level key \"\(key)\"") }
+        for key in top.keys where !["flow", "start", "entries", "nodes"].contains(key) { y.fail(top[key]!.line, "unknown top-level key \"\(key)\"") }
         let name = y.string(top["flow"]?.value, "flow", in: "flow file", at: 1) ?? "unnamed"
         let start = y.string(top["start"]?.value, "start", in: "flow file", at: 1)
         var nodes: [String: FlowNode] = [:]
@@ -39,9 +39,14 @@ package enum FlowLoader {
             }
         }
         if let start, nodes[start] == nil { y.fail(top["start"]?.line ?? 1, "start node \"\(start)\" is not a node") }
+        var entries: [String: String] = [:]
+        for (entry, target, line) in y.pairs(top["entries"]?.value, what: "entries") {
+            guard let node = y.string(target, entry, in: "entries", at: line) else { continue }
+            if nodes[node] == nil { y.fail(line, "entries: \(entry) starts at \"\(node)\", which is not a node") } else { entries[entry] = node }
+        }
         if let start, nodes[start] != nil {
-            var seen: Set<String> = [start]
-            var queue = [start]
+            var seen: Set<String> = Set([start] + entries.values)
+            var queue = [start] + entries.values
             while let n = queue.popLast() {
                 for t in nodes[n]?.targets ?? [] where nodes[t] != nil && !seen.contains(t) {
                     seen.insert(t)
@@ -53,13 +58,13 @@ package enum FlowLoader {
             }
         }
         guard y.errors.isEmpty, let start else { return .failure(SourceErrors(errors: y.errors.sorted { $0.line < $1.line })) }
-        return .success(Flow(name: name, start: start, nodes: nodes, file: file))
+        return .success(Flow(name: name, start: start, nodes: nodes, file: file, entries: entries))
     }
 
     private static func parseNode(_ name: String, _ body: Node, _ line: Int, _ y: YAMLReader, documents: Set<String>, services: Set<String>) -> FlowNode? {
         let kinds = y.pairs(body, what: name)
         guard kinds.count == 1, let (kind, spec, _) = kinds.first else {
-            y.fail(line, "\(name): a node has exactly one kind (menu, play, read_back, record, collect, status, survey, fax_receive, fax_send, transfer, goto, back, hangup)")
+            y.fail(line, "\(name): a node has exactly one kind (menu, play, read_back, record, collect, status, survey, fax_receive, fax_send, fax_queue, transfer, goto, back, hangup)")
             return nil
         }
         let node = NodeParser(name: name, kind: kind, spec: spec, line: line, y: y, documents: documents, services: services)
@@ -74,6 +79,7 @@ package enum FlowLoader {
         case "survey": parsed = node.survey()
         case "fax_receive": parsed = node.faxReceive()
         case "fax_send": parsed = node.faxSend()
+        case "fax_queue": parsed = node.faxQueue()
         case "transfer": parsed = node.transfer()
         case "goto": parsed = node.goto()
         case "back": parsed = node.back()
@@ -125,7 +131,7 @@ private struct NodeParser {
     }
 
     func menu() -> FlowNode.Kind? {
-        allow(["prompt", "keys", "timeout", "retries", "invalid", "no_input", "on_fail", "when", "closed"])
+        allow(["prompt", "keys", "timeout", "retries", "invalid", "no_input", "on_fail", "when", "closed", "answer"])
         var keys: [Character: String] = [:]
         for (k, v, kl) in y.pairs(fields["keys"], what: "\(owner) keys") {
             guard k.count == 1, let c = k.first, "0123456789*#".contains(c) else { y.fail(kl, "\(owner): key \"\(k)\" is not a phone key"); continue }
@@ -138,6 +144,7 @@ private struct NodeParser {
         m.invalid = text("invalid", required: false) ?? m.invalid
         m.noInput = text("no_input", required: false) ?? m.noInput
         m.onFail = text("on_fail", required: false) ?? m.onFail
+        m.answer = text("answer", required: false)
         switch (service("when"), text("closed", required: false)) {
         case (let service?, let closed?): m.when = FlowNode.ServiceCondition(service: service, closed: closed)
         case (nil, nil): break
@@ -177,7 +184,7 @@ private struct NodeParser {
     }
 
     func collect() -> FlowNode.Kind? {
-        allow(["prompt", "digits", "min_digits", "repeat", "confirm", "timeout", "inter_digit", "next", "cancelled"])
+        allow(["prompt", "digits", "min_digits", "repeat", "confirm", "timeout", "inter_digit", "next", "cancelled", "on_fail"])
         let digits = y.int(fields["digits"], "digits", in: owner, range: 1...DTMFKeypad.maxNumberDigits) ?? 8
         var c = FlowNode.Collect(prompt: text("prompt") ?? "", digits: digits,
                                  repeatPrompt: text("repeat", required: false), confirm: text("confirm", required: false),
@@ -185,6 +192,7 @@ private struct NodeParser {
                                  next: text("next") ?? "", cancelled: text("cancelled") ?? "")
         c.timeoutMs = y.duration(fields["timeout"], "timeout", in: owner, range: 2000...60_000) ?? c.timeoutMs
         c.interDigitMs = y.duration(fields["inter_digit"], "inter_digit", in: owner, range: 1000...30_000) ?? c.interDigitMs
+        c.onFail = text("on_fail", required: false)
         return .collect(c)
     }
 
@@ -223,9 +231,19 @@ private struct NodeParser {
 
     func faxSend() -> FlowNode.Kind? {
         allow(["document", "prompt", "next"])
+        return .faxSend(document: document(), prompt: text("prompt", required: false), next: text("next") ?? "")
+    }
+
+    func faxQueue() -> FlowNode.Kind? {
+        allow(["document", "prompt", "next"])
+        return .faxQueue(document: document(), prompt: text("prompt", required: false), next: text("next") ?? "")
+    }
+
+    /// The `document` field: one the box holds.
+    private func document() -> String {
         let doc = text("document")
         if let doc, !documents.contains(doc) { y.fail(fields["document"], "\(owner): unknown document \"\(doc)\"") }
-        return .faxSend(document: doc ?? "", prompt: text("prompt", required: false), next: text("next") ?? "")
+        return doc ?? ""
     }
 
     func transfer() -> FlowNode.Kind? {

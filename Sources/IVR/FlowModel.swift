@@ -7,6 +7,12 @@ package struct Flow: Sendable {
     package var start: String
     package var nodes: [String: FlowNode]
     package var file: String
+    /// Other places a call may start, by name (`entries:`; a call-back for a survey alone
+    /// starts at the flow's `survey` entry).
+    package var entries: [String: String] = [:]
+
+    /// Where a call starts: the entry named `entry` if the flow has one, else `start`.
+    package func startNode(_ entry: String?) -> String { entry.flatMap { entries[$0] } ?? start }
 }
 
 package struct FlowNode: Sendable {
@@ -39,6 +45,9 @@ package struct FlowNode: Sendable {
         case survey(Survey)
         case faxReceive(next: String)
         case faxSend(document: String, prompt: String?, next: String)
+        /// Queues `document` to be faxed to the number the caller keyed last (a `collect`
+        /// before it): the box calls it later, with retries.
+        case faxQueue(document: String, prompt: String?, next: String)
         case transfer(Transfer)
         case goto(String)
         case back
@@ -61,6 +70,9 @@ package struct FlowNode: Sendable {
         /// The menu is offered only while this calendar service is open; otherwise the caller
         /// goes straight to the condition's `closed` node.
         package var when: ServiceCondition?
+        /// The key chosen is kept as the answer to this question (a call-back's `rating`), as
+        /// a survey's are.
+        package var answer: String?
     }
 
     /// A calendar service a node depends on, and where the caller goes while it is closed.
@@ -98,6 +110,9 @@ package struct FlowNode: Sendable {
         package var interDigitMs = 5000
         package var next: String
         package var cancelled: String
+        /// Where the caller goes after the node's retries; default `cancelled` (a node whose
+        /// `cancelled` is itself, to key again, names another here).
+        package var onFail: String?
     }
 
     package struct StatusLookup: Sendable {
@@ -143,8 +158,9 @@ package struct FlowNode: Sendable {
         switch kind {
         case .menu(let m): Array(m.keys.values) + [m.onFail] + [m.when?.closed].compactMap { $0 }
         case .play(_, let next), .readBack(_, _, let next), .faxReceive(let next), .faxSend(_, _, let next): [next]
+        case .faxQueue(_, _, let next): [next, FlowNode.giveUpNode]
         case .record(let r): [r.next, r.cancelled, FlowNode.giveUpNode]
-        case .collect(let c): [c.next, c.cancelled]
+        case .collect(let c): [c.next, c.cancelled] + [c.onFail].compactMap { $0 }
         case .status(let s): [s.next, s.retry]
         case .survey(let s): [s.next]
         case .transfer(let t): [t.unavailable] + [t.closed, t.busy].compactMap { $0 }
@@ -163,7 +179,7 @@ package struct FlowNode: Sendable {
         case .collect(let c): [c.prompt, FlowNode.invalidKeyPrompt, FlowNode.noInputPrompt] + [c.repeatPrompt, c.confirm].compactMap { $0 }
         case .status(let s): Array(s.statusPrompts.values) + [s.unknown, s.mistyped] + [s.note].compactMap { $0 }
         case .survey(let s): s.questions.map(\.prompt) + [s.intro, s.thanks].compactMap { $0 } + [FlowNode.invalidKeyPrompt, FlowNode.noInputPrompt]
-        case .faxSend(_, let p, _): [p].compactMap { $0 }
+        case .faxSend(_, let p, _), .faxQueue(_, let p, _): [p].compactMap { $0 }
         case .transfer(let t): [t.prompt, t.unavailablePrompt]
         case .hangUp(let p): [p].compactMap { $0 }
         case .faxReceive, .goto, .back: []

@@ -30,6 +30,8 @@ package enum FlowInput: Equatable, Sendable {
     case faxFinished(success: Bool)
     /// How the transfer's call to its number went (`answered`: the caller is joined to it).
     case transferred(OutboundResult)
+    /// Whether the fax job a `fax_queue` node asked for is queued.
+    case faxQueued(Bool)
     case hungUp
 }
 
@@ -48,6 +50,8 @@ package enum FlowAction: Equatable, Sendable {
     /// Hold the caller, call `number` and say how it went (`transferred`); give up after
     /// `noAnswerMs` of ringing.
     case transfer(number: String, noAnswerMs: Int)
+    /// Queue `document` to be faxed to `number`, and say whether it is (`faxQueued`).
+    case queueFax(document: String, number: String)
     case hangUp
     case visited(String)
 }
@@ -58,10 +62,17 @@ package struct FlowContext {
     package var isOpen: (_ service: String, _ atMs: Int) -> Bool
     /// The config's `transfer.number`, for transfer nodes that name none.
     package var transferNumber: String?
+    /// The case the call is about before the caller keys anything (a call-back's): a status
+    /// node looks it up and `read_back: case_number` reads it until the call makes a case.
+    package var subject: String?
+    /// The flow's entry the call starts at, when it has one by this name (a call-back's purpose).
+    package var entry: String?
 
-    package init(isOpen: @escaping (_ service: String, _ atMs: Int) -> Bool, transferNumber: String?) {
+    package init(isOpen: @escaping (_ service: String, _ atMs: Int) -> Bool, transferNumber: String?, subject: String? = nil, entry: String? = nil) {
         self.isOpen = isOpen
         self.transferNumber = transferNumber
+        self.subject = subject
+        self.entry = entry
     }
 
     /// Every service closed and no number: nothing is transferred.
@@ -106,6 +117,7 @@ package final class FlowRun {
         case recording(since: Int)
         case waitingCase
         case waitingLookup
+        case waitingQueue
         case faxing(callerFax: Bool)
         case transferring
         case ended
@@ -137,8 +149,10 @@ package final class FlowRun {
     package init(flow: Flow, context: FlowContext) {
         self.flow = flow
         self.context = context
-        node = flow.nodes[flow.start]!
+        node = flow.nodes[flow.startNode(context.entry)]!
         typeAhead.reserveCapacity(Self.typeAheadLimit)
+        query = context.subject ?? ""
+        lastCaseNumber = context.subject ?? ""
     }
 
     package var isEnded: Bool { phase == .ended }
@@ -151,7 +165,7 @@ package final class FlowRun {
         case (_, .ended):
             break
         case (.start, _):
-            enter(flow.start)
+            enter(flow.startNode(context.entry))
         case (.hungUp, _):
             if case .recording = phase { emit(.stopMessage) }
             if messageExists && !caseMade, case .record(let r) = node.kind { emit(.createCase(r.caseKind, complete: false)) }
@@ -202,10 +216,14 @@ package final class FlowRun {
             case .unknown: prompt([.named(s.unknown)], then: .go(s.next))
             case .mistyped: prompt([.named(s.mistyped)], then: .go(s.retry))
             }
+        case (.faxQueued(let queued), .waitingQueue):
+            guard case .faxQueue(_, let p, let next) = node.kind else { break }
+            // Not queued (a store that cannot take it): the caller is not told it will come.
+            if queued { prompt([p].compactMap { $0 }.map(PromptRef.named), bargeIn: false, then: .go(next)) } else { go(FlowNode.giveUpNode) }
         case (.voice(let v), _):
             voiceActive = v == .speech
             lastVoiceAt = now
-        case (.played, _), (.tick, _), (.caseCreated, _), (.lookedUp, _), (.faxFinished, _), (.transferred, _):
+        case (.played, _), (.tick, _), (.caseCreated, _), (.lookedUp, _), (.faxFinished, _), (.transferred, _), (.faxQueued, _):
             // Out of phase, and deliberately ignored: a prompt ending that the flow stopped
             // waiting for (a key cut it short), a tick with nothing due, an answer to a request
             // this node did not make.
@@ -223,7 +241,7 @@ package final class FlowRun {
         switch phase {
         case .keys(_, let then): then
         case .prompting(_, let then) where then.takesKeys: then
-        case .idle, .prompting, .recording, .waitingCase, .waitingLookup, .faxing, .transferring, .ended: nil
+        case .idle, .prompting, .recording, .waitingCase, .waitingLookup, .waitingQueue, .faxing, .transferring, .ended: nil
         }
     }
 
@@ -239,7 +257,7 @@ package final class FlowRun {
         case .faxing, .transferring, .ended:
             // The fax's tones, or keys while the caller is on hold.
             break
-        case .idle, .prompting, .keys, .waitingCase, .waitingLookup:
+        case .idle, .prompting, .keys, .waitingCase, .waitingLookup, .waitingQueue:
             if let then = waitingForKey, typeAhead.isEmpty {
                 key(d, for: then)
             } else if typeAhead.count < Self.typeAheadLimit {
@@ -254,7 +272,7 @@ package final class FlowRun {
         if target == "back" {
             // Back to the menu before the current one.
             if !menus.isEmpty { menus.removeLast() }
-            enter(menus.popLast() ?? flow.start)
+            enter(menus.popLast() ?? flow.startNode(context.entry))
         } else {
             enter(target)
         }
@@ -300,6 +318,9 @@ package final class FlowRun {
             phase = .faxing(callerFax: false)
         case .faxSend(let document, let p, _):
             prompt([p].compactMap { $0 }.map(PromptRef.named), bargeIn: false, then: .fax(document))
+        case .faxQueue(let document, _, _):
+            emit(.queueFax(document: document, number: query))
+            phase = .waitingQueue
         case .transfer(let t):
             let open = context.isOpen(t.service, now)
             if let number = t.number ?? context.transferNumber, open {
@@ -321,7 +342,7 @@ package final class FlowRun {
     /// Leaves the node for its single next node (after a fax, say).
     private func advance() {
         switch node.kind {
-        case .faxReceive(let next), .faxSend(_, _, let next), .play(_, let next), .readBack(_, _, let next): go(next)
+        case .faxReceive(let next), .faxSend(_, _, let next), .faxQueue(_, _, let next), .play(_, let next), .readBack(_, _, let next): go(next)
         case .menu, .record, .collect, .status, .survey, .transfer, .goto, .back, .hangUp: finish()
         }
     }
@@ -357,7 +378,7 @@ package final class FlowRun {
         case .collect(let c): then == .awaitDigits && !collected.isEmpty ? c.interDigitMs : c.timeoutMs
         case .survey(let s): s.timeoutMs
         // The confirmation after a recording, and nodes that never wait for keys.
-        case .record, .play, .readBack, .status, .faxReceive, .faxSend, .transfer, .goto, .back, .hangUp: 8000
+        case .record, .play, .readBack, .status, .faxReceive, .faxSend, .faxQueue, .transfer, .goto, .back, .hangUp: 8000
         }
     }
 
@@ -366,6 +387,7 @@ package final class FlowRun {
         case (.menu(let m), .awaitKey):
             if let target = m.keys[d] {
                 emit(.stopPlayback)
+                if let question = m.answer { emit(.saveAnswer(survey: flow.name, question: question, answer: String(d))) }
                 go(target)
             } else if d == "*" {
                 ask(then)
@@ -441,7 +463,7 @@ package final class FlowRun {
         case (.survey, _), (.menu, _), (.record, _), (.collect, _):
             // A key for a wait this node is not in (proceed only waits for keys a node asks for).
             break
-        case (.play, _), (.readBack, _), (.status, _), (.faxReceive, _), (.faxSend, _), (.transfer, _), (.goto, _), (.back, _), (.hangUp, _):
+        case (.play, _), (.readBack, _), (.status, _), (.faxReceive, _), (.faxSend, _), (.faxQueue, _), (.transfer, _), (.goto, _), (.back, _), (.hangUp, _):
             // Nodes that take no keys.
             break
         }
@@ -481,7 +503,7 @@ package final class FlowRun {
             [c.repeatPrompt].compactMap { $0 }.map(PromptRef.named) + [.digits(collected)] + [c.confirm].compactMap { $0 }.map(PromptRef.named)
         case (.collect(let c), _): [.named(c.prompt)]
         case (.survey(let s), _): [.named(s.questions[question].prompt)]
-        case (.play, _), (.readBack, _), (.status, _), (.faxReceive, _), (.faxSend, _), (.transfer, _), (.goto, _), (.back, _), (.hangUp, _): []
+        case (.play, _), (.readBack, _), (.status, _), (.faxReceive, _), (.faxSend, _), (.faxQueue, _), (.transfer, _), (.goto, _), (.back, _), (.hangUp, _): []
         }
     }
 
@@ -503,9 +525,9 @@ package final class FlowRun {
         let (limit, onFail, invalidPrompt, noInputPrompt): (Int, String, String, String) = switch node.kind {
         case .menu(let m): (m.retries, m.onFail, m.invalid, m.noInput)
         case .record: (3, FlowNode.giveUpNode, FlowNode.invalidKeyPrompt, FlowNode.noInputPrompt)
-        case .collect(let c): (3, c.cancelled, FlowNode.invalidKeyPrompt, FlowNode.noInputPrompt)
+        case .collect(let c): (3, c.onFail ?? c.cancelled, FlowNode.invalidKeyPrompt, FlowNode.noInputPrompt)
         case .survey(let s): (3, s.next, FlowNode.invalidKeyPrompt, FlowNode.noInputPrompt)
-        case .play, .readBack, .status, .faxReceive, .faxSend, .transfer, .goto, .back, .hangUp: (0, FlowNode.giveUpNode, "", "")
+        case .play, .readBack, .status, .faxReceive, .faxSend, .faxQueue, .transfer, .goto, .back, .hangUp: (0, FlowNode.giveUpNode, "", "")
         }
         if retries > limit {
             if case .record(let r) = node.kind, messageExists && !caseMade {

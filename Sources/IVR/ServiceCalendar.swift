@@ -23,6 +23,8 @@ package struct ServiceCalendar: Sendable, Equatable {
     package static let defaultTimeZone = TimeZone(identifier: "Asia/Shanghai")!
     /// The human desk (人工服务), the service a transfer keeps the hours of unless it names another.
     package static let desk = "desk"
+    /// When the box may call citizens (call-backs, fax sends): the outbound queue's window.
+    package static let callbacks = "callbacks"
 
     /// Whether `service` is open at `instant`. A service the calendar does not name is closed.
     package func isOpen(_ service: String, at instant: Date) -> Bool {

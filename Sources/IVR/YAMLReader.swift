@@ -103,7 +103,7 @@ package final class YAMLReader {
 
     package static func milliseconds(_ text: String) -> Int? {
         let t = text.trimmingCharacters(in: .whitespaces)
-        for (suffix, scale) in [("ms", 1), ("s", 1000), ("m", 60_000)] where t.hasSuffix(suffix) {
+        for (suffix, scale) in [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)] where t.hasSuffix(suffix) {
             return Double(t.dropLast(suffix.count)).flatMap { Int(checking: $0 * Double(scale)) }
         }
         return Double(t).flatMap { Int(checking: $0 * 1000) }

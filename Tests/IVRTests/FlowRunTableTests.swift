@@ -16,7 +16,7 @@ import Testing
           top:
             menu:
               prompt: p_menu
-              keys: {"1": rec, "2": col, "3": st, "4": sv, "5": fr, "6": fs, "7": tr, "8": gt, "9": bk, "0": pl}
+              keys: {"1": rec, "2": col, "3": st, "4": sv, "5": fr, "6": fs, "7": tr, "8": gt, "9": bk, "0": pl, "*": fq}
           rec:
             record: {case: complaint, intro: p_intro, beep: false, min: 1s, next: after, cancelled: after}
           col:
@@ -29,6 +29,8 @@ import Testing
             fax_receive: {next: after}
           fs:
             fax_send: {document: doc, prompt: p_fax, next: after}
+          fq:
+            fax_queue: {document: doc, prompt: p_queued, next: after}
           tr:
             transfer: {unavailable: after}
           gt:
@@ -48,7 +50,7 @@ import Testing
         """
 
     static let prompts: Set<String> = [
-        "p_menu", "p_intro", "p_collect", "p_status", "p_unknown", "p_mistyped", "p_q1", "p_fax", "p_play", "p_readback", "p_bye", "p_after",
+        "p_menu", "p_intro", "p_collect", "p_status", "p_unknown", "p_mistyped", "p_q1", "p_fax", "p_queued", "p_play", "p_readback", "p_bye", "p_after",
         "goodbye", "invalid_key", "no_input", "please_note", "record_confirm", "record_too_short", "record_cancelled", "your_number_is",
         "transferring", "manual_unavailable",
     ]
@@ -103,7 +105,9 @@ import Testing
         case ("sv", .rightAnswer): return (keys, (.digit("2"), 2500))
         case ("sv", .wrongAnswer): return (keys, (.digit("9"), 2500))
         case ("sv", .silence): return (keys, (.tick, 2000 + 8001))
-        case ("fr", .silence): return ([(.start, 0)], (.tick, 60_000))
+        case ("fr", .silence), ("fq", .silence): return ([(.start, 0)], (.tick, 60_000))
+        // A fax job's node waits for the box to say whether it queued the job.
+        case ("fq", .rightAnswer), ("fq", .wrongAnswer): return ([(.start, 0)], (.faxQueued(probe == .rightAnswer), 100))
         case ("gt", .silence), ("bk", .silence): return ([], (.start, 0))
         // The key is pressed over "pre", a play node leading here; the probe is its end.
         case (_, .typeAhead): return ([(.start, 0), (.digit(typedAhead[node] ?? "1"), 500)], (.played(id: 1, interrupted: false), 2000))
@@ -150,6 +154,11 @@ import Testing
         Case(node: "fs", probe: .wrongAnswer, outcome: .ignored),
         Case(node: "fs", probe: .silence, outcome: .does(.sendFax(document: "doc"))),
         Case(node: "fs", probe: .typeAhead, outcome: .plays([.named("p_fax")])),
+        Case(node: "fq", probe: .rightAnswer, outcome: .plays([.named("p_queued")])),
+        // Not queued: the caller is not told it will come.
+        Case(node: "fq", probe: .wrongAnswer, outcome: .visits("goodbye")),
+        Case(node: "fq", probe: .silence, outcome: .ignored),
+        Case(node: "fq", probe: .typeAhead, outcome: .does(.queueFax(document: "doc", number: ""))),
         Case(node: "tr", probe: .rightAnswer, outcome: .ignored),
         Case(node: "tr", probe: .wrongAnswer, outcome: .ignored),
         Case(node: "tr", probe: .silence, outcome: .visits("after")),
@@ -174,12 +183,12 @@ import Testing
         Case(node: "hu", probe: .wrongAnswer, outcome: .ignored),
         Case(node: "hu", probe: .silence, outcome: .does(.hangUp)),
         Case(node: "hu", probe: .typeAhead, outcome: .plays([.named("p_bye")])),
-    ] + ["top", "col", "st", "sv", "fr", "fs", "tr", "gt", "bk", "pl", "rb", "hu"].map { Case(node: $0, probe: .hangUp, outcome: .ends) }
+    ] + ["top", "col", "st", "sv", "fr", "fs", "fq", "tr", "gt", "bk", "pl", "rb", "hu"].map { Case(node: $0, probe: .hangUp, outcome: .ends) }
 
     @Test func theTableCoversEveryNodeKindAndProbe() throws {
         let flow = try FlowLoader.parse(Self.yaml, file: "t.yaml", prompts: Self.prompts, documents: ["doc"]).get()
         let kinds = Set(flow.nodes.values.map { "\($0.kind)".prefix { $0 != "(" } })
-        #expect(kinds.count == 13, "\(kinds.sorted())")
+        #expect(kinds.count == 14, "\(kinds.sorted())")
         for node in Set(Self.cases.map(\.node)) {
             #expect(Set(Self.cases.filter { $0.node == node }.map(\.probe)) == Set(Probe.allCases), "\(node)")
         }

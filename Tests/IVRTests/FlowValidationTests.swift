@@ -211,6 +211,25 @@ import TestSupport
         #expect(YAMLAliasGuard.firstAnchorOrAlias(in: texts) == nil)
     }
 
+    /// A flow may name other entries (a call-back for a survey alone starts at `survey`): each
+    /// must be a node, counts as reachable, and a call naming no entry of the flow starts at `start`.
+    @Test func entriesStartCallsElsewhere() throws {
+        let yaml = """
+            flow: f
+            start: a
+            entries: {survey: b}
+            nodes:
+              a: {hangup: {prompt: goodbye}}
+              b: {hangup: {prompt: welcome}}
+            """
+        let flow = try FlowLoader.parse(yaml, file: "f.yaml", prompts: Self.prompts, documents: []).get()
+        #expect(flow.startNode("survey") == "b" && flow.startNode("result") == "a" && flow.startNode(nil) == "a")
+        let run = FlowRun(flow: flow, context: FlowContext(isOpen: { _, _ in true }, transferNumber: nil, entry: "survey"))
+        #expect(run.handle(.start, at: 0).contains(.visited("b")))
+        let bad = errors(yaml.replacingOccurrences(of: "{survey: b}", with: "{survey: nowhere}"))
+        #expect(bad.contains { $0.contains("entries: survey starts at \"nowhere\", which is not a node") }, "\(bad)")
+    }
+
     @Test func notYAMLAtAll() {
         let found = errors("flow: [unclosed\nstart: a\n")
         #expect(found.count == 1)
