@@ -32,6 +32,16 @@ package struct BoxConfig: Sendable {
     /// The box's own echo canceller: its tail, and lines where it is switched on or off against
     /// the default (on for ALSA and simulated lines, off for DAHDI, whose kernel has one).
     package var echoCanceller = EchoCancellerSetting()
+    /// The outbound queue: call-backs and fax sends.
+    package var outbound = OutboundSettings()
+
+    /// The flow a call-back runs: the `outbound:` section's, or callback.yaml beside the flow;
+    /// `required` says whether the config named it (a missing one is then an error, and
+    /// otherwise only turns call-backs off).
+    package var callbackFlowFile: (path: String, required: Bool) {
+        if let named = outbound.callbackFlowFile { return (named, true) }
+        return (((flowFile as NSString).deletingLastPathComponent as NSString).appendingPathComponent("callback.yaml"), false)
+    }
 
     package struct EchoCancellerSetting: Sendable, Equatable {
         package var tailMs = 32
@@ -96,8 +106,9 @@ package struct BoxConfig: Sendable {
 
     package var controlSocketPath: String { controlSocket ?? "\(dataDirectory)/control.sock" }
 
-    /// Asia/Shanghai, the desk open 08:00-18:00 every day, no holidays.
-    package static let defaultCalendar = ServiceCalendar(services: [ServiceCalendar.desk: .everyDay(8 * 60..<18 * 60)])
+    /// Asia/Shanghai, the desk open 08:00-18:00 and call-backs made 08:30-21:00 every day, no holidays.
+    package static let defaultCalendar = ServiceCalendar(services: [ServiceCalendar.desk: .everyDay(8 * 60..<18 * 60),
+                                                                    ServiceCalendar.callbacks: .everyDay(8 * 60 + 30..<21 * 60)])
 
     /// The config a command was given, or the embedded defaults; a bad file is the command's
     /// error, with every problem as file:line.

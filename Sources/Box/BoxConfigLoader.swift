@@ -59,6 +59,7 @@ extension BoxConfig {
             case "disk": disk.parse(value, y)
             case "supervision": parseSupervision(value, y, at: line)
             case "echo_canceller": parseEchoCanceller(value, y)
+            case "outbound": outbound.parse(value, y, path: path)
             default: y.fail(line, "unknown setting \"\(key)\"")
             }
         }

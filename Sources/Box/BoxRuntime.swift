@@ -51,6 +51,8 @@ package final class BoxRuntime {
         let calendar = try content.calendar()
         let flow = try FlowLoader.load(file: content.flowFile, prompts: prompts.names, documents: Set(documents.keys),
                                       services: Set(calendar.services.keys)).get()
+        let callbackFlow = try Self.callbackFlow(config, prompts: prompts.names, documents: Set(documents.keys), services: Set(calendar.services.keys),
+                                                 log: log)
         store = try CaseStore(path: "\(dataDirectory)/cases.sqlite", prefix: config.nodePrefix, waits: .callPath)
         recorder = CallRecorder()
         let backend: LineBackend
@@ -80,24 +82,49 @@ package final class BoxRuntime {
             ? WallClock(wall: { Date() }, monotonic: BootClock.seconds)
             : WallClock(wall: { virtualWall(clock()) }, monotonic: { Double(clock()) / 1000 })
         switchboard = try Switchboard(loop: loop, store: store, recorder: recorder, prompts: prompts, documents: documents, flow: flow,
-                                      calendar: calendar, config: config, dataDirectory: dataDirectory, clock: wallClock, nowMs: clock,
+                                      callbackFlow: callbackFlow, calendar: calendar, config: config, dataDirectory: dataDirectory, clock: wallClock, nowMs: clock,
                                       diskFreeBytes: config.diskFreeBytes ?? { monitor?.freeBytes ?? Int.max })
         switchboard.onLog = log
         let recovered = try CrashRecovery.run(store: store, recordings: switchboard.recordingsDirectory, faxes: switchboard.faxDirectory, now: switchboard.timestamp(0))
-        if recovered.callsClosed > 0 || !recovered.messagesKept.isEmpty || recovered.callRecordingsKept > 0 || !recovered.faxesKept.isEmpty {
+        if !recovered.isEmpty {
             log("recovered after an unclean stop: \(recovered.callsClosed) calls closed, "
                 + "\(recovered.messagesKept.count) cut-off messages kept as incomplete cases \(recovered.messagesKept.joined(separator: " ")), "
                 + "\(recovered.callRecordingsKept) call recordings attached, \(recovered.recordingsCut) recordings cut to their audio, "
-                + "\(recovered.faxesKept.count) faxes kept as incomplete cases \(recovered.faxesKept.joined(separator: " "))")
+                + "\(recovered.faxesKept.count) faxes kept as incomplete cases \(recovered.faxesKept.joined(separator: " ")), "
+                + "\(recovered.outboundResumed) outbound jobs cut off on a line queued again")
         }
     }
 
-    /// Reloads the flow file in force; a flow with problems is refused and the running one kept.
+    /// The call-back's flow, checked as the inbound one is; nil (call-backs off, and said so)
+    /// when the config names none and there is none beside the inbound flow.
+    private static func callbackFlow(_ config: BoxConfig, prompts: Set<String>, documents: Set<String>, services: Set<String>,
+                                     log: (String) -> Void) throws(SourceErrors) -> Flow? {
+        let (file, required) = config.callbackFlowFile
+        guard required || FileManager.default.fileExists(atPath: file) else {
+            log("warning: \(file): no call-back flow; the box makes no call-backs (name one with outbound: callback_flow:)")
+            return nil
+        }
+        return try FlowLoader.load(file: file, prompts: prompts, documents: documents, services: services).get()
+    }
+
+    /// Reloads the flow file in force and the call-back's flow; either with problems is
+    /// refused, and the running flows are both kept.
     package func reloadFlow() -> Result<Flow, SourceErrors> {
         let result = FlowLoader.load(file: content.flowFile, prompts: switchboard.prompts.names, documents: Set(switchboard.documents.keys),
                                      services: Set(switchboard.calendar.services.keys))
-        if case .success(let flow) = result { switchboard.replaceFlow(flow) }
-        return result
+        let callback = Result { () throws(SourceErrors) -> Flow? in
+            try Self.callbackFlow(config, prompts: switchboard.prompts.names, documents: Set(switchboard.documents.keys),
+                                  services: Set(switchboard.calendar.services.keys), log: switchboard.log)
+        }
+        switch (result, callback) {
+        case (.success(let flow), .success(let callbackFlow)):
+            switchboard.replaceFlow(flow)
+            switchboard.replaceCallbackFlow(callbackFlow)
+            return result
+        case (.failure(let a), .failure(let b)): return .failure(SourceErrors(errors: a.errors + b.errors))
+        case (.failure, _): return result
+        case (_, .failure(let b)): return .failure(b)
+        }
     }
 
     /// Puts content the uplink has just switched on disk into force for calls from now on.

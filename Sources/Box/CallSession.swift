@@ -40,6 +40,12 @@ package struct CallSummary: Codable, Sendable {
     package var transfer: OutboundResult?
     /// The line a bridged transfer's answered call was on.
     package var bridgedLine: Int?
+    /// A call the box placed for its outbound queue: the job, how the dialling went, and what
+    /// the call achieved.
+    package var job: Int?
+    package var outbound: OutboundResult?
+    package var outcome: OutboundOutcome?
+    package var rating: SatisfactionRating?
 }
 
 /// One call on one line: turns channel events into flow inputs and flow actions into channel
@@ -71,13 +77,55 @@ package final class CallSession {
     /// it is let go.
     private var leg: Int?
     package private(set) var finished = false
+    /// The menu answer a call-back keeps as the citizen's satisfaction rating.
+    package static let ratingQuestion = "rating"
+    /// The outbound job this call is an attempt of, and the attempt (nil: a caller rang in).
+    package let job: OutboundJob?
+    private var attempt: Int?
+    /// The line went off-hook for the job's call: from then on no ring can take the line back.
+    private var seized = false
+    /// A call-back's citizen reached the node that tells the result.
+    private var heardResult = false
+    /// The flow a job's call runs, as it was when the job was dialled (jobs are dialled only
+    /// while there is one).
+    private let jobFlow: Flow?
 
-    package init(line: Int, box: Switchboard, at ms: Int) throws {
+    package init(line: Int, box: Switchboard, at ms: Int, job: OutboundJob? = nil) throws {
         self.line = line
         self.box = box
+        self.job = job
+        jobFlow = job == nil ? nil : box.callbackFlow
         channel = box.loop.channels[line]
-        callID = try box.store.beginCall(line: line, at: box.timestamp(ms))
+        callID = try box.store.beginCall(line: line, direction: job == nil ? .inbound : .outbound, at: box.timestamp(ms))
         summary = CallSummary(line: line, callID: callID)
+        summary.job = job?.id
+        if let job { summary.callerNumber = job.request.number }
+    }
+
+    /// Dials the job's number, once the attempt is on record; when the job was cancelled or
+    /// taken meanwhile, the call is closed as not placed.
+    package func dial(at ms: Int) {
+        guard let job, let digits = DialString(job.request.number),
+              let attempt = box.stored("an outbound attempt", line: line, { try box.store.beginOutboundAttempt(job: job.id, line: line, call: callID, at: box.timestamp(ms)) }) ?? nil
+        else {
+            summary.endedAtMs = ms
+            finishIfDone(at: ms)
+            return
+        }
+        self.attempt = attempt
+        box.log("line \(line): \(job.request.kind.rawValue) job \(job.id): dialling \(job.request.number) (attempt \(job.attempts + 1) of \(job.request.maxAttempts))")
+        channel.commands.push(.dial(digits, noAnswerMs: box.config.outbound.noAnswerMs))
+    }
+
+    /// A ring came in before the line was seized for the job: the caller has the line, and the
+    /// job waits for another (the attempt does not count).
+    package func yieldToRinging(at ms: Int) -> Bool {
+        guard job != nil, !seized else { return false }
+        summary.outbound = nil
+        summary.endedAtMs = ms
+        box.log("line \(line): a caller rang as the job was dialled; the line is theirs")
+        finishIfDone(at: ms, attemptResult: CaseStore.yielded)
+        return true
     }
 
     package func callerID(_ id: CallerID) {
@@ -87,23 +135,54 @@ package final class CallSession {
         }
     }
 
-    package func answered(at ms: Int) {
+    /// The answer on record: the summary's and the CDR's.
+    private func recordAnswer(at ms: Int) {
         summary.answeredAtMs = ms
         summary.disposition = .answered
         box.stored("the answer time", line: line) { try box.store.answerCall(callID, at: box.timestamp(ms)) }
+    }
+
+    package func answered(at ms: Int) {
+        recordAnswer(at: ms)
         // Below the recordings floor the whole call is not recorded; messages still are.
         if box.config.wholeCallRecording && box.disk.level == .ample {
             startRecording(.call, path: "\(box.recordingsDirectory)/call-\(callID)-\(uid).wav", stereo: true, at: ms)
         }
         let calendar = box.calendar
         let context = FlowContext(isOpen: { [unowned box] service, ms in calendar.isOpen(service, at: box.timestamp(ms)) },
-                                  transferNumber: box.config.transferNumber)
-        let run = FlowRun(flow: box.flow, context: context)
+                                  transferNumber: box.config.transferNumber, subject: job?.request.caseNumber?.digits,
+                                  entry: job?.request.purpose?.rawValue)
+        let run = FlowRun(flow: jobFlow ?? box.flow, context: context)
         self.run = run
         perform(run.handle(.start, at: ms), at: ms)
     }
 
     package func handle(_ event: ChannelEvent, at ms: Int) {
+        if let job, summary.answeredAtMs == nil {
+            switch event.kind {
+            case .hook(.offHook): seized = true
+            case .outbound(.answered):
+                summary.outbound = .answered
+                switch job.request.kind {
+                case .callback: answered(at: ms)
+                case .fax: faxAnswered(job.request.document ?? "", at: ms)
+                }
+            case .outbound(let result):
+                // Not through: the supervisor has put the line back on-hook.
+                summary.outbound = result
+                summary.endedAtMs = ms
+                box.log("line \(line): job \(job.id): \(result.rawValue)")
+                finishIfDone(at: ms)
+            default: break
+            }
+            return
+        }
+        // What a call does whether or not a flow runs on it (a fax job's has none).
+        switch event.kind {
+        case .faxFinished: return faxFinished(at: ms)
+        case .recordingStopped(let tap): return recordingStopped(tap, at: ms)
+        default: break
+        }
         guard let run else { return }
         switch event.kind {
         case .digitBegan(let d, _):
@@ -118,15 +197,24 @@ package final class CallSession {
             perform(run.handle(.voice(v), at: ms), at: ms)
         case .faxTone(let t) where t.tone == .cng && fax == nil:
             perform(run.handle(.faxDetected, at: ms), at: ms)
-        case .faxFinished:
-            faxFinished(at: ms)
         case .consulted(let result):
             transferred(result, at: ms)
-        case .recordingStopped(let tap):
-            recordingStopped(tap, at: ms)
         default:
             break
         }
+    }
+
+    /// A fax job's call answered: the document goes as soon as the far machine listens.
+    private func faxAnswered(_ document: String, at ms: Int) {
+        recordAnswer(at: ms)
+        guard let tiff = box.documents[document] else {
+            // The document was taken out of the pack since the job was queued.
+            box.log("line \(line): job \(job?.id ?? 0): no document \(document) to fax")
+            channel.commands.push(.hangUp)
+            return
+        }
+        faxDocument = document
+        startFax(FaxSessionConfig(direction: .send(tiff: tiff), callingParty: true, ident: box.config.faxIdent), receiving: nil, at: ms)
     }
 
     /// An event on the line a bridged transfer called on.
@@ -209,8 +297,10 @@ package final class CallSession {
                 pendingCase = (kind, complete)
                 createPendingCase(at: ms)
             case .lookUp(let text):
+                if job != nil { heardResult = true }
                 lookUp(text, at: ms)
             case .saveAnswer(let survey, let question, let answer):
+                if job != nil, question == Self.ratingQuestion { summary.rating = SatisfactionRating(rawValue: answer) }
                 box.stored("a survey answer", line: line) {
                     try box.store.recordSurveyAnswer(call: callID, survey: survey, question: question, answer: answer, at: box.timestamp(ms))
                 }
@@ -240,10 +330,24 @@ package final class CallSession {
                     leg = free
                     box.loop.channels[free].commands.push(.dial(digits, noAnswerMs: noAnswerMs))
                 }
+            case .queueFax(let document, let number):
+                queueFax(document, to: number, at: ms)
             case .hangUp:
                 channel.commands.push(.hangUp)
             }
         }
+    }
+
+    /// A fax job for `document` to the number the caller keyed; the flow hears whether it is
+    /// queued (and only then tells the caller it will come).
+    private func queueFax(_ document: String, to number: String, at ms: Int) {
+        let now = box.timestamp(ms), settings = box.config.outbound
+        let job = NewOutboundJob(clientID: "fax-\(callID)-\(uid)-\(summary.path.count)", kind: .fax, caseNumber: nil, number: number, document: document,
+                                 maxAttempts: settings.attempts, retryAfterSeconds: settings.retryAfterSeconds, notBefore: now,
+                                 expiresAt: now.addingTimeInterval(Double(settings.expiresAfterSeconds)))
+        let queued = DialString(number) != nil && box.stored("a fax job", line: line, { try box.store.queueOutbound(job, at: now) }) != nil
+        box.log("line \(line): fax of \(document) to \(number) \(queued ? "queued" : "not queued")")
+        if let run { perform(run.handle(.faxQueued(queued), at: ms), at: ms) }
     }
 
     private func play(_ refs: [PromptRef], flowID: Int32, bargeIn: Bool, at ms: Int) {
@@ -320,7 +424,8 @@ package final class CallSession {
             finishedMessage = nil
         }
         guard let made = box.stored("a \(kind.rawValue) case", line: line, {
-            try box.store.createCase(kind: kind, call: callID, callerNumber: summary.callerNumber, complete: complete, media: media, at: box.timestamp(ms))
+            try box.store.createCase(kind: kind, call: callID, callerNumber: summary.callerNumber, complete: complete, media: media,
+                                     reopens: kind == .reopen ? job?.request.caseNumber : nil, at: box.timestamp(ms))
         }) else {
             // The caller is told, not cut off: "service busy", then the line is released.
             let busy = box.prompts[Switchboard.busyPromptName]
@@ -386,12 +491,34 @@ package final class CallSession {
         } else if receiving == nil {
             summary.disposition = result.success ? .faxSent : .faxFailed
         }
-        if let run { perform(run.handle(.faxFinished(success: result.success), at: ms), at: ms) }
+        if let run { perform(run.handle(.faxFinished(success: result.success), at: ms), at: ms) } else if job != nil { channel.commands.push(.hangUp) }
     }
 
-    private func finishIfDone(at ms: Int) {
+    /// What an answered job's call achieved; nil when it achieved nothing (tried again).
+    private var jobOutcome: OutboundOutcome? {
+        guard let job, summary.answeredAtMs != nil else { return nil }
+        if job.request.kind == .fax { return summary.fax?.success == true ? .sent : nil }
+        if summary.rating != nil { return .rated }
+        if heardResult { return .heard }
+        // Nobody keyed anything and the flow said its piece to the end: a machine took it.
+        if summary.digits.isEmpty && run?.isEnded == true && summary.disconnectReason == .local { return .heardByMachine }
+        return nil
+    }
+
+    private func finishIfDone(at ms: Int, attemptResult: String? = nil) {
         guard !finished, summary.endedAtMs != nil, recordings.isEmpty, pendingCase == nil, fax == nil else { return }
         finished = true
+        if let attempt {
+            summary.outcome = jobOutcome
+            let result = attemptResult ?? (summary.outbound ?? .lineDropped).rawValue
+            if let job = box.stored("the outbound attempt's end", line: line, {
+                try box.store.endOutboundAttempt(attempt, result: result, outcome: summary.outcome, rating: summary.rating,
+                                                 pages: summary.fax.map(\.pages), at: box.timestamp(ms))
+            }) ?? nil, job.state == .done {
+                summary.outcome = job.outcome
+                box.log("line \(line): \(job.request.kind.rawValue) job \(job.id) done: \(job.outcome?.rawValue ?? "")")
+            }
+        }
         box.stored("the end of the call", line: line) {
             try box.store.finishCall(callID, at: box.timestamp(ms), disconnectReason: summary.disconnectReason, disposition: summary.disposition,
                                      ivrPath: summary.path, digits: summary.digits)

@@ -15,6 +15,12 @@ package enum CrashRecovery {
         package var recordingsCut = 0
         /// Received faxes that had no case (the store failed when the fax ended): now cases.
         package var faxesKept: [String] = []
+        /// Outbound jobs whose attempt was on a line: queued again (the attempt counts).
+        package var outboundResumed = 0
+
+        package var isEmpty: Bool {
+            callsClosed == 0 && messagesKept.isEmpty && callRecordingsKept == 0 && faxesKept.isEmpty && outboundResumed == 0
+        }
     }
 
     package static func run(store: CaseStore, recordings: String, faxes: String, now: Date) throws -> Report {
@@ -24,6 +30,7 @@ package enum CrashRecovery {
                                  ivrPath: call.ivrPath.split(separator: " ").map(String.init), digits: call.digits)
             report.callsClosed += 1
         }
+        report.outboundResumed = try store.recoverOutbound(at: now)
         let held = Set(try store.db.query("SELECT path FROM media").compactMap { $0.text("path") })
         let calls = Dictionary(try store.calls().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: recordings)) ?? []).sorted()

@@ -1,5 +1,6 @@
 import DSP
 import Foundation
+import HotlineModel
 import IVR
 import LineDriver
 import LocalDB
@@ -18,6 +19,8 @@ package final class Switchboard {
     package let faxDirectory: String
     package let notes: HandlingNotes
     package private(set) var flow: Flow
+    /// The flow a call-back runs once the citizen answers; without one, no job is dialled.
+    package private(set) var callbackFlow: Flow?
     /// The service calendar in force (pushed, or the config's).
     package private(set) var calendar: ServiceCalendar
     private let clock: WallClock
@@ -28,6 +31,8 @@ package final class Switchboard {
     private var sessions: [Int: CallSession] = [:]
     /// Lines the box has seized for a bridged transfer, and the caller's line each serves.
     private var legs: [Int: Int] = [:]
+    /// Line time of the last look at the outbound queue (once a second is plenty).
+    private var lastOutboundCheckMs: Int?
 
     /// What each line is doing, as the technician's `lines` command shows it.
     package enum LineState: String {
@@ -65,7 +70,7 @@ package final class Switchboard {
     private static let busyPlayback: Int32 = -1
 
     package init(loop: FrameLoop, store: CaseStore, recorder: CallRecorder, prompts: PromptLibrary, documents: [String: String], flow: Flow,
-         calendar: ServiceCalendar, config: BoxConfig, dataDirectory: String, clock: WallClock, nowMs: @escaping () -> Int, diskFreeBytes: @escaping () -> Int = { Int.max }) throws {
+         callbackFlow: Flow?, calendar: ServiceCalendar, config: BoxConfig, dataDirectory: String, clock: WallClock, nowMs: @escaping () -> Int, diskFreeBytes: @escaping () -> Int = { Int.max }) throws {
         self.loop = loop
         self.diskFreeBytes = diskFreeBytes
         disk = config.disk
@@ -74,6 +79,7 @@ package final class Switchboard {
         self.prompts = prompts
         self.documents = documents
         self.flow = flow
+        self.callbackFlow = callbackFlow
         self.calendar = calendar
         self.config = config
         self.clock = clock
@@ -88,6 +94,7 @@ package final class Switchboard {
 
     /// A flow that passed validation replaces the running one for calls that start from now on.
     package func replaceFlow(_ newFlow: Flow) { flow = newFlow }
+    package func replaceCallbackFlow(_ newFlow: Flow?) { callbackFlow = newFlow }
     package func replacePrompts(_ library: PromptLibrary) { prompts = library }
     package func replaceDocuments(_ map: [String: String]) { documents = map }
     package func replaceCalendar(_ newCalendar: ServiceCalendar) { calendar = newCalendar }
@@ -101,8 +108,7 @@ package final class Switchboard {
     /// Once a second: has the wall clock jumped? Then say so, and mark the calls in progress,
     /// whose times straddle the jump.
     private func watchClock(at now: Int) {
-        if let last = lastClockCheckMs, (last...(last + 999)).contains(now) { return }
-        lastClockCheckMs = now
+        guard Self.secondHasPassed(since: &lastClockCheckMs, at: now) else { return }
         guard let jump = jumps.observe(wall: clock.wall(), monotonic: clock.monotonic()) else { return }
         let marked = sessions.values.filter { s in stored("a clock jump on call \(s.callID)", line: s.line) { try store.markClockJump(call: s.callID, byMs: jump) } != nil }
         log("clock: the wall clock jumped \(jump > 0 ? "forward" : "back") by \(String(format: "%.1f", Double(abs(jump)) / 1000)) s; "
@@ -154,6 +160,39 @@ package final class Switchboard {
             lastFaultMs = now
         }
         for session in Array(sessions.values) { session.tick(at: now) }
+        dialOutboundIfDue(at: now)
+    }
+
+    /// Once a second: the queue's next due job is dialled on a free line, inside the calling
+    /// window and only while more lines than `keep_free_lines` are free, so callers always find
+    /// one.
+    private func dialOutboundIfDue(at now: Int) {
+        guard Self.secondHasPassed(since: &lastOutboundCheckMs, at: now) else { return }
+        let wall = timestamp(now)
+        let free = freeLines()
+        guard let job = stored("the outbound queue", line: free.first ?? 0, { () throws -> OutboundJob? in
+            try store.expireOutbound(at: wall)
+            guard disk.level != .full, free.count > config.outbound.keepFreeLines, calendar.isOpen(ServiceCalendar.callbacks, at: wall) else { return nil }
+            // Call-backs wait while there is no flow for them; fax jobs need none.
+            return try store.nextDueOutbound(at: wall, kinds: callbackFlow == nil ? [.fax] : Set(OutboundJobKind.allCases))
+        }) ?? nil, let line = free.first else { return }
+        do {
+            let session = try CallSession(line: line, box: self, at: now, job: job)
+            sessions[line] = session
+            note(line, "\(job.request.kind.rawValue) job \(job.id) to \(job.request.number)", state: .inCall, at: now)
+            session.dial(at: now)
+        } catch {
+            storeFailed()
+            log("line \(line): job \(job.id) not dialled: \(error)")
+        }
+    }
+
+    /// Whether a second of line time has passed since `last` (never looked: yes), noting `now`
+    /// as the last look when it has.
+    private static func secondHasPassed(since last: inout Int?, at now: Int) -> Bool {
+        if let last, (last...(last + 999)).contains(now) { return false }
+        last = now
+        return true
     }
 
     private func note(_ line: Int, _ what: String, state: LineState? = nil, at ms: Int) {
@@ -170,6 +209,8 @@ package final class Switchboard {
         case .ringing(let n): note(line, "ring \(n)", state: .ringing, at: ms)
         case .answered: note(line, "answered", state: .inCall, at: ms)
         case .disconnected(let r): note(line, "ended: \(r.rawValue)", state: .idle, at: ms); lineStatus[line]?.caller = nil
+        // A call the box placed that did not get through: the supervisor put the line back on-hook.
+        case .outbound(let r) where r != .answered: note(line, "called: \(r.rawValue)", state: .idle, at: ms)
         case .lineTested(let tone, let level):
             note(line, "line test: \(tone ? "dial tone" : "no dial tone") at \(level) dBm0", state: .idle, at: ms)
             lineTests.removeValue(forKey: line)?(tone, level)
@@ -191,6 +232,8 @@ package final class Switchboard {
         }
         switch event.kind {
         case .ringing:
+            // A caller rang as the box was about to seize the line for a job: the caller wins.
+            _ = sessions[line]?.yieldToRinging(at: ms)
             _ = session(line, at: ms)
         case .callerID(let spill):
             if let id = CallerIDReceiver.decode(spill) {
@@ -264,15 +307,19 @@ package final class Switchboard {
     /// box knows, with no call, test or recording on it. The highest is taken, so the lines
     /// callers ring first stay free longest.
     func seizeLeg(for owner: Int) -> Int? {
-        let free = loop.channels.indices.reversed().first { l in
-            l != owner && sessions[l] == nil && legs[l] == nil && !busyLines.contains(l) && lineTests[l] == nil
+        guard let free = freeLines().first else { return nil }
+        legs[free] = owner
+        note(free, "transfer for line \(owner)", state: .inCall, at: nowMs())
+        return free
+    }
+
+    /// Lines idle as far as the box knows, with no call, test or recording on them, highest
+    /// first: the box's own calls take these, so the lines callers ring first stay free longest.
+    private func freeLines() -> [Int] {
+        loop.channels.indices.reversed().filter { l in
+            sessions[l] == nil && legs[l] == nil && !busyLines.contains(l) && lineTests[l] == nil
                 && technicianRecordings[l] == nil && (lineStatus[l]?.state ?? .idle) == .idle
         }
-        if let free {
-            legs[free] = owner
-            note(free, "transfer for line \(owner)", state: .inCall, at: nowMs())
-        }
-        return free
     }
 
     package func callEnded(_ session: CallSession) {

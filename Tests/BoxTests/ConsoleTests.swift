@@ -330,7 +330,7 @@ import TestSupport
         var waited = 0
         while !((try? ctl(["status"])) ?? "").contains("uptime") && waited < 30_000 { usleep(50_000); waited += 50 }
         for words in [["log", "-1"], ["calls", "-1"], ["cases", "-1"], ["log", "0"], ["calls", "x"], ["cases", "99999999999999999999"], ["log", "1", "2"],
-                      ["calendar", "-1"], ["calendar", "0"], ["calendar", "nan"]] {
+                      ["calendar", "-1"], ["calendar", "0"], ["calendar", "nan"], ["outbound", "0"], ["outbound", "cancel"], ["outbound", "x", "y"]] {
             let answer = try ctl(words)
             #expect(answer.hasPrefix("usage: \(words[0])"), "\(words): \(answer)")
         }
@@ -339,7 +339,9 @@ import TestSupport
         #expect(try ctl(["log", "3"]).split(separator: "\n").count <= 3)
         // Today's plan and the next two days', in the calendar's zone with the desk's default hours.
         let plan = try ctl(["calendar", "3"]).split(separator: "\n")
-        #expect(plan.count == 3 && plan.allSatisfy { $0.contains("Asia/Shanghai): desk 08:00-18:00") }, "\(plan)")
+        #expect(plan.count == 3 && plan.allSatisfy { $0.contains("Asia/Shanghai): callbacks 08:30-21:00; desk 08:00-18:00") }, "\(plan)")
+        #expect(try ctl(["outbound"]).hasPrefix("no outbound jobs"))
+        #expect(try ctl(["outbound", "cancel", "7"]).hasPrefix("no outbound job 7"))
     }
 
     /// One control client that never reads its answer, one that drips its command a byte at a

@@ -105,6 +105,39 @@ package final class ControlQueries: @unchecked Sendable {
         }
     }
 
+    /// The outbound queue, newest last; or a job cancelled by its number or its central id,
+    /// written in the audit log as the technician's.
+    func outbound(_ args: [String]) -> String {
+        do {
+            if args.first == "cancel" {
+                guard args.count == 2 else { return "usage: outbound cancel ID (the job's number, or the central office's id)" }
+                let id = args[1]
+                return try withStore { s in
+                    guard let job = try (Int(id).flatMap { try s.outboundJob(id: $0) }) ?? s.outboundJob(clientID: id) else { return "no outbound job \(id)" }
+                    let after = try s.cancelOutbound(id: job.id, at: Date()) ?? job
+                    let result = job.state == .done ? "already done: \(job.outcome?.rawValue ?? "")" : "cancelled"
+                    try s.recordAudit(AuditEntry(at: Date(), peerFingerprint: nil, peerSubject: "console", action: "outbound cancel", target: "job \(job.id)",
+                                                 result: result))
+                    return "job \(after.id): \(result)"
+                }
+            }
+            guard let n = ControlCommands.count(args, default: 10) else { return "usage: outbound [N] | cancel ID" }
+            let jobs = try withStore { s in try s.outboundJobs(last: n).map { ($0, try s.outboundAttempts(job: $0.id)) } }
+            guard !jobs.isEmpty else { return "no outbound jobs" }
+            return jobs.map { job, attempts in
+                let r = job.request
+                let state = job.state == .done ? "done: \(job.outcome?.rawValue ?? "")\(job.rating.map { " rated \($0.rawValue)" } ?? "")"
+                    : "\(job.state.rawValue), next attempt \(StoreTime.string(job.nextAt))"
+                let tries = attempts.map { "\(StoreTime.string($0.startedAt)) line \($0.line) \($0.result ?? "on the line")" }
+                return "\(job.id) \(r.kind.rawValue) case \(r.caseNumber?.digits ?? "-") to \(r.number) (\(r.clientID)): \(state); "
+                    + "\(job.attempts) of \(r.maxAttempts) attempts, expires \(StoreTime.string(r.expiresAt))"
+                    + (tries.isEmpty ? "" : "\n  " + tries.joined(separator: "\n  "))
+            }.joined(separator: "\n")
+        } catch {
+            return "the outbound queue cannot be read: \(error)"
+        }
+    }
+
     func sync(_ args: [String]) -> String {
         do {
             switch args.first {
