@@ -52,10 +52,12 @@ HOTLINE_CASE=$(python3 -c "import sqlite3, sys; print(sqlite3.connect(sys.argv[1
 mkdir -p .build/schemathesis
 # The box's certificate is pinned, not issued by a CA a TLS library would chain to: the client
 # presents the enrolled certificate (mutual TLS) and does not check the server's (the
-# puller's pinning is tested in UplinkIdentityTests).
+# puller's pinning is tested in UplinkIdentityTests). use_after_free is left out: DELETE
+# /v1/callbacks/ID cancels a call-back and keeps its record, which the central office reads
+# afterwards for the outcome (cancelled, or how it ended first), as the feed carries it.
 set +e
 schemathesis --config-file scripts/schemathesis.toml run docs/uplink-openapi.yaml --url "https://127.0.0.1:$port" \
-  --phases examples,coverage,fuzzing,stateful --checks all --max-examples "$examples" --seed 12345 \
+  --phases examples,coverage,fuzzing,stateful --checks all --exclude-checks use_after_free --max-examples "$examples" --seed 12345 \
   --request-cert "$work/central/central.crt" --request-cert-key "$work/central/central.key" --tls-verify false \
   --report junit --report-junit-path .build/schemathesis/junit.xml --no-color "$@" 2>&1 | tee .build/schemathesis/run.txt
 status=${PIPESTATUS[0]}

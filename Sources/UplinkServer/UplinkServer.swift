@@ -36,6 +36,7 @@ package enum UplinkServer {
         ("/v1/health", [.get]), ("/v1/metrics", [.get]), ("/v1/changes", [.get]), ("/v1/ack", [.post]),
         ("/v1/media/{id}", [.get]), ("/v1/cases/{number}/status", [.put]),
         ("/v1/cases/{number}/note", [.put]), ("/v1/content", [.get]), ("/v1/content/{kind}", [.put]),
+        ("/v1/callbacks", [.post]), ("/v1/callbacks/{id}", [.get, .delete]),
     ]
 
     package static func router(_ service: UplinkService) -> Router<UplinkContext> {
@@ -93,6 +94,25 @@ package enum UplinkServer {
                 let wav = try await collect(request, limit: HandlingNotes.maxRecordedBytes, what: "a recorded note")
                 target = "case \(number) recorded note (\(wav.count) bytes)"
                 return try await service.workers.run { try service.setRecordedNote(number, wav: wav) }
+            }
+        }
+        router.post("/v1/callbacks") { request, context in
+            await audited(service, context, "callback", request) { target in
+                let schedule = try await body(CallbackSchedule.self, request, limit: jsonLimit)
+                target = "call-back \(schedule.id): case \(schedule.case) to \(schedule.number)"
+                // Speaking the note takes espeak-ng's time: the push pool's thread, not the request pool's.
+                return try await service.pusher.run { try service.scheduleCallback(schedule) }
+            }
+        }
+        router.get("/v1/callbacks/{id}") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            return await reply(service, request) { try service.callback(id) }
+        }
+        router.delete("/v1/callbacks/{id}") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            return await audited(service, context, "callback cancel", request) { target in
+                target = "call-back \(id)"
+                return try await service.workers.run { try service.cancelCallback(id) }
             }
         }
         router.get("/v1/content") { request, _ in await reply(service, request) { service.contentInForce() } }
@@ -235,6 +255,7 @@ package enum UplinkServer {
         case .beyondFeed(let m, let latest): return json(ErrorReply(error: m, latest: latest), status: .conflict, request: request)
         case .unprocessable(let m, let problems): return json(ErrorReply(error: m, problems: problems), status: .unprocessableContent, request: request)
         case .tooLarge(let m): return json(ErrorReply(error: m), status: .contentTooLarge, request: request)
+        case .conflict(let m): return json(ErrorReply(error: m), status: .conflict, request: request)
         case .rangeNotSatisfiable(let size):
             return Response(status: .rangeNotSatisfiable, headers: [.contentRange: "bytes */\(size)"])
         case .internalError(let m): return json(ErrorReply(error: m), status: .internalServerError, request: request)

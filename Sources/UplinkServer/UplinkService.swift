@@ -98,11 +98,14 @@ package final class UplinkService: @unchecked Sendable {
         case unprocessable(String, [String])
         /// A body over its limit, named.
         case tooLarge(String)
+        /// The request contradicts what was asked before under the same id.
+        case conflict(String)
 
         /// What went wrong, in the words of the reply.
         package var message: String {
             switch self {
-            case .badRequest(let m), .notFound(let m), .gone(let m), .beyondFeed(let m, _), .unprocessable(let m, _), .tooLarge(let m), .internalError(let m): m
+            case .badRequest(let m), .notFound(let m), .gone(let m), .beyondFeed(let m, _), .unprocessable(let m, _), .tooLarge(let m), .conflict(let m),
+                 .internalError(let m): m
             case .rangeNotSatisfiable(let size): "the range is outside the item (\(size) bytes)"
             }
         }
@@ -111,6 +114,17 @@ package final class UplinkService: @unchecked Sendable {
     }
 
     private func withStore<T>(_ lane: WorkPool.Lane = .ordinary, _ body: (CaseStore) throws(CaseStore.StoreError) -> T) throws(Failure) -> T {
+        let result = borrowStore(lane) { s in Result { () throws(CaseStore.StoreError) -> T in try body(s) } }
+        do { return try result.get() } catch { throw .internalError("\(error)") }
+    }
+
+    /// `body`'s value or error, whatever it throws, with one of the store's connections.
+    private func withStoreResult<T>(_ body: (CaseStore) throws -> T) -> Result<T, any Error> {
+        borrowStore(.ordinary) { s in Result { try body(s) } }
+    }
+
+    /// Runs `body` with a connection of `lane`'s, waiting for one to be free.
+    private func borrowStore<T>(_ lane: WorkPool.Lane, _ body: (CaseStore) -> T) -> T {
         let slot: (store: CaseStore, lock: NSLock)
         switch lane {
         case .priority:
@@ -127,7 +141,7 @@ package final class UplinkService: @unchecked Sendable {
             slot.lock.unlock()
             if case .ordinary = lane { freeStores.signal() }
         }
-        do { return try body(slot.store) } catch { throw .internalError("\(error)") }
+        return body(slot.store)
     }
 
     // MARK: Feed
@@ -284,6 +298,67 @@ package final class UplinkService: @unchecked Sendable {
         }
     }
 
+    // MARK: Call-backs
+
+    /// Queues a call-back (or finds the one queued under its id before). The case's status and
+    /// note are set first and the note spoken, on this request's thread.
+    package func scheduleCallback(_ schedule: CallbackSchedule) throws(Failure) -> CallbackReply {
+        guard let number = try? AcceptanceNumber(validating: schedule.case) else {
+            throw .badRequest("$.case: \(schedule.case) is not an acceptance number (8 digits with a valid check digit)")
+        }
+        func moment(_ text: String?, _ field: String) throws(Failure) -> Date? {
+            guard let text else { return nil }
+            guard let date = StoreTime.date(text) else {
+                throw .badRequest("$.\(field): must be a moment with its offset, such as 2026-12-04T09:30:00+08:00, not \"\(text)\"")
+            }
+            return date
+        }
+        let request = CallbackRequest(id: schedule.id, caseNumber: number, number: schedule.number, purpose: schedule.purpose ?? .result, status: schedule.status,
+                                      note: schedule.note, notBefore: try moment(schedule.notBefore, "not_before"),
+                                      expiresAt: try moment(schedule.expiresAt, "expires_at"), attempts: schedule.attempts, retryAfterSeconds: schedule.retryAfterS)
+        let outcome = withStoreResult { s in
+            try request.queue(store: s, settings: config.outbound, notes: HandlingNotes(dataDirectory: config.dataDirectory), at: now())
+        }
+        switch outcome {
+        case .success(let queued):
+            let asked = queued.job.request
+            guard queued.created || (asked.caseNumber == number && asked.number == schedule.number) else {
+                throw .conflict("call-back \(schedule.id) was scheduled before for case \(asked.caseNumber?.digits ?? "") to \(asked.number); use a new id")
+            }
+            if let warning = queued.noteWarning { notice("call-back \(schedule.id): \(warning)") }
+            return Self.reply(queued.job, created: queued.created, noteWarning: queued.noteWarning)
+        case .failure(let refusal as CallbackRequest.Refusal):
+            switch refusal {
+            case .invalid(let field, let why): throw .badRequest("$.\(field): \(why)")
+            case .unknownCase(let why): throw .notFound(why)
+            }
+        case .failure(let error): throw .internalError("\(error)")
+        }
+    }
+
+    /// The call-back queued under `id`.
+    package func callback(_ id: String) throws(Failure) -> CallbackReply {
+        let job = try withStore { s throws(CaseStore.StoreError) -> OutboundJob? in try s.outboundJob(clientID: id) }
+        guard let job else { throw .notFound("no call-back \(id)") }
+        return Self.reply(job, created: false)
+    }
+
+    /// Cancels the call-back queued under `id`; one already done keeps its outcome.
+    package func cancelCallback(_ id: String) throws(Failure) -> CallbackReply {
+        let job = try withStore { s throws(CaseStore.StoreError) -> OutboundJob? in
+            guard let job = try s.outboundJob(clientID: id) else { return nil }
+            return try s.cancelOutbound(id: job.id, at: now())
+        }
+        guard let job else { throw .notFound("no call-back \(id)") }
+        return Self.reply(job, created: false)
+    }
+
+    private static func reply(_ job: OutboundJob, created: Bool, noteWarning: String? = nil) -> CallbackReply {
+        CallbackReply(id: job.request.clientID, case: job.request.caseNumber?.digits ?? "", number: job.request.number, created: created, state: job.state,
+                      attempts: job.attempts, maxAttempts: job.request.maxAttempts, nextAttemptAt: job.state == .queued ? StoreTime.string(job.nextAt) : nil,
+                      expiresAt: StoreTime.string(job.request.expiresAt), outcome: job.outcome, rating: job.rating, noteWarning: noteWarning)
+    }
+
     /// A recorded handling note for a case callers can ask after (this box's, or a remote one).
     package func setRecordedNote(_ numberText: String, wav: Data) throws(Failure) -> NoteReply {
         guard let number = try? AcceptanceNumber(validating: numberText) else { throw .badRequest("\(numberText) is not an acceptance number (8 digits with a valid check digit)") }
@@ -342,7 +417,7 @@ package final class UplinkService: @unchecked Sendable {
     /// Prometheus text exposition.
     package func metrics() throws(Failure) -> String {
         let h = try health()
-        let counts = try withStore(.priority) { s throws(CaseStore.StoreError) in try s.totals() }
+        let (counts, outbound) = try withStore(.priority) { s throws(CaseStore.StoreError) in (try s.totals(), try s.outboundTotals()) }
         var out = """
             # HELP hotline_calls_total Calls the box has handled.
             # TYPE hotline_calls_total counter
@@ -352,6 +427,10 @@ package final class UplinkService: @unchecked Sendable {
 
             """
         for (kind, n) in counts.cases { out += "hotline_cases_total{kind=\"\(kind)\"} \(n)\n" }
+        out += "# HELP hotline_outbound_jobs Outbound jobs (call-backs, fax sends) waiting or on a line, by kind and state.\n# TYPE hotline_outbound_jobs gauge\n"
+        for j in outbound where j.state != "done" { out += "hotline_outbound_jobs{kind=\"\(j.kind)\",state=\"\(j.state)\"} \(j.count)\n" }
+        out += "# HELP hotline_outbound_done_total Outbound jobs finished, by kind and outcome.\n# TYPE hotline_outbound_done_total counter\n"
+        for j in outbound where j.state == "done" { out += "hotline_outbound_done_total{kind=\"\(j.kind)\",outcome=\"\(j.outcome ?? "")\"} \(j.count)\n" }
         let c = connections.counts
         for (name, value, help, type) in [("hotline_uplink_connections", c.open, "Uplink connections open (at most \(connections.limit)).", "gauge"),
                                           ("hotline_uplink_connections_established", c.established, "Uplink connections past their TLS handshake.", "gauge"),

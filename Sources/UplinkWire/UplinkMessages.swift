@@ -133,10 +133,16 @@ package struct Change: Codable, Sendable, Equatable {
         case call, `case`, media
         case surveyAnswer = "survey_answer"
         case faxResult = "fax_result"
+        /// A job of the box's outbound queue (a call-back): created, each attempt, done.
+        case outboundJob = "outbound_job"
     }
 
     package enum Kind: String, Codable, Sendable, CaseIterable {
         case created, ended, status
+        /// An outbound job's attempt started or ended.
+        case attempt
+        /// An outbound job finished (`outcome` in its data says how).
+        case done
     }
 
     package var seq: Int

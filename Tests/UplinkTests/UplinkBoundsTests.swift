@@ -26,7 +26,12 @@ struct UplinkBoundsTests {
             if i % 3 == 0 { _ = [UInt8]([0x16, 0x03, 0x01, 0x02, 0x00, 0x01]).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
             strangers.append(fd)
         }
-        #expect(try await rig.request(.GET, "/v1/health").status == 200)
+        // Strangers whose SYNs overflowed the accept queue arrive after the central office's
+        // connection and, while its handshake is still going, can evict it as the oldest
+        // stranger; the central office's client tries again, as the puller does.
+        var status = 0
+        for _ in 0..<3 where status != 200 { status = (try? await rig.request(.GET, "/v1/health").status) ?? 0 }
+        #expect(status == 200)
         let counts = rig.runner.service.connections.counts
         #expect(counts.open <= 16 && counts.evicted > 0, "\(counts)")
         // The newest strangers are cut at the handshake deadline: their reads end.

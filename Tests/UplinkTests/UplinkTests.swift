@@ -550,6 +550,8 @@ struct UplinkTests {
         check(try await rig.request(.GET, "/v1/media/9999").json, against: "Error", "media 404")
         check(try await rig.request(.PUT, "/v1/content/flow", body: Data("x: [".utf8)).json, against: "PushRefused", "push refused")
         check(try await rig.request(.PUT, "/v1/content/flow", body: Data(try Self.seedFlow().utf8)).json, against: "PushReply", "push")
+        check(try await rig.json(.POST, "/v1/callbacks", ["id": "c-1", "case": number, "number": "139"]).json, against: "CallbackReply", "callback")
+        check(try await rig.request(.DELETE, "/v1/callbacks/c-1").json, against: "CallbackReply", "callback cancel")
         // Every schema of the document is one wire type both ends use, and says what it encodes.
         let content = ContentInForce(prompts: "config", flow: "g1", documents: "config", calendar: "g2")
         let change = Change(seq: 1, entity: .case, id: 1, change: .created, at: "2026-12-01T00:00:00.000Z", data: .object(["kind": .string("complaint")]))
@@ -562,6 +564,11 @@ struct UplinkTests {
             "ContentInForce": content, "PushReply": PushReply(kind: "flow", generation: "g1", sha256: "00"),
             "NoteReply": NoteReply(case: number, seconds: 2.5),
             "PushRefused": ErrorReply(error: "refused", problems: ["x"]), "Error": ErrorReply(error: "no"),
+            "CallbackSchedule": CallbackSchedule(id: "c-1", case: number, number: "139", purpose: .result, status: .closed, note: "done",
+                                                 notBefore: "2026-12-01T08:00:00+08:00", expiresAt: "2026-12-02T08:00:00+08:00", attempts: 3, retryAfterS: 600),
+            "CallbackReply": CallbackReply(id: "c-1", case: number, number: "139", created: true, state: .done, attempts: 1, maxAttempts: 3,
+                                           nextAttemptAt: "2026-12-01T00:00:00.000Z", expiresAt: "2026-12-02T00:00:00.000Z", outcome: .rated,
+                                           rating: .satisfied, noteWarning: "too long"),
         ]
         #expect(Set(samples.keys) == Set(schemas.keys), "schemas without a wire type, or types without a schema")
         for (name, sample) in samples {
