@@ -26,6 +26,7 @@ package struct ExchangeCommand: ParsableCommand {
     @Option(help: "The scenario (JSON, docs/SIMULATE.md).") package var scenario: String
     @Option(help: "The box's case store, for callers who key a case number.") package var boxData: String?
     @Option(help: "Give up after this many seconds.") package var timeout = 600.0
+    @Option(help: "Also wait for this many calls the box places (call-backs, fax jobs) to end.") package var outbound = 0
 
     package func run() throws {
         let spec = try Scenario.load(scenario)
@@ -36,11 +37,12 @@ package struct ExchangeCommand: ParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: work) }
         // The box's cases, for callers who key a case number (read as each call is placed).
         let box = try boxData.map { try CaseStore(path: "\($0)/cases.sqlite", prefix: NodePrefix("1")!) }
+        try spec.installCallees(on: exchange, directory: work)
         var pending = spec.calls.indices.sorted { spec.calls[$0].atMs < spec.calls[$1].atMs }[...]
-        var ended = 0
+        var (ended, endedOutbound) = (0, 0)
         var frame = 0
         let started = Date()
-        while ended < spec.calls.count {
+        while ended < spec.calls.count || endedOutbound < outbound {
             let now = frame * LineFrame.milliseconds
             while let next = pending.first, spec.calls[next].atMs <= now {
                 pending = pending.dropFirst()
@@ -51,14 +53,16 @@ package struct ExchangeCommand: ParsableCommand {
             port.step(exchange)
             frame += 1
             while let record = exchange.finishedCalls.pop() {
-                ended += 1
-                let line: [String: Any] = ["line": record.line, "placed_ms": record.placedAt / 8, "answered_ms": record.answeredAt.map { $0 / 8 } ?? NSNull(),
+                if record.outbound { endedOutbound += 1 } else { ended += 1 }
+                let line: [String: Any] = ["line": record.line, "outbound": record.outbound, "dialled": record.dialled, "placed_ms": record.placedAt / 8, "answered_ms": record.answeredAt.map { $0 / 8 } ?? NSNull(),
                                            "rings": record.rings, "steps": record.completedSteps, "timed_out_steps": record.timedOutSteps,
                                            "box_on_hook_ms": record.boxOnHookAt.map { $0 / 8 } ?? NSNull(),
                                            "fax_pages": record.faxResult?.pages ?? NSNull()]
                 print(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
             }
-            if Date().timeIntervalSince(started) > timeout { throw CommandFailure("\(spec.calls.count - ended) calls still going after \(Int(timeout)) s") }
+            if Date().timeIntervalSince(started) > timeout {
+                throw CommandFailure("\(spec.calls.count - ended) calls and \(max(0, outbound - endedOutbound)) of the box's still going after \(Int(timeout)) s")
+            }
         }
     }
 

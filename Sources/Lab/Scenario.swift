@@ -1,5 +1,6 @@
 import Box
 import DSP
+import HotlineModel
 import Foundation
 import LineDriver
 import LineSimulator
@@ -18,8 +19,49 @@ package struct Scenario: Decodable {
     package var startsAt: Date?
     /// The desk the box's transfers reach, the same from every line.
     package var desk: Desk?
+    /// How the numbers the box calls back behave.
+    package var callees: [Callee]?
+    /// The lines are one hunt group, as a district's published number is: each call takes the
+    /// first free line at its moment (its `line` is not used), and a call that finds every line
+    /// busy hears busy tone and is counted, not placed.
+    package var huntGroup = false
 
-    package enum CodingKeys: String, CodingKey { case lines, calls, central, maxCallMs = "max_call_ms", startsAt = "starts_at", desk }
+    package enum CodingKeys: String, CodingKey {
+        case lines, calls, central, maxCallMs = "max_call_ms", startsAt = "starts_at", desk, callees, huntGroup = "hunt_group"
+    }
+
+    /// A number the box may call, and how it answers: for `times` attempts (nil: every one),
+    /// after which the next entry for the same number applies.
+    package struct Callee: Decodable {
+        package enum Behaviour: String, Decodable {
+            case answer, busy, noAnswer = "no_answer", reject, faxReceiver = "fax_receiver", answeringMachine = "answering_machine"
+        }
+        package var number: String
+        package var behaviour: Behaviour
+        package var script: [Step]
+        package var times: Int?
+        package var afterRings: Int
+
+        package enum CodingKeys: String, CodingKey { case number, behaviour, script, times, afterRings = "after_rings" }
+
+        package init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            number = try c.decode(String.self, forKey: .number)
+            guard (1...32).contains(number.count), number.allSatisfy({ "0123456789".contains($0) }) else {
+                throw DecodingError.dataCorruptedError(forKey: .number, in: c, debugDescription: "must be 1 to 32 digits")
+            }
+            behaviour = try c.decode(Behaviour.self, forKey: .behaviour)
+            script = try c.decodeIfPresent([Step].self, forKey: .script) ?? []
+            times = try c.decodeIfPresent(Int.self, forKey: .times)
+            if let times, !(1...100).contains(times) {
+                throw DecodingError.dataCorruptedError(forKey: .times, in: c, debugDescription: "must be 1 to 100 attempts")
+            }
+            afterRings = try c.decodeIfPresent(Int.self, forKey: .afterRings) ?? 2
+            guard (1...20).contains(afterRings) else {
+                throw DecodingError.dataCorruptedError(forKey: .afterRings, in: c, debugDescription: "must be 1 to 20 rings")
+            }
+        }
+    }
 
     /// How the number a transfer dials behaves, and whether the exchange offers flash transfer.
     package struct Desk: Decodable {
@@ -77,6 +119,8 @@ package struct Scenario: Decodable {
         central = try c.decodeIfPresent([CentralAction].self, forKey: .central)
         maxCallMs = try c.decodeIfPresent(Int.self, forKey: .maxCallMs)
         desk = try c.decodeIfPresent(Desk.self, forKey: .desk)
+        callees = try c.decodeIfPresent([Callee].self, forKey: .callees)
+        huntGroup = try c.decodeIfPresent(Bool.self, forKey: .huntGroup) ?? false
         if let text = try c.decodeIfPresent(String.self, forKey: .startsAt) {
             guard let date = ISO8601DateFormatter().date(from: text) else {
                 throw DecodingError.dataCorruptedError(forKey: .startsAt, in: c,
@@ -162,9 +206,16 @@ package struct Scenario: Decodable {
         }
     }
 
+    /// What the central office does at a moment of the run: exactly one action.
     package struct CentralAction: Decodable {
         package var atMs: Int
-        package var setStatus: SetStatus
+        package var action: Action
+
+        package enum Action {
+            case setStatus(SetStatus)
+            case scheduleCallback(ScheduleCallback)
+            case cancelCallback(CancelCallback)
+        }
 
         package struct SetStatus: Decodable {
             package var caseIndex: Int
@@ -172,8 +223,82 @@ package struct Scenario: Decodable {
             package enum CodingKeys: String, CodingKey { case caseIndex = "case", status }
         }
 
-        package enum CodingKeys: String, CodingKey { case atMs = "at_ms", setStatus = "set_status" }
+        /// `case` as for `set_status`; `id` defaults to one of the run's own.
+        package struct ScheduleCallback: Decodable {
+            package var caseIndex: Int
+            package var number: String
+            package var note: String?
+            package var status: CaseStatus?
+            package var id: String?
+            package var purpose: CallbackPurpose?
+            package var attempts: Int?
+            package var retryAfterS: Int?
+            /// Not tried after this long from its scheduling (default: the config's expiry).
+            package var expiresAfterS: Int?
+            package enum CodingKeys: String, CodingKey {
+                case caseIndex = "case", number, note, status, id, purpose, attempts, retryAfterS = "retry_after_s", expiresAfterS = "expires_after_s"
+            }
+        }
+
+        /// A call-back scheduled earlier in the run, by its `id`.
+        package struct CancelCallback: Decodable {
+            package var id: String
+        }
+
+        package enum CodingKeys: String, CodingKey {
+            case atMs = "at_ms", setStatus = "set_status", scheduleCallback = "schedule_callback", cancelCallback = "cancel_callback"
+        }
+
+        package init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            atMs = try c.decode(Int.self, forKey: .atMs)
+            var given: [Action] = []
+            if let a = try c.decodeIfPresent(SetStatus.self, forKey: .setStatus) { given.append(.setStatus(a)) }
+            if let a = try c.decodeIfPresent(ScheduleCallback.self, forKey: .scheduleCallback) { given.append(.scheduleCallback(a)) }
+            if let a = try c.decodeIfPresent(CancelCallback.self, forKey: .cancelCallback) { given.append(.cancelCallback(a)) }
+            guard given.count == 1 else {
+                throw DecodingError.dataCorruptedError(forKey: .atMs, in: c,
+                                                       debugDescription: "a central action has exactly one of set_status, schedule_callback, cancel_callback")
+            }
+            action = given[0]
+        }
     }
+
+    /// Every callee on `exchange`, by number, as `callee(_:directory:caseNumbers:)` makes them.
+    package func installCallees(on exchange: SimulatedExchange, directory: String) throws {
+        for (i, entry) in (callees ?? []).enumerated() {
+            do { try exchange.setCallee(callee(i, directory: directory, caseNumbers: []), number: entry.number, times: entry.times) } catch {
+                throw CommandFailure("callees[\(i)]: \(error)")
+            }
+        }
+    }
+
+    /// Callee `index` as the exchange plays it: its script resolved as a caller's is, a fax
+    /// machine that receives into `directory`, an answering machine that greets, beeps and
+    /// records for 90 seconds.
+    package func callee(_ index: Int, directory: String, caseNumbers: [String]) throws -> CalleeBehaviour {
+        let callee = callees![index]
+        switch callee.behaviour {
+        case .busy: return .busy
+        case .noAnswer: return .noAnswer
+        case .reject: return .reject(afterRings: callee.afterRings)
+        case .answer:
+            let owner = "callees[\(index)]"
+            return .answer(afterRings: callee.afterRings, script: try Self.actions(callee.script, named: owner, directory: directory, caseNumbers: caseNumbers))
+        case .faxReceiver:
+            return .answer(afterRings: callee.afterRings, script: [.receiveFax(into: "\(directory)/callee-\(index)-received.tif")])
+        case .answeringMachine:
+            let greeting = "\(directory)/answering-machine-greeting.wav", beep = "\(directory)/answering-machine-beep.wav"
+            if !FileManager.default.fileExists(atPath: greeting) {
+                try WAVFile.write(try Espeak.speak("您好,我现在不方便接听电话,请在提示音后留言。"), to: greeting)
+                try WAVFile.write(Self.beep, to: beep)
+            }
+            return .answer(afterRings: callee.afterRings, script: [.play(wav: greeting), .play(wav: beep), .wait(ms: 90_000), .hangUp(.loopDrop)])
+        }
+    }
+
+    /// An answering machine's beep: 1 kHz for half a second.
+    private static let beep: [Int16] = (0..<SampleClock.rate / 2).map { Int16(8000 * sin(2 * Double.pi * 1000 * Double($0) / Double(SampleClock.rate))) }
 
     package static func load(_ path: String) throws -> Scenario {
         guard let data = FileManager.default.contents(atPath: path) else { throw CommandFailure("\(path): cannot read the scenario") }
@@ -222,8 +347,14 @@ package struct Scenario: Decodable {
     /// `say` is spoken by espeak-ng into `directory`, `send_fax` with `pages` makes test charts,
     /// `dtmf_case_number` keys a case created earlier in the run.
     package func script(of call: Int, directory: String, caseNumbers: [String]) throws -> [CallerAction] {
+        try Self.actions(calls[call].script, named: "calls[\(call)]", directory: directory, caseNumbers: caseNumbers)
+    }
+
+    /// Steps as the exchange runs them; `owner` names them in errors and in the files made.
+    package static func actions(_ steps: [Step], named owner: String, directory: String, caseNumbers: [String]) throws -> [CallerAction] {
+        let call = owner.filter { $0.isLetter || $0.isNumber }
         var out: [CallerAction] = []
-        for (i, step) in calls[call].script.enumerated() {
+        for (i, step) in steps.enumerated() {
             switch step {
             case .wait(let ms): out.append(.wait(ms: ms))
             case .waitForPrompt(let timeout): out.append(.waitForPrompt(timeoutMs: timeout))
@@ -231,7 +362,7 @@ package struct Scenario: Decodable {
             case .waitForBeep(let hz, let timeout): out.append(.waitForBeep(hz: hz, timeoutMs: timeout))
             case .dtmf(let digits, let sending): out.append(.dtmf(digits, sending))
             case .dtmfCaseNumber(let index, let mistype, let sending):
-                guard index < caseNumbers.count else { throw CommandFailure("calls[\(call)].script[\(i)]: no case \(index) has been created by then") }
+                guard index < caseNumbers.count else { throw CommandFailure("\(owner).script[\(i)]: no case \(index) has been created by then") }
                 var digits = Array(caseNumbers[index])
                 if mistype { digits[3] = digits[3] == "9" ? "0" : Character(String((digits[3].wholeNumberValue ?? 0) + 1)) }
                 out.append(.dtmf(String(digits), sending))

@@ -92,6 +92,8 @@ package struct SimulationReport: Codable {
         package var lineSeconds: Double
         package var wallSeconds: Double
         package var cpuSeconds: Double
+        /// With a hunt group: calls that found every line busy (not placed, not in `calls`).
+        package var blocked: Int?
 
         package var text: String {
             let d = dispositions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
@@ -101,7 +103,27 @@ package struct SimulationReport: Codable {
     }
 
     package var calls: [Call]
+    /// The call-backs the run scheduled, each with its attempts and how it ended.
+    package var callbacks: [OutboundJobReport]
+    /// The faxes callers asked to be sent to a number they keyed.
+    package var faxJobs: [OutboundJobReport]
     package var summary: Summary
+}
+
+/// One job of the outbound queue as a run saw it; `outcome` is null while it is still queued.
+package struct OutboundJobReport: Codable {
+    package struct Attempt: Codable {
+        package var startMs: Int
+        package var line: Int
+        package var result: String?
+    }
+    package var id: Int
+    package var `case`: String?
+    package var number: String
+    package var attempts: [Attempt]
+    package var outcome: String?
+    package var rating: String?
+    package var pages: Int?
 }
 
 /// One run of a scenario.
@@ -113,6 +135,11 @@ package struct Simulation {
     /// case store; tests send them through the uplink instead.
     package var centralStatus: ((AcceptanceNumber, CaseStatus) throws -> Void)?
 
+    /// Keep what each caller heard (heardWAV); a long bench day does without.
+    package var keepsHeard = true
+    /// When the run started, on the host's clock.
+    private let startedAt = Date()
+
     package init(scenario: Scenario, config: BoxConfig, verbose: Bool, centralStatus: ((AcceptanceNumber, CaseStatus) throws -> Void)? = nil) {
         self.scenario = scenario
         self.config = config
@@ -121,7 +148,7 @@ package struct Simulation {
     }
 
     package func run() throws -> SimulationReport {
-        let wallStart = Date()
+        let wallStart = startedAt
         let cpuStart = LineBench.processCPUSeconds()
         let runtime = try BoxRuntime(config: config, startedAt: scenario.startsAt ?? wallStart, realTime: false, log: { if verbose { print($0) } })
         defer { runtime.shutdown() }
@@ -131,6 +158,7 @@ package struct Simulation {
         for call in scenario.calls where !(0..<config.lines).contains(call.line) {
             throw CommandFailure("scenario: call on line \(call.line), but there are \(config.lines) lines")
         }
+        try scenario.installCallees(on: exchange, directory: work)
         if let desk = scenario.desk {
             let behaviour = try desk.behaviour(directory: work)
             for line in 0..<config.lines {
@@ -146,33 +174,46 @@ package struct Simulation {
         var central = (scenario.central ?? []).sorted { $0.atMs < $1.atMs }[...]
         var placed: [(index: Int, line: Int, at: Int)] = []
         var records: [SimulatedCallRecord] = []
-        let lastStart = scenario.calls.map(\.atMs).max() ?? 0
-        let limitMs = lastStart + (scenario.maxCallMs ?? 10 * 60_000)
+        let lastStart = (scenario.calls.map(\.atMs) + (scenario.central ?? []).map(\.atMs)).max() ?? 0
+        let maxCallMs = scenario.maxCallMs ?? 10 * 60_000
+        var limitMs = lastStart + maxCallMs
+        var queueOpen = false
+        var blocked = 0
 
         while true {
             let now = SampleClock.ms(runtime.loop.now)
             while let next = pending.first, scenario.calls[next].atMs <= now {
                 pending = pending.dropFirst()
-                let call = scenario.calls[next]
+                var line = scenario.calls[next].line
+                if scenario.huntGroup {
+                    guard let free = (0..<config.lines).first(where: exchange.isFree) else {
+                        blocked += 1
+                        continue
+                    }
+                    line = free
+                }
                 let numbers = try runtime.store.cases().map(\.number.digits)
-                let placing = try scenario.simulatedCall(next, directory: work, caseNumbers: numbers, listens: true)
-                do { try exchange.schedule(placing, line: call.line, atMs: now) } catch { throw CommandFailure("calls[\(next)]: \(error)") }
-                placed.append((next, call.line, now))
+                let placing = try scenario.simulatedCall(next, directory: work, caseNumbers: numbers, listens: keepsHeard)
+                do { try exchange.schedule(placing, line: line, atMs: now) } catch { throw CommandFailure("calls[\(next)]: \(error)") }
+                placed.append((next, line, now))
             }
             while let action = central.first, action.atMs <= now {
                 central = central.dropFirst()
-                let numbers = try runtime.store.cases().map(\.number)
-                guard action.setStatus.caseIndex < numbers.count, let status = CaseStatus(rawValue: action.setStatus.status) else {
-                    throw CommandFailure("central action at \(action.atMs) ms: no case \(action.setStatus.caseIndex) or unknown status \"\(action.setStatus.status)\"")
-                }
-                if let centralStatus { try centralStatus(numbers[action.setStatus.caseIndex], status) } else {
-                    _ = try runtime.store.setStatus(numbers[action.setStatus.caseIndex], to: status, at: runtime.switchboard.timestamp(now))
-                }
+                try perform(action, runtime: runtime, at: now)
             }
             while let r = exchange.finishedCalls.pop() { records.append(r) }
             let done = pending.isEmpty && records.count >= placed.count && runtime.switchboard.activeCalls == 0
                 && (0..<config.lines).allSatisfy { exchange.activeCall(line: $0) == nil }
-            if (done && central.isEmpty) || now > limitMs { break }
+            // Jobs still to be tried keep the run going until their next attempt has had its time:
+            // looked at once a second, and again before the run would stop (a job queued since).
+            func lookAtQueue() throws {
+                let open = try runtime.store.outboundJobs().filter { $0.state != .done }
+                queueOpen = !open.isEmpty
+                if let next = open.map(\.nextAt).max() { limitMs = max(limitMs, Int(next.timeIntervalSince(start) * 1000) + maxCallMs) }
+            }
+            if now % 1000 == 0 { try lookAtQueue() }
+            if done && central.isEmpty && !queueOpen { try lookAtQueue() }
+            if (done && central.isEmpty && !queueOpen) || now > limitMs { break }
             runtime.step()
         }
         // Let the last recordings and CDRs settle.
@@ -180,7 +221,8 @@ package struct Simulation {
 
         let heardDir = "\(config.dataDirectory)/heard"
         try FileManager.default.createDirectory(atPath: heardDir, withIntermediateDirectories: true)
-        var summaries = runtime.switchboard.finished
+        // The box's own calls are reported with their jobs, not as callers' calls.
+        var summaries = runtime.switchboard.finished.filter { $0.job == nil }
         var calls: [SimulationReport.Call] = []
         for (n, p) in placed.enumerated() {
             let record = records.first { $0.line == p.line && SampleClock.ms($0.placedAt) >= p.at - 20 && SampleClock.ms($0.placedAt) <= p.at + 1000 }
@@ -211,7 +253,49 @@ package struct Simulation {
         let summary = SimulationReport.Summary(
             calls: calls.count, answered: calls.filter { $0.answeredMs != nil }.count, casesCreated: calls.reduce(0) { $0 + $1.cases.count },
             dispositions: dispositions, lineSeconds: Double(runtime.loop.now) / Double(SampleClock.rate),
-            wallSeconds: Date().timeIntervalSince(wallStart), cpuSeconds: LineBench.processCPUSeconds() - cpuStart)
-        return SimulationReport(calls: calls, summary: summary)
+            wallSeconds: Date().timeIntervalSince(wallStart), cpuSeconds: LineBench.processCPUSeconds() - cpuStart,
+            blocked: scenario.huntGroup ? blocked : nil)
+        return SimulationReport(calls: calls, callbacks: try outboundReport(runtime.store, kind: .callback),
+                                faxJobs: try outboundReport(runtime.store, kind: .fax), summary: summary)
+    }
+
+    /// The moment line time 0 stands for.
+    private var start: Date { scenario.startsAt ?? startedAt }
+
+    private func outboundReport(_ store: CaseStore, kind: OutboundJobKind) throws -> [OutboundJobReport] {
+        try store.outboundJobs().filter { $0.request.kind == kind }.map { job in
+            OutboundJobReport(id: job.id, case: job.request.caseNumber?.digits, number: job.request.number,
+                              attempts: try store.outboundAttempts(job: job.id).map {
+                                  .init(startMs: Int(($0.startedAt.timeIntervalSince(start) * 1000).rounded()), line: $0.line, result: $0.result)
+                              },
+                              outcome: job.outcome?.rawValue, rating: job.rating?.rawValue, pages: job.pages)
+        }
+    }
+
+    /// One central office action, straight into the box's store (or, for statuses, as `centralStatus` sends them).
+    private func perform(_ action: Scenario.CentralAction, runtime: BoxRuntime, at now: Int) throws {
+        let numbers = try runtime.store.cases().map(\.number)
+        let wall = runtime.switchboard.timestamp(now)
+        func caseNumber(_ index: Int) throws -> AcceptanceNumber {
+            guard index >= 0 && index < numbers.count else { throw CommandFailure("central action at \(action.atMs) ms: no case \(index) has been created by then") }
+            return numbers[index]
+        }
+        switch action.action {
+        case .setStatus(let set):
+            guard let status = CaseStatus(rawValue: set.status) else { throw CommandFailure("central action at \(action.atMs) ms: unknown status \"\(set.status)\"") }
+            let number = try caseNumber(set.caseIndex)
+            if let centralStatus { try centralStatus(number, status) } else { _ = try runtime.store.setStatus(number, to: status, at: wall) }
+        case .scheduleCallback(let s):
+            let request = CallbackRequest(id: s.id ?? "scenario-\(action.atMs)-\(s.caseIndex)", caseNumber: try caseNumber(s.caseIndex), number: s.number,
+                                          purpose: s.purpose ?? .result, status: s.status, note: s.note,
+                                          expiresAt: s.expiresAfterS.map { wall.addingTimeInterval(Double($0)) }, attempts: s.attempts, retryAfterSeconds: s.retryAfterS)
+            do {
+                let queued = try request.queue(store: runtime.store, settings: config.outbound, notes: runtime.switchboard.notes, at: wall)
+                if verbose { print("central: call-back job \(queued.job.id) for case \(request.caseNumber) to \(s.number)" + (queued.noteWarning.map { " (\($0))" } ?? "")) }
+            } catch { throw CommandFailure("central action at \(action.atMs) ms: schedule_callback: \(error)") }
+        case .cancelCallback(let c):
+            guard let job = try runtime.store.outboundJob(clientID: c.id) else { throw CommandFailure("central action at \(action.atMs) ms: no call-back \"\(c.id)\"") }
+            _ = try runtime.store.cancelOutbound(id: job.id, at: wall)
+        }
     }
 }

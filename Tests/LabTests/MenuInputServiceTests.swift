@@ -52,11 +52,11 @@ import TestSupport
         #expect(asked.promptNames.contains("status_accepted"))
     }
 
-    /// Keys pressed over a prompt that only informs count at the next menu: "2" over the policy
-    /// information answers "需要传真这份资料请按1，返回请按2" as soon as it is asked.
+    /// Keys pressed over a prompt that only informs count at the next menu: "*" over the policy
+    /// information answers "传真到本机请按1……返回请按星号键" as soon as it is asked.
     @Test func aKeyTypedOverTheInformationAnswersTheNextMenu() throws {
         let steps = Rig.autoMenu("4") + #"""
-            , {"do": "wait", "ms": 1500}, {"do": "dtmf", "digits": "1"}, {"do": "wait", "ms": 2500}, {"do": "dtmf", "digits": "2"},
+            , {"do": "wait", "ms": 1500}, {"do": "dtmf", "digits": "1"}, {"do": "wait", "ms": 2500}, {"do": "dtmf", "digits": "*"},
             {"do": "wait_for_silence", "ms": 800, "timeout_ms": 30000}, {"do": "wait", "ms": 2000},
             """# + Rig.hangUp
         let call = try #require(try Rig.run(Rig.call(steps)).report.calls.first)

@@ -20,6 +20,7 @@ package enum SimulationRig {
     package static func config(data: String) throws -> BoxConfig {
         var c = BoxConfig()
         c.flowFile = "\(repository)/flows/seed.yaml"
+        c.outbound.callbackFlowFile = "\(repository)/flows/callback.yaml"
         c.promptsFile = "\(repository)/prompts/cmn.yaml"
         c.documentsDirectory = "\(repository)/documents"
         c.promptCache = try promptCache.get()
