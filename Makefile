@@ -3,7 +3,7 @@ SWIFT ?= swift
 # bash, for PIPESTATUS: a failing build piped through a filter still fails.
 SHELL := /bin/bash
 
-.PHONY: deps build run test test-fast graph selftest fuzz clean
+.PHONY: deps build run test test-fast graph selftest fuzz fuzz-replay clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -40,6 +40,13 @@ fuzz: deps
 	.build/debug/hotline-fuzz seeds .build/fuzz-seeds
 	$(SWIFT) build --build-path .build/fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING --product hotline-fuzz 2>&1 | grep -v "Cannot export local symbol"; exit $${PIPESTATUS[0]}
 	printf '%s\n' $(FUZZ_HARNESSES) | xargs -P $(FUZZ_JOBS) -n 1 bash scripts/fuzz-harness.sh $(FUZZ_SECONDS)
+
+# Every harness over its seeds and committed corpus (crashes libFuzzer found included), built
+# plainly: CI's regression check, which shares the test build instead of a sanitized one.
+fuzz-replay: deps
+	$(SWIFT) build --product hotline-fuzz
+	.build/debug/hotline-fuzz seeds .build/fuzz-seeds
+	for h in $(FUZZ_HARNESSES); do .build/debug/hotline-fuzz $$h $$(ls -d .build/fuzz-seeds/$$h Fuzz/corpus/$$h 2>/dev/null) || exit 1; done
 
 # docs/modules.dot, the module graph, from the package description.
 graph:

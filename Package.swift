@@ -4,6 +4,8 @@ import PackageDescription
 // The module graph runs one way, bottom to top (docs/ARCHITECTURE.md; Tests/ArchitectureTests
 // checks it): C shims → SystemSupport, HotlineModel → DSP, UplinkWire → LineDriver, LocalDB →
 // LineSimulator, IVR → Box → UplinkServer, Central → Lab → the three executables.
+let framePath: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "hotline-node",
     platforms: [.macOS(.v15)],
@@ -49,11 +51,14 @@ let package = Package(
         ]),
         .target(name: "HotlineModel"),
 
-        // Signals and lines.
-        .target(name: "DSP", dependencies: ["CSpanDSP"]),
-        .target(name: "LineDriver", dependencies: ["DSP", "HotlineModel", "SystemSupport", "CDahdi", "CAlsa", "CGPIOD"]),
+        // Signals and lines. The frame path is real time, so it is optimized in every build:
+        // debug binaries keep up with a line (the VM stage runs them under emulation) and the
+        // tests' simulated calls run at release speed.
+        .target(name: "DSP", dependencies: ["CSpanDSP"], swiftSettings: framePath),
+        .target(name: "LineDriver", dependencies: ["DSP", "HotlineModel", "SystemSupport", "CDahdi", "CAlsa", "CGPIOD"],
+                swiftSettings: framePath),
         .target(name: "LocalDB", dependencies: ["CSQLite", "HotlineModel", "SystemSupport", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "LineSimulator", dependencies: ["DSP", "LineDriver", "CDahdi"]),
+        .target(name: "LineSimulator", dependencies: ["DSP", "LineDriver", "CDahdi"], swiftSettings: framePath),
         .target(name: "IVR", dependencies: ["DSP", "HotlineModel", "SystemSupport", .product(name: "Yams", package: "Yams")]),
 
         // The box.

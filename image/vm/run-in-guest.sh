@@ -11,6 +11,9 @@ LOG=$S/guest.log
 A=$S/appliance
 L=$S/hotline-lab
 export HOME=/root
+# The binaries are the tests' own debug build, linked against the Swift runtime: it is shared
+# beside them and put where their run path looks, on every boot (the root is a snapshot).
+mkdir -p /opt/swift/usr/lib/swift/linux && cp "$S"/swift-runtime/*.so* /opt/swift/usr/lib/swift/linux/
 . "$S/units-in-guest.sh"
 
 result() {  # name, status

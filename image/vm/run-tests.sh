@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The VM stage: boots the Debian guest (image/vm/build-image.sh, cached) under qemu with the
-# statically linked appliance and hotline-lab (its test exchange) shared in, runs image/vm/run-in-guest.sh there against the real
+# tests' appliance and hotline-lab (its test exchange) shared in, runs image/vm/run-in-guest.sh there against the real
 # DAHDI, snd-aloop and gpio-sim drivers, and reports the guest's results. Fails loudly when it cannot run.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -13,18 +13,27 @@ if [ ${#missing[@]} -gt 0 ]; then apt-get update -qq && apt-get install -y -qq -
 started=$(date +%s)
 image="$(bash image/vm/build-image.sh)" || { echo "VM STAGE FAILED: the guest image could not be built (is the Debian mirror reachable?)" >&2; exit 1; }
 image_s=$(( $(date +%s) - started ))
-for product in appliance hotline-lab; do swift build -c release --static-swift-stdlib --product "$product" 2>&1 | tail -1; done
+# The debug build by default, the one the tests use (its frame path is optimized: Package.swift);
+# HOTLINE_VM_CONFIGURATION=release for the release build. Linked as the tests' build is (a
+# static-stdlib build in the same build directory would spoil it for them), with the Swift
+# runtime libraries they load shared beside them.
+config="${HOTLINE_VM_CONFIGURATION:-debug}"
+for product in appliance hotline-lab; do swift build -c "$config" --product "$product" 2>&1 | tail -1; done
 share="$(mktemp -d /tmp/hotline-vm-share-XXXXXX)"
 trap 'rm -rf "$share" "${line:-}"' EXIT
-cp .build/release/appliance .build/release/hotline-lab image/vm/run-in-guest.sh image/vm/units-in-guest.sh "$share/"
+cp ".build/$config/appliance" ".build/$config/hotline-lab" image/vm/run-in-guest.sh image/vm/units-in-guest.sh "$share/"
+mkdir "$share/swift-runtime"
+ldd ".build/$config/appliance" ".build/$config/hotline-lab" | awk '$3 ~ "/lib/swift/" {print $3}' | sort -u | xargs -r cp -t "$share/swift-runtime/"
 cp -r flows prompts documents systemd image/vm/scenarios "$share/"
 # The caller's speech and the prompt pack are spoken here (espeak-ng) and shared, so the guest
 # needs no speech synthesiser.
 espeak-ng -v cmn -w "$share/.speech.wav" "我要投诉,幸福小区门口的路灯坏了三个星期,晚上很不安全,请尽快修理。"
 sox "$share/.speech.wav" -r 8000 -c 1 -b 16 "$share/complaint-speech.wav"
 rm -f "$share/.speech.wav"
-.build/release/hotline-lab simulate scenarios/query.json --data "$share/.sim" --prompt-cache "$share/prompt-pack" > /dev/null
+".build/$config/hotline-lab" simulate scenarios/query.json --data "$share/.sim" --prompt-cache "$share/prompt-pack" > /dev/null
 rm -rf "$share/.sim"
+# Everything the guest needs is copied: a caller (CI) may now build and test beside it.
+[ -n "${HOTLINE_VM_READY:-}" ] && touch "$HOTLINE_VM_READY"
 
 boot=$(date +%s)
 # ttyS0 is the console (explicit: a -device isa-serial would drop the default one). Two more
