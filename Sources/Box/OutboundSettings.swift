@@ -12,6 +12,9 @@ package struct OutboundSettings: Sendable, Equatable {
     package var noAnswerMs = 40_000
     /// Lines outbound never takes: the last free ones stay for callers.
     package var keepFreeLines = 1
+    /// No job is dialled this soon after a caller's ring on any line: while callers are
+    /// arriving, a call-back would hold the line the next one needs.
+    package var quietAfterRingMs = 60_000
     /// The call-back's flow; nil: callback.yaml beside the config's inbound flow.
     package var callbackFlowFile: String?
 
@@ -34,6 +37,7 @@ package struct OutboundSettings: Sendable, Equatable {
                     ?? expiresAfterSeconds * 1000) / 1000
             case "no_answer": noAnswerMs = y.duration(v, k, in: s, range: 10_000...120_000) ?? noAnswerMs
             case "keep_free_lines": keepFreeLines = y.int(v, k, in: s, range: 0...119) ?? keepFreeLines
+            case "quiet_after_ring": quietAfterRingMs = y.duration(v, k, in: s, range: 0...600_000) ?? quietAfterRingMs
             case "callback_flow": if let f = y.string(v, k, in: s, at: l) { callbackFlowFile = path(f) }
             default: y.fail(l, "\(s): unknown key \"\(k)\"")
             }

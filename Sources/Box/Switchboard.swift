@@ -33,6 +33,8 @@ package final class Switchboard {
     private var legs: [Int: Int] = [:]
     /// Line time of the last look at the outbound queue (once a second is plenty).
     private var lastOutboundCheckMs: Int?
+    /// The last caller's ring on any line (line time, ms): outbound waits while callers arrive.
+    private var lastRingMs: Int?
 
     /// What each line is doing, as the technician's `lines` command shows it.
     package enum LineState: String {
@@ -164,10 +166,11 @@ package final class Switchboard {
     }
 
     /// Once a second: the queue's next due job is dialled on a free line, inside the calling
-    /// window and only while more lines than `keep_free_lines` are free, so callers always find
-    /// one.
+    /// window, only while more lines than `keep_free_lines` are free, so callers always find
+    /// one, and not while callers are arriving (`quiet_after_ring`).
     private func dialOutboundIfDue(at now: Int) {
         guard Self.secondHasPassed(since: &lastOutboundCheckMs, at: now) else { return }
+        if let lastRingMs, now - lastRingMs < config.outbound.quietAfterRingMs { return }
         let wall = timestamp(now)
         let free = freeLines()
         guard let job = stored("the outbound queue", line: free.first ?? 0, { () throws -> OutboundJob? in
@@ -206,7 +209,7 @@ package final class Switchboard {
     private func handle(_ event: ChannelEvent, _ line: Int) {
         let ms = SampleClock.ms(event.at)
         switch event.kind {
-        case .ringing(let n): note(line, "ring \(n)", state: .ringing, at: ms)
+        case .ringing(let n): note(line, "ring \(n)", state: .ringing, at: ms); lastRingMs = nowMs()
         case .answered: note(line, "answered", state: .inCall, at: ms)
         case .disconnected(let r): note(line, "ended: \(r.rawValue)", state: .idle, at: ms); lineStatus[line]?.caller = nil
         // A call the box placed that did not get through: the supervisor put the line back on-hook.

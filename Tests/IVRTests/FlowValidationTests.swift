@@ -301,10 +301,24 @@ func loadConfig(_ yaml: String) throws -> BoxConfig {
         #expect(c.supervision.answerAfterRings == 3 && c.supervision.silenceTimeoutMs == 20_000)
     }
 
+    /// The outbound queue's settings, and each out of its range at its line.
+    @Test func outboundSettingsAreReadAndBounded() throws {
+        let c = try load("outbound:\n  attempts: 5\n  retry_after: 30m\n  expires_after: 1d\n  no_answer: 30s\n  keep_free_lines: 0\n  quiet_after_ring: 0s\n")
+        #expect(c.outbound.attempts == 5 && c.outbound.retryAfterSeconds == 1800 && c.outbound.expiresAfterSeconds == 86_400)
+        #expect(c.outbound.noAnswerMs == 30_000 && c.outbound.keepFreeLines == 0 && c.outbound.quietAfterRingMs == 0)
+        #expect(BoxConfig().outbound.quietAfterRingMs == 60_000)
+        for (value, key) in [("attempts: 0", "attempts"), ("retry_after: 10s", "retry_after"), ("expires_after: 90d", "expires_after"),
+                             ("no_answer: 5s", "no_answer"), ("keep_free_lines: -1", "keep_free_lines"), ("quiet_after_ring: 11m", "quiet_after_ring")] {
+            let error = #expect(throws: SourceErrors.self) { try load("outbound:\n  \(value)\n") }
+            #expect(error?.errors.contains { $0.line == 2 && $0.message.contains(key) } == true, "\(String(describing: error))")
+        }
+    }
+
     /// The config's durations go through the same checked reading: every one of these is a
     /// file:line problem, not a trap at start-up.
     @Test(arguments: [("supervision", "silence_timeout"), ("supervision", "ring_timeout"), ("supervision", "max_call"),
-                      ("console", "lockout"), ("panel", "restart_hold")])
+                      ("console", "lockout"), ("panel", "restart_hold"), ("outbound", "retry_after"), ("outbound", "expires_after"),
+                      ("outbound", "no_answer"), ("outbound", "quiet_after_ring")])
     func configDurationsMustBeFinite(section: String, key: String) throws {
         for value in ["nan", "inf", "1e300s"] {
             let error = #expect(throws: SourceErrors.self) { try load("\(section):\n  \(key): \(value)\n") }

@@ -37,6 +37,24 @@ import TestSupport
         #expect(first.line == 1)
     }
 
+    /// Three lines, so one caller leaves two free: the job still waits `quiet_after_ring` (60 s)
+    /// after the caller's last ring, since more callers may be on their way.
+    @Test func aCallBackWaitsWhileCallersAreArriving() throws {
+        let json = """
+            {"lines": 3, "starts_at": "\(Rig.deskOpen)", "calls": [
+              {"line": 0, "at_ms": 0, "caller_id": {"number": "13812345678"}, "script": [\(Rig.complaint), \(Rig.hangUp)]},
+              {"line": 0, "at_ms": 200000, "caller_id": {"number": "13812345679"}, "script": [{"do": "wait", "ms": 20000}, \(Rig.hangUp)]}
+            ],
+            "central": [{"at_ms": 205000, "schedule_callback": {"case": 0, "number": "13912340000", "status": "closed"}}],
+            "callees": [{"number": "13912340000", "behaviour": "answer", "script": [\(Self.listensAndRates)]}]}
+            """
+        let out = try Rig.run(json)
+        let job = try #require(out.report.callbacks.first)
+        #expect(job.outcome == "rated")
+        let first = try #require(job.attempts.first)
+        #expect(first.startMs >= 260_000 && first.startMs < 275_000, "the caller rang from 200 s, dialled at \(first.startMs)")
+    }
+
     /// A call-back for the rating alone (purpose survey) starts at the flow's survey entry: no
     /// result is told, the rating is asked at once.
     @Test func aSurveyCallBackAsksForTheRatingAlone() throws {
