@@ -61,7 +61,7 @@ CONF
   log=$S/$(basename "$box_data").log
   "$A" run --config "$box_data.yaml" > "$log" 2>&1 &
   box=$!
-  for i in $(seq 1 60); do grep -q "box up" "$log" 2>/dev/null && break; sleep 1; done
+  for i in $(seq 1 300); do grep -q "box up" "$log" 2>/dev/null && break; sleep 1; done
   grep -q "box up" "$log" || echo "the box in $box_data did not start" >> "$LOG"
 }
 # The central office reaches this box on loopback (plain HTTP is allowed there only), and it

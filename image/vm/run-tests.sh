@@ -59,4 +59,11 @@ if [ ! -s "$share/results.txt" ] || ! grep -q " passed, " "$share/results.txt"; 
 fi
 echo "VM stage: image ${image_s} s (cached when the recipe is unchanged), boot to result ${boot_s} s"
 sed "s/^\([0-9]* passed, [0-9]* failed\)$/VM stage totals — \1/" "$share/results.txt"
+if grep -q "^FAIL" "$share/results.txt"; then
+  # What CI prints is all a failed run leaves: the guest's notes and the box's log.
+  echo "--- guest.log (dahdi_cfg's channel lines left out)"
+  grep -v "^Changing\|^Setting\|^Channel\|^ *$" "$share/guest.log" | tail -40 | cut -c1-240
+  echo "--- box.log"
+  tail -25 "$share/box.log" | cut -c1-240
+fi
 ! grep -q "^FAIL" "$share/results.txt"

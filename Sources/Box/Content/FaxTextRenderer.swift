@@ -14,17 +14,44 @@ package struct FaxTextRenderer {
 
     /// Reads only the glyphs `text` needs from the .hex font (CODEPOINT:HEXBITS per line).
     package init(for text: String, font: String = FaxTextRenderer.fontPath) throws {
+        try self.init(for: [text], font: font)
+    }
+
+    /// One pass over the font for several texts: the box renders all its documents at start, and
+    /// the font is 57,000 lines.
+    package init(for texts: [String], font: String = FaxTextRenderer.fontPath) throws {
         guard let data = FileManager.default.contents(atPath: font) else { throw FontMissing() }
-        let wanted = Set(text.unicodeScalars.map(\.value))
-        var glyphs: [UInt32: [UInt8]] = [:]
-        for line in data.split(separator: UInt8(ascii: "\n")) {
-            guard let colon = line.firstIndex(of: UInt8(ascii: ":")),
-                  let code = UInt32(String(decoding: line[line.startIndex..<colon], as: UTF8.self), radix: 16),
-                  wanted.contains(code) else { continue }
-            let hex = Array(line[(colon + 1)...])
-            glyphs[code] = stride(from: 0, to: hex.count - 1, by: 2).compactMap { UInt8(String(decoding: hex[$0...$0 + 1], as: UTF8.self), radix: 16) }
+        // U+FFFD too: it is drawn for any character the font lacks.
+        let wanted = Set(texts.flatMap { $0.unicodeScalars.map(\.value) } + [0xFFFD])
+        glyphs = data.withUnsafeBytes { Self.glyphs(in: $0.bindMemory(to: UInt8.self), wanted: wanted) }
+    }
+
+    /// Scans the bytes in place, no line or string copies: a slow box reads the font at every
+    /// start. A line whose code point or bits are not hex is skipped.
+    private static func glyphs(in font: UnsafeBufferPointer<UInt8>, wanted: Set<UInt32>) -> [UInt32: [UInt8]] {
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+            default: nil
+            }
         }
-        self.glyphs = glyphs
+        var glyphs: [UInt32: [UInt8]] = [:]
+        var i = 0
+        while i < font.count {
+            let base = UnsafeRawPointer(font.baseAddress!)
+            let end = memchr(base + i, Int32(UInt8(ascii: "\n")), font.count - i).map { UnsafeRawPointer($0) - base } ?? font.count
+            defer { i = end + 1 }
+            var code: UInt32 = 0, j = i
+            while j < end, j - i < 8, let n = nibble(font[j]) { code = code << 4 | UInt32(n); j += 1 }
+            guard j > i, j < end, font[j] == UInt8(ascii: ":"), wanted.contains(code) else { continue }
+            var bits: [UInt8] = []
+            j += 1
+            while j + 1 < end, let high = nibble(font[j]), let low = nibble(font[j + 1]) { bits.append(high << 4 | low); j += 2 }
+            glyphs[code] = bits
+        }
+        return glyphs
     }
 
     package struct TooManyPages: Error, CustomStringConvertible {
@@ -91,12 +118,14 @@ package struct FaxTextRenderer {
     /// Renders every documents/NAME.txt into `directory`/NAME.tif; returns name → TIFF path.
     package static func renderDocuments(from source: String, into directory: String) throws -> [String: String] {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: source)) ?? []).filter { $0.hasSuffix(".txt") }.map { String($0.dropLast(4)) }
+        let texts = try names.map { try String(contentsOfFile: "\(source)/\($0).txt", encoding: .utf8) }
+        guard !texts.isEmpty else { return [:] }
+        let renderer = try FaxTextRenderer(for: texts)
         var out: [String: String] = [:]
-        for file in (try? FileManager.default.contentsOfDirectory(atPath: source)) ?? [] where file.hasSuffix(".txt") {
-            let name = String(file.dropLast(4))
-            let text = try String(contentsOfFile: "\(source)/\(file)", encoding: .utf8)
+        for (name, text) in zip(names, texts) {
             let tiff = "\(directory)/\(name).tif"
-            try FaxDocument.write(try FaxTextRenderer(for: text).pages(text), to: tiff)
+            try FaxDocument.write(try renderer.pages(text), to: tiff)
             out[name] = tiff
         }
         return out

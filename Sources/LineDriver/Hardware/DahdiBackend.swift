@@ -61,10 +61,11 @@ public final class DahdiBackend: LineBackend {
         }
     }
 
-    /// Opens channels by number for 160-sample linear blocks with `kernelBlocks` of kernel
-    /// buffering, each primed with one block of silence (the playback side's jitter margin).
-    /// Either side of a span: the box's FXO ports here, the test exchange's in `DahdiExchangePort`.
-    package static func openChannels(_ numbers: [Int], device: String) throws(OpenError) -> [Int32] {
+    /// Opens channels by number for 160-sample linear blocks with `blocks` of kernel buffering,
+    /// each primed with `primed` blocks of silence: the playback side's jitter margin, which is
+    /// also its added delay. Either side of a span: the box's FXO ports here (one block: echo and
+    /// barge-in want it short), the test exchange's in `DahdiExchangePort`.
+    package static func openChannels(_ numbers: [Int], device: String, blocks: Int = kernelBlocks, primed: Int = 1) throws(OpenError) -> [Int32] {
         var fds: [Int32] = []
         func fail(_ number: Int, _ what: String) -> OpenError {
             let failure = SystemError.last(what, "DAHDI channel \(number)")
@@ -78,12 +79,13 @@ public final class DahdiBackend: LineBackend {
             for (what, rc) in [("DAHDI_SPECIFY", CDahdi_specify(fd, Int32(number))),
                                ("DAHDI_SET_BLOCKSIZE 160", CDahdi_set_blocksize(fd, Int32(LineFrame.samples))),
                                ("DAHDI_SETLINEAR", CDahdi_set_linear(fd, 1)),
-                               ("DAHDI_SET_BUFINFO", CDahdi_set_buffers(fd, Int32(kernelBlocks)))] where rc != 0 {
+                               ("DAHDI_SET_BUFINFO", CDahdi_set_buffers(fd, Int32(blocks)))] where rc != 0 {
                 throw fail(number, "\(what) failed (check its signalling in system.conf)")
             }
         }
+        // One write per block: DAHDI takes at most one buffer per call.
         let silence = [Int16](repeating: 0, count: LineFrame.samples)
-        for fd in fds { _ = silence.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
+        for fd in fds { for _ in 0..<primed { _ = silence.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } } }
         return fds
     }
 
