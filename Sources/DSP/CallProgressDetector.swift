@@ -105,7 +105,7 @@ public final class CallProgressDetector {
     public func process(_ samples: UnsafeBufferPointer<Int16>) {
         guard let base = samples.baseAddress else { return }
         aligner.forEachPiece(count: samples.count) { offset, length, end in
-            for i in offset..<(offset + length) { energy += Float(base[i]) * Float(base[i]) }
+            energy += Signal.energy(base + offset, count: length)
             for b in bands.indices {
                 _ = goertzel_update(bands[b].first, base + offset, Int32(length))
                 if let second = bands[b].second { _ = goertzel_update(second, base + offset, Int32(length)) }

@@ -82,8 +82,11 @@ public final class DTMFDetector {
         guard let base = samples.baseAddress else { return }
         aligner.forEachPiece(count: samples.count) { offset, length, end in
             pieceEnd = end
-            if notch != nil {
-                for i in 0..<length { scratch[i] = notch!.filter(base[offset + i]) }
+            if var filter = notch {
+                // A local copy: a class's stored property mutated per sample pays an exclusivity
+                // check each time.
+                for i in 0..<length { scratch[i] = filter.filter(base[offset + i]) }
+                notch = filter
                 _ = dtmf_rx(state, scratch.baseAddress, Int32(length))
             } else {
                 _ = dtmf_rx(state, base + offset, Int32(length))

@@ -5,6 +5,26 @@ public enum Signal {
     @inline(__always)
     public static func saturate(_ v: Int32) -> Int16 { Int16(clamping: v) }
 
+    /// A float sample back to 16 bits, rounded half away from zero and saturated (NaN to the
+    /// floor), without a libm call: x86-64's baseline has no rounding instruction, and the frame
+    /// path rounds every sample it filters.
+    @inline(__always)
+    public static func sample(_ x: Float) -> Int16 {
+        guard x > -32768.5 else { return .min }
+        guard x < 32767.5 else { return .max }
+        return Int16(x + (x < 0 ? -0.5 : 0.5))
+    }
+
+    /// The sum of squares of `count` samples. A detector adds it to its block's energy once per
+    /// piece: summed into a class's property sample by sample, each addition would pay an
+    /// exclusivity check.
+    @inline(__always)
+    public static func energy(_ samples: UnsafePointer<Int16>, count: Int) -> Float {
+        var sum: Float = 0
+        for i in 0..<count { sum += Float(samples[i]) * Float(samples[i]) }
+        return sum
+    }
+
     /// Adds `source` into `target` sample by sample (up to the shorter length), saturating.
     public static func mix(_ source: UnsafeBufferPointer<Int16>, into target: UnsafeMutableBufferPointer<Int16>) {
         for i in 0..<min(source.count, target.count) {

@@ -33,7 +33,7 @@ public final class ToneListener {
     public func process(_ samples: UnsafeBufferPointer<Int16>) {
         guard let base = samples.baseAddress else { return }
         aligner.forEachPiece(count: samples.count) { offset, length, end in
-            for i in offset..<(offset + length) { energy += Float(base[i]) * Float(base[i]) }
+            energy += Signal.energy(base + offset, count: length)
             _ = goertzel_update(filter, base + offset, Int32(length))
             if end % Self.blockSamples == 0 {
                 let total = energy * Float(Self.blockSamples)

@@ -24,6 +24,6 @@ struct ToneNotch {
         let y = b0 * xf + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2
         x2 = x1; x1 = xf
         y2 = y1; y1 = y
-        return Int16(max(-32768, min(32767, y.rounded())))
+        return Signal.sample(y)
     }
 }

@@ -44,6 +44,9 @@ package struct EchoBenchReport: Codable {
         package var falseWithCanceller: Int
         package var detectedWithout: Int
         package var falseWithout: Int
+        /// What the box heard, where it was not the digits sent.
+        package var heardWithCanceller: String?
+        package var heardWithout: String?
         package var bargeInMs: Int?
     }
 
@@ -66,7 +69,8 @@ package struct EchoBenchReport: Codable {
         for c in conditions {
             lines.append(String(format: "%4d  %4d  %5d   %2d/%-2d (%d)  %2d/%-2d (%d)  %@", c.levelDBm0, c.returnLossDB, c.echoDelayMs,
                                 c.detectedWithCanceller, c.sent, c.falseWithCanceller, c.detectedWithout, c.sent, c.falseWithout,
-                                c.bargeInMs.map(String.init) ?? "-"))
+                                c.bargeInMs.map(String.init) ?? "-")
+                         + [c.heardWithCanceller.map { "  heard with: \($0)" }, c.heardWithout.map { "  heard without: \($0)" }].compactMap { $0 }.joined())
         }
         let all = conditions.reduce(0) { $0 + $1.sent }
         lines.append("all: \(conditions.reduce(0) { $0 + $1.detectedWithCanceller })/\(all) with the canceller, "
@@ -121,6 +125,8 @@ package struct EchoBenchRun {
                     conditions.append(.init(levelDBm0: level, returnLossDB: loss, echoDelayMs: delay, sent: Self.digits.count,
                                             detectedWithCanceller: hitsWith, falseWithCanceller: with.detected.count - hitsWith,
                                             detectedWithout: hitsWithout, falseWithout: without.detected.count - hitsWithout,
+                                            heardWithCanceller: with.detected == Self.digits ? nil : with.detected,
+                                            heardWithout: without.detected == Self.digits ? nil : without.detected,
                                             bargeInMs: keyed(true, true, "5").bargeInMs))
                 }
             }

@@ -184,7 +184,7 @@ public final class LineChannel: @unchecked Sendable {
             let item = queue[0]
             let source = item.audio.samples
             let n = min(tx.count - filled, source.count - position)
-            for i in 0..<n { tx[filled + i] = source[position + i] }
+            if n > 0 { (tx.baseAddress! + filled).update(from: source.baseAddress! + position, count: n) }
             filled += n
             position += n
             if position >= source.count {
