@@ -117,11 +117,11 @@ let package = Package(
 
         // The three executables.
         .executableTarget(name: "Appliance", dependencies: [
-            "Box", "UplinkServer", "UplinkWire", "LineDriver", "SystemSupport",
+            "Box", "UplinkServer", "UplinkWire", "LineDriver", "HotlineModel", "SystemSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "HotlineCentral", dependencies: [
-            "Central", "UplinkWire", "SystemSupport",
+            "Central", "UplinkWire", "HotlineModel", "SystemSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "HotlineLab", dependencies: [

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Box
 import Foundation
+import HotlineModel
 import SystemSupport
 import UplinkWire
 
@@ -12,6 +13,7 @@ struct Appliance: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "appliance",
         abstract: "District node of the 12345 citizen hotline.",
+        version: FirmwareVersion.current,
         subcommands: [RunCommand.self, ConsoleCommand.self, CtlCommand.self, SelfTestCommand.self, DSPCommand.self, ApplianceBenchCommand.self,
                       CertificateCommand.self,
                       MovedCommand<Moved.Pull>.self, MovedCommand<Moved.Simulate>.self, MovedCommand<Moved.Exchange>.self]

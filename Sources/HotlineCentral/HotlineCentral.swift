@@ -1,4 +1,5 @@
 import ArgumentParser
+import HotlineModel
 import SystemSupport
 import UplinkWire
 
@@ -10,6 +11,7 @@ package struct HotlineCentral: ParsableCommand {
     package static let configuration = CommandConfiguration(
         commandName: "hotline-central",
         abstract: "The 12345 hotline's central office: pull boxes' cases, calls and media.",
+        version: FirmwareVersion.current,
         subcommands: [PullCommand.self, CertificateCommand.self])
 
     package static func main() { CommandFailure.main(as: Self.self) }

@@ -446,6 +446,7 @@ package final class UplinkService: @unchecked Sendable {
                                     + (h.certificate.map { [("hotline_uplink_certificate_days_left", $0.daysLeft, "Days until the box's uplink certificate expires (warning below 30).")] } ?? []) {
             out += "# HELP \(name) \(help)\n# TYPE \(name) gauge\n\(name) \(value)\n"
         }
+        out += "# HELP hotline_build_info The firmware the box runs.\n# TYPE hotline_build_info gauge\nhotline_build_info{version=\"\(h.version)\"} 1\n"
         return out
     }
 }

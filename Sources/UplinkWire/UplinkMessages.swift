@@ -29,6 +29,8 @@ package struct Health: Codable, Sendable, Equatable {
     package var status: State
     /// The node prefix of this box's acceptance numbers.
     package var node: String
+    /// The firmware running (`FirmwareVersion`).
+    package var version: String
     package var startedAt: String
     package var uptimeSeconds: Int
     package var latestChange: Int
@@ -45,18 +47,19 @@ package struct Health: Codable, Sendable, Equatable {
     package var warnings: [String]
 
     enum CodingKeys: String, CodingKey {
-        case status, node, lines, content, certificate, warnings
+        case status, node, version, lines, content, certificate, warnings
         case startedAt = "started_at", uptimeSeconds = "uptime_s", latestChange = "latest_change", ackedChange = "acked_change"
         case pendingChanges = "pending_changes", pendingMediaBytes = "pending_media_bytes", lastPull = "last_pull", diskFreeBytes = "disk_free_bytes"
     }
 
-    package init(status: State = .ok, node: String, startedAt: String, uptimeSeconds: Int, latestChange: Int, ackedChange: Int, pendingChanges: Int,
+    package init(status: State = .ok, node: String, version: String = FirmwareVersion.current, startedAt: String, uptimeSeconds: Int, latestChange: Int, ackedChange: Int, pendingChanges: Int,
                  pendingMediaBytes: Int, lastPull: String?, diskFreeBytes: Int, lines: [String], content: ContentInForce,
                  certificate: CertificateState? = nil, warnings: [String] = []) {
         self.status = status
         self.certificate = certificate
         self.warnings = warnings
         self.node = node
+        self.version = version
         self.startedAt = startedAt
         self.uptimeSeconds = uptimeSeconds
         self.latestChange = latestChange
@@ -75,6 +78,7 @@ package struct Health: Codable, Sendable, Equatable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(status, forKey: .status)
         try c.encode(node, forKey: .node)
+        try c.encode(version, forKey: .version)
         try c.encode(startedAt, forKey: .startedAt)
         try c.encode(uptimeSeconds, forKey: .uptimeSeconds)
         try c.encode(latestChange, forKey: .latestChange)

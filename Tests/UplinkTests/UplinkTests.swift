@@ -576,6 +576,9 @@ struct UplinkTests {
         }
         let metrics = try await rig.request(.GET, "/v1/metrics")
         #expect(String(decoding: metrics.body, as: UTF8.self).contains("hotline_calls_total "))
+        // Which firmware each box runs, for the central office to see.
+        #expect(String(decoding: metrics.body, as: UTF8.self).contains("hotline_build_info{version=\"\(FirmwareVersion.current)\"} 1"))
+        #expect(try await rig.request(.GET, "/v1/health").json["version"] as? String == FirmwareVersion.current)
         await rig.shutdown()
     }
 

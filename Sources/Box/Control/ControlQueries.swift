@@ -39,7 +39,7 @@ package final class ControlQueries: @unchecked Sendable {
         let free = statvfs(config.dataDirectory, &fs) == 0 ? Double(fs.f_bavail) * Double(fs.f_frsize) / 1e9 : -1
         let dbSize = ((try? FileManager.default.attributesOfItem(atPath: "\(config.dataDirectory)/cases.sqlite"))?[.size] as? Int) ?? 0
         return """
-            uptime \(up / 3600)h \(up / 60 % 60)m \(up % 60)s
+            uptime \(up / 3600)h \(up / 60 % 60)m \(up % 60)s, firmware \(FirmwareVersion.current)
             lines \(config.lines) (\(s.backend)), \(s.busyLines) busy, \(s.activeCalls) calls in progress
             flow "\(s.flowName)"
             database \(cases) cases, \(calls) calls, \(dbSize / 1024) KiB
