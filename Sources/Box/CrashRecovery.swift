@@ -49,8 +49,11 @@ package enum CrashRecovery {
             }
             let durationMs = SampleClock.ms(samples / channels)
             if file.hasPrefix("msg-"), parts.count >= 3, let kind = CaseKind(rawValue: parts[1]), let callID = Int(parts[2]) {
+                // An unhappy citizen's message on a call-back reopens the case the call was about.
+                let reopens = kind == .reopen ? try store.outboundJob(call: callID)?.request.caseNumber : nil
                 let made = try store.createCase(kind: kind, call: calls[callID] == nil ? nil : callID, callerNumber: calls[callID]?.callerNumber,
-                                                complete: false, media: [NewMedia(kind: .recording, path: path, durationMs: durationMs, complete: false)], at: now)
+                                                complete: false, media: [NewMedia(kind: .recording, path: path, durationMs: durationMs, complete: false)],
+                                                reopens: reopens, at: now)
                 report.messagesKept.append(made.number.digits)
             } else if file.hasPrefix("call-"), parts.count >= 2, let callID = Int(parts[1]), calls[callID] != nil {
                 try store.addMedia(NewMedia(kind: .callRecording, path: path, durationMs: durationMs, complete: false), call: callID, at: now)

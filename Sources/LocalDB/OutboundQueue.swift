@@ -104,6 +104,14 @@ extension CaseStore {
         }
     }
 
+    /// The job a call was an attempt of: what a call-back's message is about, found again after
+    /// a crash from the call it was left in.
+    public func outboundJob(call: Int) throws(StoreError) -> OutboundJob? {
+        try read {
+            try db.query("SELECT j.* FROM outbound_jobs j JOIN outbound_attempts a ON a.job_id = j.id WHERE a.call_id = ? LIMIT 1", [call]).first.map(Self.outboundJob)
+        }
+    }
+
     public func outboundAttempts(job: Int) throws(StoreError) -> [OutboundAttempt] {
         try read {
             try db.query("SELECT * FROM outbound_attempts WHERE job_id = ? ORDER BY id", [job]).map {

@@ -36,4 +36,25 @@ import TestSupport
         let again = try CrashRecovery.run(store: store, recordings: scratch.path("recordings"), faxes: scratch.path("faxes"), now: Date())
         #expect(again.callsClosed == 0 && again.faxesKept.isEmpty && again.messagesKept.isEmpty)
     }
+
+    /// An unhappy citizen's message on a call-back, cut off by a kill: kept as an incomplete
+    /// reopen case that still names the case the call-back was about.
+    @Test func aCutReopenMessageStillNamesItsCase() throws {
+        let scratch = try ScratchDirectory()
+        try FileManager.default.createDirectory(atPath: scratch.path("recordings"), withIntermediateDirectories: true)
+        let store = try CaseStore(path: scratch.path("cases.sqlite"), prefix: NodePrefix("1")!)
+        let now = Date()
+        let complaint = try store.createCase(kind: .complaint, call: nil, callerNumber: "13812345678", complete: true, media: [], at: now)
+        let job = try store.queueOutbound(NewOutboundJob(clientID: "cb-1", kind: .callback, caseNumber: complaint.number, number: "13812345678",
+                                                         purpose: .result, status: .closed, maxAttempts: 3, retryAfterSeconds: 600,
+                                                         notBefore: now, expiresAt: now.addingTimeInterval(86_400)), at: now).job
+        let call = try store.beginCall(line: 0, at: now, caller: CallerInfo(number: "13812345678"))
+        _ = try store.beginOutboundAttempt(job: job.id, line: 0, call: call, at: now)
+        try WAVFile.write([Int16](repeating: 1000, count: 8000), to: scratch.path("recordings/msg-reopen-\(call)-a.wav"))
+
+        let report = try CrashRecovery.run(store: store, recordings: scratch.path("recordings"), faxes: scratch.path("faxes"), now: now)
+        #expect(report.messagesKept.count == 1)
+        let reopens = try store.db.query("SELECT reopens FROM cases WHERE kind = 'reopen'").map { $0.text("reopens") }
+        #expect(reopens == [complaint.number.digits])
+    }
 }
