@@ -129,10 +129,8 @@ public final class EchoCanceller {
             if inWindow > best.energy { best = (inWindow, start) }
         }
         guard total > 0, best.energy >= Self.windowEnergyShare * total else { return }
+        // The taps outside are left as they are: nothing reads them until `reset` clears them all.
         activeTaps = best.start..<(best.start + span)
-        // Taps outside the window no longer take part; cleared, so a wider look after a reset
-        // starts from nothing.
-        for j in 0..<taps where !activeTaps.contains(j) { weights[j] = 0 }
     }
 
     // Eight lanes at a time: strict floating point keeps the compiler from vectorising a sum on

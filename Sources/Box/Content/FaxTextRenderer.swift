@@ -38,9 +38,10 @@ package struct FaxTextRenderer {
             }
         }
         var glyphs: [UInt32: [UInt8]] = [:]
+        guard let start = font.baseAddress else { return glyphs }
+        let base = UnsafeRawPointer(start)
         var i = 0
         while i < font.count {
-            let base = UnsafeRawPointer(font.baseAddress!)
             let end = memchr(base + i, Int32(UInt8(ascii: "\n")), font.count - i).map { UnsafeRawPointer($0) - base } ?? font.count
             defer { i = end + 1 }
             var code: UInt32 = 0, j = i
