@@ -18,10 +18,11 @@ run: build
 selftest: build
 	$(SWIFT) run -c release --skip-build appliance selftest
 
-# Every test: what CI runs.
+# Every test: what CI runs. The central office's tests use a real PostgreSQL on loopback,
+# started here with a scratch database (scripts/postgres-scratch.sh).
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	HOTLINE_POSTGRES_URL=$$(bash scripts/postgres-scratch.sh) $(SWIFT) test --skip-build
 
 # The unit tests alone (pure state machines, parsers, the store, the module graph): minutes, not
 # the system tests' processes and simulated calls.

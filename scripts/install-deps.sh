@@ -13,6 +13,8 @@ packages=(
   sox libtiff-tools netpbm python3 systemd
   # tests: Opus files checked by another decoder than ours; openssl makes certificates we did not
   opus-tools openssl
+  # the central office: its system of record (a real server in the tests); tiff2pdf above makes faxes PDF
+  postgresql postgresql-client
 )
 
 missing=()

@@ -7,14 +7,12 @@ import SystemSupport
 import UplinkWire
 
 /// The central office's side of the uplink: pulls each box's change feed and media into a
-/// directory, durably, then acks. Safe to stop at any moment and run again: what is on disk
-/// decides where it resumes, so every change lands exactly once.
-///
-/// Per box, under DIR/NODE/: `changes.jsonl` (one change per line, in feed order) and
-/// `media/ID.opus|tif` (each checked against the box's SHA-256 before it gets its name).
+/// target (a directory or PostgreSQL), durably, then acks. Safe to stop at any moment and run
+/// again: what the target holds decides where it resumes, so every change lands exactly once.
+/// Each medium is checked against the box's SHA-256 before the target takes it.
 package final class Puller: Sendable {
     package let client: HTTPClient
-    package let directory: String
+    package let target: any PullTarget
     package let pageSize: Int
 
     package struct PullError: Error, CustomStringConvertible {
@@ -31,12 +29,16 @@ package final class Puller: Sendable {
         package var description: String { "\(box): node \(node), \(changes) changes and \(media) media (\(mediaBytes) bytes) stored, acked up to \(acked)" }
     }
 
-    package init(tls: TLSConfiguration?, into directory: String, pageSize: Int = 500) {
+    package convenience init(tls: TLSConfiguration?, into directory: String, pageSize: Int = 500) {
+        self.init(tls: tls, target: DirectoryTarget(directory: directory), pageSize: pageSize)
+    }
+
+    package init(tls: TLSConfiguration?, target: any PullTarget, pageSize: Int = 500) {
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls, timeout: .init(connect: .seconds(20), read: .seconds(120)),
                                                      decompression: .enabled(limit: .ratio(200)))
         configuration.httpVersion = .http1Only
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        self.directory = directory
+        self.target = target
         self.pageSize = pageSize
     }
 
@@ -66,20 +68,18 @@ package final class Puller: Sendable {
         let node = health.node
         guard !node.isEmpty, node.allSatisfy({ $0.isASCII && $0.isNumber }) else { throw PullError(description: "health names no node") }
         report.node = node
-        let boxDirectory = "\(directory)/\(node)"
-        try FileManager.default.createDirectory(atPath: "\(boxDirectory)/media", withIntermediateDirectories: true)
-        let journal = try ChangeJournal(path: "\(boxDirectory)/changes.jsonl")
+        let sink = try await target.open(node: node, url: base)
         while true {
-            let page: ChangesPage = try await exchange(.GET, base, "/v1/changes?after=\(journal.lastSeq)&limit=\(pageSize)")
+            let page: ChangesPage = try await exchange(.GET, base, "/v1/changes?after=\(try await sink.cursor())&limit=\(pageSize)")
             let changes = page.changes
             for change in changes where change.entity == .media && change.change == .created {
-                if let bytes = try await fetchMedia(change.id, base: base, into: "\(boxDirectory)/media") {
+                if let bytes = try await fetchMedia(change.id, base: base, into: sink) {
                     report.media += 1
                     report.mediaBytes += bytes
                 }
             }
             // Durable before the ack: the box may delete what we ack.
-            try journal.append(changes)
+            try await sink.commit(changes)
             report.changes += changes.count
             if let last = changes.last?.seq {
                 let acked: AckReply = try await exchange(.POST, base, "/v1/ack", body: WireJSON.encode(AckRequest(seq: last)))
@@ -92,9 +92,9 @@ package final class Puller: Sendable {
 
     /// Downloads one media item unless it is already here; resumes a partial download with
     /// Range + If-Range. Returns the bytes stored, nil when it was already complete.
-    private func fetchMedia(_ id: Int, base: String, into dir: String, restarted: Bool = false) async throws -> Int? {
-        let done = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).contains { $0.hasPrefix("\(id).") && !$0.contains(".part") }
-        if done { return nil }
+    private func fetchMedia(_ id: Int, base: String, into sink: any BoxSink, restarted: Bool = false) async throws -> Int? {
+        if try await sink.holds(media: id) { return nil }
+        let dir = sink.staging
         let part = "\(dir)/\(id).part", tagFile = "\(dir)/\(id).part.etag"
         var offset = 0
         var etag = try? String(contentsOfFile: tagFile, encoding: .utf8)
@@ -118,9 +118,9 @@ package final class Puller: Sendable {
             try? FileManager.default.removeItem(atPath: part)
             try? FileManager.default.removeItem(atPath: tagFile)
             guard !restarted else { throw PullError(description: "media \(id): HTTP 416 to a request for the whole item") }
-            return try await fetchMedia(id, base: base, into: dir, restarted: true)
+            return try await fetchMedia(id, base: base, into: sink, restarted: true)
         case .gone:
-            try DurableFile.write(Data(), to: "\(dir)/\(id).gone")
+            try await sink.keepGone(media: id)
             return 0
         default:
             throw PullError(description: "media \(id): HTTP \(response.status.code) \(String(buffer: try await response.body.collect(upTo: 1 << 16)))")
@@ -148,8 +148,8 @@ package final class Puller: Sendable {
             try? FileManager.default.removeItem(atPath: tagFile)
             throw PullError(description: "media \(id): SHA-256 mismatch (got \(digest), the box says \(tag)); will fetch again")
         }
-        let ext = response.headers.first(name: "Content-Type") == "image/tiff" ? "tif" : "opus"
-        try DurableFile.move(part, to: "\(dir)/\(id).\(ext)")
+        let type = response.headers.first(name: "Content-Type") == MediaContentType.tiff ? MediaContentType.tiff : MediaContentType.opus
+        try await sink.keep(media: id, file: part, contentType: type, sha256: digest, size: size)
         try? FileManager.default.removeItem(atPath: tagFile)
         return size
     }
@@ -172,43 +172,5 @@ package final class Puller: Sendable {
         do { return try WireJSON.decode(Reply.self, from: data) } catch {
             throw PullError(description: "\(method) \(path): the box's reply is not a \(Reply.self): \(error)")
         }
-    }
-}
-
-/// The changes of one box, one JSON line each, appended and fsynced page by page. A line cut
-/// short by a crash is dropped on open, so the journal always ends on a whole change.
-package final class ChangeJournal {
-    package let path: String
-    package private(set) var lastSeq = 0
-
-    package init(path: String) throws {
-        self.path = path
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        let whole = data.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
-        if whole < data.count {
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-            try handle.truncate(atOffset: UInt64(whole))
-            try handle.synchronize()
-            try handle.close()
-        }
-        if let lastLine = data[..<whole].split(separator: UInt8(ascii: "\n")).last {
-            lastSeq = try WireJSON.decode(Change.self, from: Data(lastLine)).seq
-        }
-    }
-
-    package func append(_ changes: [Change]) throws {
-        var data = Data()
-        for change in changes where change.seq > lastSeq {
-            data += WireJSON.encode(change)
-            data.append(UInt8(ascii: "\n"))
-            lastSeq = change.seq
-        }
-        guard !data.isEmpty else { return }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: data)
-        try handle.synchronize()
     }
 }

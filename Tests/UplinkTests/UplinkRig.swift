@@ -96,9 +96,13 @@ final class UplinkRig: @unchecked Sendable {
     }
 
     func puller(into dir: String, via port: Int? = nil) throws -> (Puller, String) {
+        try puller(target: DirectoryTarget(directory: dir), via: port)
+    }
+
+    func puller(target: any PullTarget, via port: Int? = nil) throws -> (Puller, String) {
         let tls = try Self.identities.get()
         let client = try UplinkTLS.client(certificate: "\(tls)/central.crt", key: "\(tls)/central.key", trust: "\(tls)/box.crt")
-        return (Puller(tls: client, into: dir), "https://127.0.0.1:\(port ?? runner.port)")
+        return (Puller(tls: client, target: target), "https://127.0.0.1:\(port ?? runner.port)")
     }
 
     struct Reply {

@@ -192,9 +192,11 @@ struct UplinkTests {
     }
 
     /// The link drops at 100 random points; pulling again each time, the central office ends
-    /// with every change and medium exactly once. The cut points come from a seed, printed with
-    /// any failure; HOTLINE_SEED=N replays a run.
-    @Test func aHundredCutsStillEndWithEveryItemExactlyOnce() async throws {
+    /// with every change and medium exactly once, in a directory or in PostgreSQL (where each
+    /// page and the cursor commit together before the ack). The cut points come from a seed,
+    /// printed with any failure; HOTLINE_SEED=N replays a run.
+    @Test(arguments: PullTargetKind.allCases)
+    func aHundredCutsStillEndWithEveryItemExactlyOnce(target kind: PullTargetKind) async throws {
         let seed = ProcessInfo.processInfo.environment["HOTLINE_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 1...UInt64(UInt32.max))
         var generator = SeededGenerator(seed: seed)
         let replay = Comment(rawValue: "link-cut seed \(seed): HOTLINE_SEED=\(seed) swift test --filter aHundredCuts replays it")
@@ -209,7 +211,7 @@ struct UplinkTests {
         var cuts = 0, episodes = 0, failedRuns = 0
         while cuts < 100 {
             episodes += 1
-            let central = try ScratchDirectory()
+            let central = try await kind.make()
             var finished = false
             var runs = 0
             while !finished {
@@ -217,16 +219,17 @@ struct UplinkTests {
                 try #require(runs < 60, "an episode that never finishes; \(replay.rawValue)")
                 let before = proxy.counts.cuts
                 proxy.cut(afterMoreBytes: Int.random(in: 1...wholePull, using: &generator))
-                let (puller, url) = try rig.puller(into: central.path("c"), via: proxy.port)
+                let (puller, url) = try rig.puller(target: central.target, via: proxy.port)
                 do { _ = try await puller.pull(box: url); finished = true } catch { failedRuns += 1 }
                 try await puller.shutdown()
                 proxy.cut(afterMoreBytes: Int.max / 2)
                 cuts += proxy.counts.cuts - before
                 if proxy.counts.cuts > before { finished = false }
             }
-            try Self.expectExactlyOnce(central.path("c/1"), rig: rig, replay: replay)
+            try await central.expectExactlyOnce(rig: rig, node: "1", replay: replay)
+            await central.close()
         }
-        print("uplink fault test (seed \(seed)): \(cuts) cuts over \(episodes) complete pulls (\(wholePull) bytes each uncut), \(failedRuns) failed runs, every item exactly once")
+        print("uplink fault test into \(kind) (seed \(seed)): \(cuts) cuts over \(episodes) complete pulls (\(wholePull) bytes each uncut), \(failedRuns) failed runs, every item exactly once")
         proxy.stop()
         await rig.shutdown()
     }

@@ -1,0 +1,72 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The central office's PostgreSQL: a pooled client, run for as long as this owner lives, and
+/// the schema brought up to date before anything reads it.
+package final class CentralDatabase: Sendable {
+    package let client: PostgresClient
+    package let url: DatabaseURL
+    let logger: Logger
+    private let running: Task<Void, Never>
+
+    package struct Failure: Error, CustomStringConvertible {
+        package var description: String
+    }
+
+    /// Opens the pool (at most `connections` at once) and migrates the schema.
+    package static func open(_ url: DatabaseURL, connections: Int = 8) async throws -> CentralDatabase {
+        let database = try CentralDatabase(url: url, connections: connections)
+        do { try await database.migrate() } catch {
+            await database.close()
+            throw Failure(description: "\(url): \(String(reflecting: error))")
+        }
+        return database
+    }
+
+    private init(url: DatabaseURL, connections: Int) throws {
+        var configuration = try url.clientConfiguration()
+        configuration.options.maximumConnections = connections
+        configuration.options.minimumConnections = 0
+        logger = Logger(label: "hotline-central.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        self.url = url
+        running = Task { await client.run() }
+    }
+
+    package func close() async {
+        running.cancel()
+        await running.value
+    }
+
+    /// The schema version this database is at.
+    package func schemaVersion() async throws -> Int {
+        let rows = try await client.query("SELECT coalesce(max(version), 0) FROM schema_migrations", logger: logger)
+        for try await version in rows.decode(Int.self) { return version }
+        return 0
+    }
+
+    /// Runs the migrations this database lacks, each in its own transaction. Pullers starting
+    /// at once take turns on an advisory lock, so each migration runs exactly once.
+    func migrate() async throws {
+        let migrations = CentralSchema.migrations
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(12345012345)", logger: logger)
+            try await connection.query("""
+                CREATE TABLE IF NOT EXISTS schema_migrations (version bigint PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())
+                """, logger: logger)
+            var current = 0
+            for try await version in try await connection.query("SELECT coalesce(max(version), 0) FROM schema_migrations", logger: logger).decode(Int.self) {
+                current = version
+            }
+            guard current <= migrations.count else {
+                throw Failure(description: "the database's schema is version \(current), newer than this software's \(migrations.count)")
+            }
+            for (index, statements) in migrations.enumerated().dropFirst(current) {
+                for statement in statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                try await connection.query("INSERT INTO schema_migrations (version) VALUES (\(index + 1))", logger: logger)
+            }
+        }
+    }
+}
