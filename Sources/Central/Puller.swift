@@ -26,7 +26,12 @@ package final class Puller: Sendable {
         package var media = 0
         package var mediaBytes = 0
         package var acked = 0
-        package var description: String { "\(box): node \(node), \(changes) changes and \(media) media (\(mediaBytes) bytes) stored, acked up to \(acked)" }
+        /// What the box still had waiting when the pull ended (changes come in during a pull).
+        package var lagChanges = 0
+        package var lagBytes = 0
+        package var description: String {
+            "\(box): node \(node), \(changes) changes and \(media) media (\(mediaBytes) bytes) stored, acked up to \(acked); \(lagChanges) changes and \(lagBytes) media bytes still waiting"
+        }
     }
 
     package convenience init(tls: TLSConfiguration?, into directory: String, pageSize: Int = 500) {
@@ -46,27 +51,25 @@ package final class Puller: Sendable {
 
     deinit { try? client.syncShutdown() }
 
-    /// Pulls every box in parallel; one box failing does not stop the others.
-    package func pull(boxes: [String]) async -> [Result<Report, PullError>] {
-        await withTaskGroup(of: (Int, Result<Report, PullError>).self) { group in
-            for (i, box) in boxes.enumerated() {
-                group.addTask {
-                    do { return (i, .success(try await self.pull(box: box))) } catch {
-                        return (i, .failure(PullError(description: "\(box): \(error)")))
-                    }
-                }
+    /// Pulls every box, `parallel` at a time; one box failing or slow does not stop the others.
+    package func pull(boxes: [String], parallel: Int = 8) async -> [Result<Report, PullError>] {
+        await Bounded.map(boxes, parallel: parallel) { box in
+            do { return .success(try await self.pull(box: box)) } catch {
+                return .failure(PullError(description: "\(box): \(error)"))
             }
-            var out = [Result<Report, PullError>?](repeating: nil, count: boxes.count)
-            for await (i, r) in group { out[i] = r }
-            return out.compactMap { $0 }
         }
     }
 
-    package func pull(box base: String) async throws -> Report {
+    /// Pulls one box; `enrolledAs`, when given, is the node the box must say it is before
+    /// anything it sends is stored.
+    package func pull(box base: String, enrolledAs: String? = nil) async throws -> Report {
         var report = Report(box: base)
         let health: Health = try await exchange(.GET, base, "/v1/health")
         let node = health.node
         guard !node.isEmpty, node.allSatisfy({ $0.isASCII && $0.isNumber }) else { throw PullError(description: "health names no node") }
+        if let enrolledAs, enrolledAs != node {
+            throw PullError(description: "the box says it is node \(node), but it is enrolled as \(enrolledAs); nothing was stored")
+        }
         report.node = node
         let sink = try await target.open(node: node, url: base)
         while true {
@@ -87,6 +90,9 @@ package final class Puller: Sendable {
             }
             if !page.more || changes.isEmpty { break }
         }
+        let after: Health = try await exchange(.GET, base, "/v1/health")
+        report.lagChanges = after.pendingChanges
+        report.lagBytes = after.pendingMediaBytes
         return report
     }
 

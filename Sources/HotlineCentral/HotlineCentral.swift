@@ -10,9 +10,9 @@ package struct HotlineCentral: ParsableCommand {
 
     package static let configuration = CommandConfiguration(
         commandName: "hotline-central",
-        abstract: "The 12345 hotline's central office: pull boxes' cases, calls and media.",
+        abstract: "The 12345 hotline's central office: pull boxes' cases, calls and media into PostgreSQL; keep the inventory of boxes.",
         version: FirmwareVersion.current,
-        subcommands: [PullCommand.self, CertificateCommand.self])
+        subcommands: [PullCommand.self, BoxCommand.self, CertificateCommand.self])
 
     package static func main() { CommandFailure.main(as: Self.self) }
 }

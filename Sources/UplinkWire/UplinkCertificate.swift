@@ -1,6 +1,7 @@
 import ArgumentParser
 import Crypto
 import Foundation
+import NIOSSL
 import SwiftASN1
 import X509
 
@@ -49,6 +50,11 @@ package enum UplinkCertificate {
             issuerPrivateKey: .init(key))
         return Made(keyPEM: key.pemRepresentation, certificatePEM: try certificate.serializeAsPEM().pemString,
                     fingerprint: try fingerprint(certificate))
+    }
+
+    /// The end of a certificate's validity.
+    package static func notValidAfter(_ certificate: NIOSSLCertificate) throws -> Date {
+        try Certificate(derEncoded: try certificate.toDERBytes()).notValidAfter
     }
 
     package static func fingerprint(_ certificate: Certificate) throws -> String {

@@ -46,19 +46,32 @@ package enum UplinkTLS {
     /// The central office's side. Enrolled box certificates are the only trust anchors, and a
     /// CA certificate among them is refused: it could vouch for a box never enrolled.
     package static func client(certificate: String, key keyPath: String, trust path: String) throws -> TLSConfiguration {
+        let trust = try trust(path, what: "the boxes' trusted certificates")
+        if case .pinned = trust { try refuseAuthorities(trust.roots, in: path) }
+        return try client(certificate: certificate, key: keyPath, roots: trust.roots)
+    }
+
+    /// The central office's side for one box of its inventory: that box's enrolled certificate
+    /// is the only trust anchor.
+    package static func client(certificate: String, key keyPath: String, box: NIOSSLCertificate, named: String) throws -> TLSConfiguration {
+        try refuseAuthorities([box], in: named)
+        return try client(certificate: certificate, key: keyPath, roots: [box])
+    }
+
+    private static func client(certificate: String, key keyPath: String, roots: [NIOSSLCertificate]) throws -> TLSConfiguration {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.certificateChain = try certificates(certificate, what: "the central office's certificate").map { .certificate($0) }
         tls.privateKey = .privateKey(try key(keyPath))
-        let trust = try trust(path, what: "the boxes' trusted certificates")
-        if case .pinned = trust {
-            for certificate in trust.roots where try isAuthority(certificate) {
-                let subject = (try? PeerIdentity(certificate).subject) ?? "?"
-                throw SetupError(description: "\(path): \(subject) is a CA certificate, which could vouch for boxes never enrolled; make the box a leaf certificate with `appliance cert create`, or name a CA file in --trust on purpose")
-            }
-        }
-        tls.trustRoots = .certificates(trust.roots)
+        tls.trustRoots = .certificates(roots)
         tls.minimumTLSVersion = .tlsv12
         return tls
+    }
+
+    package static func refuseAuthorities(_ certificates: [NIOSSLCertificate], in place: String) throws {
+        for certificate in certificates where try isAuthority(certificate) {
+            let subject = (try? PeerIdentity(certificate).subject) ?? "?"
+            throw SetupError(description: "\(place): \(subject) is a CA certificate, which could vouch for boxes never enrolled; make the box a leaf certificate with `appliance cert create`, or name a CA file in --trust on purpose")
+        }
     }
 
     private static func isAuthority(_ certificate: NIOSSLCertificate) throws -> Bool {

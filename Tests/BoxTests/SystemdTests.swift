@@ -5,12 +5,19 @@ import Testing
 import TestSupport
 
 @Suite(.tags(.system), .skippedInFastRun) struct SystemdTests {
-    /// The units as shipped, with the binary under test standing in for /usr/bin/appliance.
-    @Test(arguments: [("appliance.service", "appliance.service"), ("appliance-console@.service", "appliance-console@ttyS0.service")])
+    /// The units as shipped, with the binaries under test standing in for /usr/bin's (every
+    /// unit beside the one verified, so a timer finds its service).
+    @Test(arguments: [("appliance.service", "appliance.service"), ("appliance-console@.service", "appliance-console@ttyS0.service"),
+                      ("hotline-central-pull.service", "hotline-central-pull.service"), ("hotline-central-pull.timer", "hotline-central-pull.timer")])
     func unitsPassSystemdVerify(file: String, unit: String) throws {
         let scratch = try ScratchDirectory()
-        let text = try String(contentsOfFile: "\(SimulationRig.repository)/systemd/\(file)", encoding: .utf8)
-        try text.replacingOccurrences(of: "/usr/bin/appliance", with: Tool.appliance).write(toFile: scratch.path(file), atomically: true, encoding: .utf8)
+        let shipped = "\(SimulationRig.repository)/systemd"
+        for name in try FileManager.default.contentsOfDirectory(atPath: shipped) where name.hasSuffix(".service") || name.hasSuffix(".timer") {
+            try String(contentsOfFile: "\(shipped)/\(name)", encoding: .utf8)
+                .replacingOccurrences(of: "/usr/bin/appliance", with: Tool.appliance)
+                .replacingOccurrences(of: "/usr/bin/hotline-central", with: Tool.central)
+                .write(toFile: scratch.path(name), atomically: true, encoding: .utf8)
+        }
         if unit != file { try FileManager.default.createSymbolicLink(atPath: scratch.path(unit), withDestinationPath: scratch.path(file)) }
         let r = try Tool.run("/usr/bin/systemd-analyze", ["verify", scratch.path(unit)])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
@@ -19,7 +26,8 @@ import TestSupport
 
     /// `systemd-analyze security` scores the shipped units at most 3.5 ("OK"); the figures are
     /// in docs/RELIABILITY.md.
-    @Test(arguments: [("appliance.service", "appliance.service"), ("appliance-console@.service", "appliance-console@ttyS0.service")])
+    @Test(arguments: [("appliance.service", "appliance.service"), ("appliance-console@.service", "appliance-console@ttyS0.service"),
+                      ("hotline-central-pull.service", "hotline-central-pull.service")])
     func unitsAreHardened(file: String, unit: String) throws {
         let scratch = try ScratchDirectory()
         try FileManager.default.copyItem(atPath: "\(SimulationRig.repository)/systemd/\(file)", toPath: scratch.path(unit))

@@ -9,6 +9,9 @@ struct DatabaseURLTests {
         #expect(url.host == "db.city" && url.port == 6543 && url.user == "desk@city" && url.password == "p/ss" && url.database == "hotline")
         #expect(url.sslMode == .verifyFull && url.rootCertificate == "/etc/ca.pem")
         #expect(!url.description.contains("p/ss") && url.description.contains("***"))
+        let again = try DatabaseURL(url.rawValue)
+        #expect(again.user == url.user && again.password == url.password && again.host == url.host && again.port == url.port)
+        #expect(again.database == url.database && again.sslMode == url.sslMode && again.rootCertificate == url.rootCertificate)
         let socket = try DatabaseURL("postgresql://hotline@/hotline?host=/var/run/postgresql")
         #expect(socket.socketDirectory == "/var/run/postgresql" && socket.port == 5432)
     }

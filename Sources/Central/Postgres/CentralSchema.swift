@@ -119,5 +119,23 @@ package enum CentralSchema {
             """,
             "CREATE INDEX outbound_jobs_case ON outbound_jobs (case_number)",
         ],
+        // 2: the inventory of boxes (docs/CENTRAL.md): district, the one certificate each box
+        // may present, retirement, and how its pulls go.
+        [
+            """
+            ALTER TABLE boxes
+                ADD COLUMN district text,
+                ADD COLUMN certificate text,
+                ADD COLUMN certificate_pin text,
+                ADD COLUMN certificate_not_after timestamptz,
+                ADD COLUMN retired_at timestamptz,
+                ADD COLUMN last_attempt_at timestamptz,
+                ADD COLUMN last_error text,
+                ADD COLUMN lag_changes bigint,
+                ADD COLUMN lag_bytes bigint,
+                ADD COLUMN last_pull_seconds double precision
+            """,
+            "CREATE UNIQUE INDEX boxes_url ON boxes (url) WHERE retired_at IS NULL AND certificate IS NOT NULL",
+        ],
     ]
 }

@@ -58,6 +58,22 @@ package struct DatabaseURL: Sendable, CustomStringConvertible {
         guard host != nil || socketDirectory != nil else { throw refuse("no host, and no host=/socket/directory") }
     }
 
+    /// The URL in full, password included, for handing to another process.
+    package var rawValue: String {
+        var url = URLComponents()
+        url.scheme = "postgres"
+        url.user = user
+        url.password = password
+        url.host = host ?? ""
+        url.port = port
+        url.path = "/" + database
+        var items = [URLQueryItem(name: "sslmode", value: sslMode.rawValue)]
+        if let rootCertificate { items.append(URLQueryItem(name: "sslrootcert", value: rootCertificate)) }
+        if let socketDirectory { items.append(URLQueryItem(name: "host", value: socketDirectory)) }
+        url.queryItems = items
+        return url.string ?? ""
+    }
+
     /// The URL with its password hidden, for logs and errors.
     package var description: String {
         let place = socketDirectory.map { "?host=\($0)" } ?? ""

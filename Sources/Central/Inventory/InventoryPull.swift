@@ -1,0 +1,57 @@
+import Foundation
+import NIOSSL
+import UplinkWire
+
+/// Pulls every enrolled box of the inventory, each trusting only its own pinned certificate,
+/// `parallel` at a time, and records how each went (`box list`, metrics).
+package struct InventoryPull: Sendable {
+    package let inventory: BoxInventory
+    package let target: any PullTarget
+    /// The central office's own identity (PEM files).
+    package let certificate: String
+    package let key: String
+    package let pageSize: Int
+    package let parallel: Int
+
+    package init(inventory: BoxInventory, target: any PullTarget, certificate: String, key: String, pageSize: Int = 500, parallel: Int = 8) {
+        self.inventory = inventory
+        self.target = target
+        self.certificate = certificate
+        self.key = key
+        self.pageSize = pageSize
+        self.parallel = parallel
+    }
+
+    package func run() async throws -> [(node: String, result: Result<Puller.Report, Puller.PullError>)] {
+        let boxes = try await inventory.enrolled()
+        return await Bounded.map(boxes, parallel: parallel) { box in
+            let started = ContinuousClock.now
+            let result = await pull(box)
+            let seconds = (ContinuousClock.now - started) / .seconds(1)
+            do { try await inventory.record(node: box.node, result: result, seconds: seconds) } catch {
+                return (box.node, .failure(Puller.PullError(description: "\(box.url): pulled, but its health could not be recorded: \(error)")))
+            }
+            return (box.node, result)
+        }
+    }
+
+    private func pull(_ box: BoxInventory.Enrolled) async -> Result<Puller.Report, Puller.PullError> {
+        do {
+            let pinned = try NIOSSLCertificate(bytes: Array(box.certificatePEM.utf8), format: .pem)
+            let tls = try UplinkTLS.client(certificate: certificate, key: key, box: pinned, named: "box \(box.node)'s enrolled certificate")
+            let puller = Puller(tls: tls, target: target, pageSize: pageSize)
+            do {
+                let report = try await puller.pull(box: box.url, enrolledAs: box.node)
+                try? await puller.shutdown()
+                return .success(report)
+            } catch {
+                try? await puller.shutdown()
+                throw error
+            }
+        } catch let error as Puller.PullError {
+            return .failure(Puller.PullError(description: "\(box.url): \(error.description)"))
+        } catch {
+            return .failure(Puller.PullError(description: "\(box.url): \(error)"))
+        }
+    }
+}
