@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.0"),
     ],
     targets: [
         // C shims: system libraries and the DAHDI ioctl wrappers.
@@ -46,6 +47,7 @@ let package = Package(
 
         // Foundations every layer may use.
         .target(name: "SystemSupport", dependencies: [
+            "CCrypt",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "SystemPackage", package: "swift-system"),
@@ -64,7 +66,7 @@ let package = Package(
 
         // The box.
         .target(name: "Box", dependencies: [
-            "CCrypt", "DSP", "LineDriver", "LineSimulator", "LocalDB", "IVR", "HotlineModel", "SystemSupport",
+            "DSP", "LineDriver", "LineSimulator", "LocalDB", "IVR", "HotlineModel", "SystemSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
@@ -103,6 +105,10 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
         // Simulation and bench tools for development and CI.
@@ -125,6 +131,7 @@ let package = Package(
         ]),
         .executableTarget(name: "HotlineCentral", dependencies: [
             "Central", "UplinkWire", "HotlineModel", "SystemSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "HotlineLab", dependencies: [
@@ -154,6 +161,7 @@ let package = Package(
             "UplinkServer", "UplinkWire", "Central", "Lab", "Box", "LocalDB", "DSP", "HotlineModel", "SystemSupport", "TestSupport", "SystemTestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -29,8 +29,11 @@ package final class Puller: Sendable {
         /// What the box still had waiting when the pull ended (changes come in during a pull).
         package var lagChanges = 0
         package var lagBytes = 0
+        /// What went back to the box from the outbox (inventory pulls).
+        package var sent = Outbox.Delivery()
         package var description: String {
             "\(box): node \(node), \(changes) changes and \(media) media (\(mediaBytes) bytes) stored, acked up to \(acked); \(lagChanges) changes and \(lagBytes) media bytes still waiting"
+                + (sent == Outbox.Delivery() ? "" : "; sent back \(sent.delivered), refused \(sent.refused), \(sent.waiting) waiting")
         }
     }
 
@@ -162,6 +165,15 @@ package final class Puller: Sendable {
 
     /// One JSON request and its typed reply; a refusal is an error with the box's own words.
     private func exchange<Reply: Decodable>(_ method: HTTPMethod, _ base: String, _ path: String, body: Data? = nil) async throws -> Reply {
+        let (status, data) = try await send(method, base, path, body: body)
+        guard status == .ok else { throw PullError(description: "\(method) \(path): HTTP \(status.code): \(Self.refusal(data))") }
+        do { return try WireJSON.decode(Reply.self, from: data) } catch {
+            throw PullError(description: "\(method) \(path): the box's reply is not a \(Reply.self): \(error)")
+        }
+    }
+
+    /// One JSON request to a box: its status and body (at most 64 MiB), whatever the status.
+    package func send(_ method: HTTPMethod, _ base: String, _ path: String, body: Data? = nil) async throws -> (HTTPResponseStatus, Data) {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         request.headers.add(name: "Accept-Encoding", value: "gzip")
@@ -170,13 +182,11 @@ package final class Puller: Sendable {
             request.body = .bytes(ByteBuffer(bytes: body))
         }
         let response = try await client.execute(request, timeout: .seconds(120))
-        let data = Data((try await response.body.collect(upTo: 64 << 20)).readableBytesView)
-        guard response.status == .ok else {
-            let refusal = (try? WireJSON.decode(ErrorReply.self, from: data))?.error ?? String(decoding: data.prefix(1000), as: UTF8.self)
-            throw PullError(description: "\(method) \(path): HTTP \(response.status.code): \(refusal)")
-        }
-        do { return try WireJSON.decode(Reply.self, from: data) } catch {
-            throw PullError(description: "\(method) \(path): the box's reply is not a \(Reply.self): \(error)")
-        }
+        return (response.status, Data((try await response.body.collect(upTo: 64 << 20)).readableBytesView))
+    }
+
+    /// A box's refusal in its own words.
+    package static func refusal(_ data: Data) -> String {
+        (try? WireJSON.decode(ErrorReply.self, from: data))?.error ?? String(decoding: data.prefix(1000), as: UTF8.self)
     }
 }

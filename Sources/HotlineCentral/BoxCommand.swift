@@ -52,30 +52,17 @@ struct BoxCommand: ParsableCommand {
     }
 }
 
-/// `box list`'s table: one line per box, times as ages, the error in full on a line of its own.
+/// `box list`'s table: one line per box, the error in full on a line of its own.
 enum BoxTable {
     static func render(_ boxes: [BoxInventory.Health], now: Date) -> String {
         guard !boxes.isEmpty else { return "no boxes yet: `hotline-central box add` enrols one" }
         var lines = ["node  state     last pull   lag (changes/bytes)  certificate  district  url"]
         for b in boxes {
-            let state = b.retired ? "retired" : (b.lastAttempt == nil ? "new" : (b.lastError == nil ? "ok" : "failing"))
-            let pulled = b.lastPull.map { age(now.timeIntervalSince($0)) + " ago" } ?? "never"
-            let lag = b.lagChanges.map { "\($0)/\(b.lagBytes ?? 0)" } ?? "-"
-            let certificate = b.certificateNotAfter.map { "\(Int(($0.timeIntervalSince(now) / 86400).rounded(.down))) days" } ?? "-"
-            lines.append([b.node.padded(6), state.padded(10), pulled.padded(12), lag.padded(21), certificate.padded(13), (b.district ?? "-").padded(10), b.url ?? "-"]
-                .joined())
+            lines.append([b.node.padded(6), b.state.padded(10), b.pulled(now: now).padded(12), b.lag.padded(21), b.certificate(now: now).padded(13),
+                          (b.district ?? "-").padded(10), b.url ?? "-"].joined())
             if let error = b.lastError, !b.retired { lines.append("      last error: \(error)") }
         }
         return lines.joined(separator: "\n")
-    }
-
-    static func age(_ seconds: Double) -> String {
-        switch seconds {
-        case ..<120: "\(Int(seconds)) s"
-        case ..<7200: "\(Int(seconds / 60)) min"
-        case ..<172_800: "\(Int(seconds / 3600)) h"
-        default: "\(Int(seconds / 86400)) d"
-        }
     }
 }
 

@@ -11,10 +11,6 @@ package struct BoxInventory: Sendable {
 
     package init(database: CentralDatabase) { self.database = database }
 
-    package struct Refusal: Error, CustomStringConvertible {
-        package var description: String
-    }
-
     /// One box to pull: its URL and the one certificate it may present.
     package struct Enrolled: Sendable {
         package var node: String
@@ -41,29 +37,29 @@ package struct BoxInventory: Sendable {
     /// box's own leaf (`appliance cert create` made it), which alone it may present.
     package func add(node: String, url: String, district: String, certificate path: String) async throws {
         guard (1...3).contains(node.count), node.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-            throw Refusal(description: "node prefix \(node): 1 to 3 digits")
+            throw CentralRefusal("node prefix \(node): 1 to 3 digits")
         }
         guard let parsed = URL(string: url), parsed.scheme == "https", parsed.host?.isEmpty == false else {
-            throw Refusal(description: "\(url): a box is reached at an https:// URL")
+            throw CentralRefusal("\(url): a box is reached at an https:// URL")
         }
         let certificates = try UplinkTLS.certificates(path, what: "the box's certificate")
         guard certificates.count == 1, let certificate = certificates.first else {
-            throw Refusal(description: "\(path): holds \(certificates.count) certificates; name the box's one certificate")
+            throw CentralRefusal("\(path): holds \(certificates.count) certificates; name the box's one certificate")
         }
         try UplinkTLS.refuseAuthorities(certificates, in: path)
         let pem = try String(contentsOfFile: path, encoding: .utf8)
         let notAfter = try UplinkCertificate.notValidAfter(certificate), pin = try UplinkPins.spki(certificate)
         let logger = database.logger
-        try await database.client.withTransaction(logger: logger) { connection in
+        try await database.transaction { connection in
             for try await (taken, retired) in try await connection.query("""
                 SELECT node, retired_at IS NOT NULL FROM boxes WHERE url = \(url) AND node <> \(node)
                 """, logger: logger).decode((String, Bool).self) where !retired {
-                throw Refusal(description: "\(url) is already box \(taken)'s URL")
+                throw CentralRefusal("\(url) is already box \(taken)'s URL")
             }
             for try await enrolled in try await connection.query("""
                 SELECT certificate_pin IS NOT NULL AND retired_at IS NULL FROM boxes WHERE node = \(node)
                 """, logger: logger).decode(Bool.self) where enrolled {
-                throw Refusal(description: "node \(node) is already enrolled; `box remove --node \(node)` first to replace it")
+                throw CentralRefusal("node \(node) is already enrolled; `box remove --node \(node)` first to replace it")
             }
             try await connection.query("""
                 INSERT INTO boxes (node, url, district, certificate, certificate_pin, certificate_not_after)
@@ -80,7 +76,7 @@ package struct BoxInventory: Sendable {
         for try await _ in try await database.client.query("""
             UPDATE boxes SET retired_at = now() WHERE node = \(node) AND retired_at IS NULL RETURNING node
             """, logger: database.logger) { found = true }
-        guard found else { throw Refusal(description: "node \(node) is not an enrolled box (`box list` shows them)") }
+        guard found else { throw CentralRefusal("node \(node) is not an enrolled box (`box list` shows them)") }
     }
 
     package func enrolled() async throws -> [Enrolled] {

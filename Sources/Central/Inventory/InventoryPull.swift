@@ -3,7 +3,8 @@ import NIOSSL
 import UplinkWire
 
 /// Pulls every enrolled box of the inventory, each trusting only its own pinned certificate,
-/// `parallel` at a time, and records how each went (`box list`, metrics).
+/// `parallel` at a time, delivers what its outbox holds for it, and records how each went
+/// (`box list`, metrics).
 package struct InventoryPull: Sendable {
     package let inventory: BoxInventory
     package let target: any PullTarget
@@ -35,23 +36,39 @@ package struct InventoryPull: Sendable {
         }
     }
 
+    /// Delivers box `node`'s outbox now (the desk calls this after adding to it); a box not
+    /// reached keeps its outbox for the next pull.
+    package func deliver(node: String) async throws -> Outbox.Delivery? {
+        guard let box = try await inventory.enrolled().first(where: { $0.node == node }) else { return nil }
+        return try await withPuller(box) { puller in try await Outbox(database: inventory.database).deliver(node: node, base: box.url, via: puller) }
+    }
+
     private func pull(_ box: BoxInventory.Enrolled) async -> Result<Puller.Report, Puller.PullError> {
         do {
-            let pinned = try NIOSSLCertificate(bytes: Array(box.certificatePEM.utf8), format: .pem)
-            let tls = try UplinkTLS.client(certificate: certificate, key: key, box: pinned, named: "box \(box.node)'s enrolled certificate")
-            let puller = Puller(tls: tls, target: target, pageSize: pageSize)
-            do {
-                let report = try await puller.pull(box: box.url, enrolledAs: box.node)
-                try? await puller.shutdown()
-                return .success(report)
-            } catch {
-                try? await puller.shutdown()
-                throw error
-            }
+            return .success(try await withPuller(box) { puller in
+                var report = try await puller.pull(box: box.url, enrolledAs: box.node)
+                report.sent = try await Outbox(database: inventory.database).deliver(node: box.node, base: box.url, via: puller)
+                return report
+            })
         } catch let error as Puller.PullError {
             return .failure(Puller.PullError(description: "\(box.url): \(error.description)"))
         } catch {
             return .failure(Puller.PullError(description: "\(box.url): \(error)"))
+        }
+    }
+
+    /// A puller that trusts only this box's enrolled certificate, for the length of `body`.
+    private func withPuller<T: Sendable>(_ box: BoxInventory.Enrolled, _ body: (Puller) async throws -> T) async throws -> T {
+        let pinned = try NIOSSLCertificate(bytes: Array(box.certificatePEM.utf8), format: .pem)
+        let tls = try UplinkTLS.client(certificate: certificate, key: key, box: pinned, named: "box \(box.node)'s enrolled certificate")
+        let puller = Puller(tls: tls, target: target, pageSize: pageSize)
+        do {
+            let result = try await body(puller)
+            try? await puller.shutdown()
+            return result
+        } catch {
+            try? await puller.shutdown()
+            throw error
         }
     }
 }

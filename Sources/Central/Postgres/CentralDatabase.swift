@@ -40,6 +40,15 @@ package final class CentralDatabase: Sendable {
         await running.value
     }
 
+    /// `body` in one transaction, rolled back if it throws; the error thrown is `body`'s own
+    /// (postgres-nio wraps it), so refusals keep their words and types.
+    package func transaction<T: Sendable>(isolation: isolated (any Actor)? = #isolation,
+                                          _ body: (PostgresConnection) async throws -> sending T) async throws -> sending T {
+        do { return try await client.withTransaction(logger: logger, isolation: isolation, body) } catch let error as PostgresTransactionError {
+            throw error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError ?? error
+        }
+    }
+
     /// The schema version this database is at.
     package func schemaVersion() async throws -> Int {
         let rows = try await client.query("SELECT coalesce(max(version), 0) FROM schema_migrations", logger: logger)
@@ -51,7 +60,7 @@ package final class CentralDatabase: Sendable {
     /// at once take turns on an advisory lock, so each migration runs exactly once.
     func migrate() async throws {
         let migrations = CentralSchema.migrations
-        try await client.withTransaction(logger: logger) { connection in
+        try await transaction { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(12345012345)", logger: logger)
             try await connection.query("""
                 CREATE TABLE IF NOT EXISTS schema_migrations (version bigint PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())

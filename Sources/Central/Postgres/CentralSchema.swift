@@ -137,5 +137,46 @@ package enum CentralSchema {
             """,
             "CREATE UNIQUE INDEX boxes_url ON boxes (url) WHERE retired_at IS NULL AND certificate IS NOT NULL",
         ],
+        // 3: the desk (its staff, their sessions) and the outbox of what goes back to boxes.
+        [
+            """
+            CREATE TABLE desk_users (
+                name text PRIMARY KEY CHECK (name ~ '^[A-Za-z0-9._-]{1,64}$'),
+                password_hash text NOT NULL,
+                failed_logins bigint NOT NULL DEFAULT 0,
+                locked_until timestamptz,
+                created_at timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+            // A session is kept by the SHA-256 of its cookie, so a leaked table logs nobody in.
+            """
+            CREATE TABLE desk_sessions (
+                token_sha256 text PRIMARY KEY,
+                name text NOT NULL REFERENCES desk_users(name) ON DELETE CASCADE,
+                csrf text NOT NULL,
+                expires_at timestamptz NOT NULL
+            )
+            """,
+            // What goes back to a box, in order per box, until the box has it: a status with its
+            // note (versioned per case), a call-back (idempotent by client_id).
+            """
+            CREATE TABLE outbox (
+                id bigserial PRIMARY KEY,
+                node text NOT NULL REFERENCES boxes(node),
+                kind text NOT NULL CHECK (kind IN ('status', 'callback')),
+                case_number text,
+                body jsonb NOT NULL,
+                created_by text,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                attempts bigint NOT NULL DEFAULT 0,
+                next_attempt_at timestamptz NOT NULL DEFAULT now(),
+                delivered_at timestamptz,
+                refused_at timestamptz,
+                last_error text,
+                reply jsonb
+            )
+            """,
+            "CREATE INDEX outbox_pending ON outbox (node, id) WHERE delivered_at IS NULL AND refused_at IS NULL",
+        ],
     ]
 }

@@ -71,7 +71,7 @@ package struct PostgresTarget: PullTarget {
             guard !changes.isEmpty else { return }
             let logger = database.logger
             let (node, noted) = (node, try changes.compactMap(kept))
-            try await database.client.withTransaction(logger: logger) { connection in
+            try await database.transaction { connection in
                 // The cursor row is locked for the page: two pullers of one box take turns, and
                 // the second skips what the first committed.
                 var cursor = 0

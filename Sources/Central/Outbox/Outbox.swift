@@ -1,0 +1,121 @@
+import Foundation
+import HotlineModel
+import Logging
+import NIOHTTP1
+import PostgresNIO
+import UplinkWire
+
+/// What goes back to the boxes: a case's status with its note, a call-back. Written to the
+/// `outbox` table in the desk's transaction, then delivered to the box in order, again and
+/// again until the box has it. Each is idempotent on the box's side, so a retry after a lost
+/// reply, or after a restart, changes nothing twice: a status carries its version (the box
+/// applies only a newer one) and a call-back its `id` (the box finds the first job again).
+package struct Outbox: Sendable {
+    package let database: CentralDatabase
+
+    package init(database: CentralDatabase) { self.database = database }
+
+    /// Queues a status change for a case of box `node`; returns the version it carries: one past
+    /// both the box's last reported version and any the desk already queued.
+    @discardableResult
+    package func setStatus(node: String, caseNumber: String, status: CaseStatus, note: String?, by user: String) async throws -> Int {
+        let logger = database.logger
+        return try await database.transaction { connection in
+            var known: Int?
+            for try await version in try await connection.query("""
+                SELECT coalesce(status_version, 1) FROM cases WHERE node = \(node) AND number = \(caseNumber) FOR UPDATE
+                """, logger: logger).decode(Int.self) { known = version }
+            guard let known else { throw CentralRefusal("box \(node) has no case \(caseNumber)") }
+            var queued = 0
+            for try await version in try await connection.query("""
+                SELECT coalesce(max((body->>'version')::bigint), 0) FROM outbox WHERE node = \(node) AND kind = 'status' AND case_number = \(caseNumber)
+                """, logger: logger).decode(Int.self) { queued = version }
+            let version = max(known, queued) + 1
+            let body = String(decoding: WireJSON.encode(StatusUpdate(status: status, version: version, note: note)), as: UTF8.self)
+            try await connection.query("""
+                INSERT INTO outbox (node, kind, case_number, body, created_by) VALUES (\(node), 'status', \(caseNumber), \(body)::jsonb, \(user))
+                """, logger: logger)
+            return version
+        }
+    }
+
+    /// Queues a call-back of the case's caller (or `number`), telling the case's status.
+    package func scheduleCallback(node: String, caseNumber: String, number: String, by user: String) async throws -> String {
+        let id = "desk-\(UUID().uuidString.lowercased())"
+        let body = String(decoding: WireJSON.encode(CallbackSchedule(id: id, case: caseNumber, number: number, purpose: .result)), as: UTF8.self)
+        try await database.client.query("""
+            INSERT INTO outbox (node, kind, case_number, body, created_by) VALUES (\(node), 'callback', \(caseNumber), \(body)::jsonb, \(user))
+            """, logger: database.logger)
+        return id
+    }
+
+    package struct Delivery: Sendable, Equatable {
+        package var delivered = 0
+        package var refused = 0
+        package var waiting = 0
+
+        package init(delivered: Int = 0, refused: Int = 0, waiting: Int = 0) {
+            self.delivered = delivered
+            self.refused = refused
+            self.waiting = waiting
+        }
+    }
+
+    /// Delivers box `node`'s queue through `puller`, oldest first. A box that cannot be reached
+    /// or answers 5xx stops the round (a later status must not overtake an earlier one) and is
+    /// tried again next round, later each time; a box that refuses an entry for good (4xx) has
+    /// it marked refused with its words, and the round goes on.
+    package func deliver(node: String, base: String, via puller: Puller) async throws -> Delivery {
+        let logger = database.logger
+        var result = Delivery()
+        let pending = try await database.client.query("""
+            SELECT id, kind, case_number, body::text, attempts, next_attempt_at <= now() FROM outbox
+            WHERE node = \(node) AND delivered_at IS NULL AND refused_at IS NULL ORDER BY id
+            """, logger: logger).decode((Int, String, String?, String, Int, Bool).self)
+        var entries: [(Int, String, String?, String, Int, Bool)] = []
+        for try await entry in pending { entries.append(entry) }
+        // The oldest entry backing off holds the rest back with it, so order is kept.
+        if let first = entries.first, !first.5 {
+            result.waiting = entries.count
+            return result
+        }
+        for (index, (id, kind, caseNumber, body, attempts, _)) in entries.enumerated() {
+            let (method, path): (HTTPMethod, String) = kind == "status" ? (.PUT, "/v1/cases/\(caseNumber ?? "")/status") : (.POST, "/v1/callbacks")
+            let outcome: (HTTPResponseStatus, Data)
+            do { outcome = try await puller.send(method, base, path, body: Data(body.utf8)) } catch {
+                try await retryLater(id, attempts: attempts, error: "\(error)")
+                result.waiting = entries.count - index
+                return result
+            }
+            let (status, reply) = outcome
+            switch status.code {
+            case 200..<300:
+                try await database.client.query("""
+                    UPDATE outbox SET delivered_at = now(), attempts = attempts + 1, last_error = NULL, reply = \(String(decoding: reply, as: UTF8.self))::jsonb
+                    WHERE id = \(id)
+                    """, logger: logger)
+                result.delivered += 1
+            case 400..<500 where status != .tooManyRequests && status != .requestTimeout:
+                try await database.client.query("""
+                    UPDATE outbox SET refused_at = now(), attempts = attempts + 1, last_error = \("HTTP \(status.code): \(Puller.refusal(reply))")
+                    WHERE id = \(id)
+                    """, logger: logger)
+                result.refused += 1
+            default:
+                try await retryLater(id, attempts: attempts, error: "HTTP \(status.code): \(Puller.refusal(reply))")
+                result.waiting = entries.count - index
+                return result
+            }
+        }
+        return result
+    }
+
+    /// Backs off from 30 s, doubling to at most an hour.
+    private func retryLater(_ id: Int, attempts: Int, error: String) async throws {
+        let delay = min(3600, 30 << min(attempts, 7))
+        try await database.client.query("""
+            UPDATE outbox SET attempts = attempts + 1, last_error = \(String(error.prefix(2000))),
+                next_attempt_at = now() + make_interval(secs => \(Double(delay))) WHERE id = \(id)
+            """, logger: database.logger)
+    }
+}
