@@ -115,6 +115,7 @@ let package = Package(
         .target(name: "Lab", dependencies: [
             "Box", "UplinkServer", "Central", "UplinkWire", "LineSimulator", "LineDriver", "LocalDB", "DSP", "HotlineModel",
             "SystemSupport",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -122,7 +123,7 @@ let package = Package(
         ]),
 
         // libFuzzer harnesses (`make fuzz`); built plainly they replay a corpus.
-        .executableTarget(name: "HotlineFuzz", dependencies: ["IVR", "Box", "DSP", "Lab", "UplinkWire"], path: "Fuzz/Harnesses"),
+        .executableTarget(name: "HotlineFuzz", dependencies: ["IVR", "Box", "DSP", "Lab", "UplinkWire", "HotlineModel"], path: "Fuzz/Harnesses"),
 
         // The three executables.
         .executableTarget(name: "Appliance", dependencies: [

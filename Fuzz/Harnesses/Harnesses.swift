@@ -1,6 +1,7 @@
 import Box
 import DSP
 import Foundation
+import HotlineModel
 import IVR
 import Lab
 import UplinkWire

@@ -172,16 +172,17 @@ package final class Puller: Sendable {
         }
     }
 
-    /// One JSON request to a box: its status and body (at most 64 MiB), whatever the status.
-    package func send(_ method: HTTPMethod, _ base: String, _ path: String, body: Data? = nil) async throws -> (HTTPResponseStatus, Data) {
+    /// One request to a box: its status and body (at most 64 MiB), whatever the status.
+    package func send(_ method: HTTPMethod, _ base: String, _ path: String, body: Data? = nil, type: String = "application/json",
+                      timeout: Int64 = 120) async throws -> (HTTPResponseStatus, Data) {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         request.headers.add(name: "Accept-Encoding", value: "gzip")
         if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "Content-Type", value: type)
             request.body = .bytes(ByteBuffer(bytes: body))
         }
-        let response = try await client.execute(request, timeout: .seconds(120))
+        let response = try await client.execute(request, timeout: .seconds(timeout))
         return (response.status, Data((try await response.body.collect(upTo: 64 << 20)).readableBytesView))
     }
 

@@ -12,7 +12,7 @@ package struct HotlineCentral: ParsableCommand {
         commandName: "hotline-central",
         abstract: "The 12345 hotline's central office: pull boxes' cases, calls and media into PostgreSQL; keep the inventory of boxes.",
         version: FirmwareVersion.current,
-        subcommands: [PullCommand.self, BoxCommand.self, ServeCommand.self, DeskCommand.self, CertificateCommand.self])
+        subcommands: [PullCommand.self, BoxCommand.self, PushCommand.self, ServeCommand.self, DeskCommand.self, CertificateCommand.self])
 
     package static func main() { CommandFailure.main(as: Self.self) }
 }

@@ -58,12 +58,11 @@ struct PullCommand: ParsableCommand {
     func run() throws {
         let db = database.url == nil ? nil : try database.open()
         defer { if let db { try? Blocking.run { await db.close() } } }
-        let target: any PullTarget = if let db, let store { PostgresTarget(database: db, store: MediaStore(root: store)) } else {
-            DirectoryTarget(directory: into!)
-        }
+        let postgres = db.flatMap { db in store.map { PostgresTarget(database: db, store: MediaStore(root: $0)) } }
+        let target: any PullTarget = postgres ?? DirectoryTarget(directory: into!)
         let results: [Result<Puller.Report, Puller.PullError>]
-        if boxes.isEmpty, let db {
-            let pull = InventoryPull(inventory: BoxInventory(database: db), target: target, certificate: cert!, key: key!, pageSize: pageSize, parallel: parallel)
+        if boxes.isEmpty, let db, let postgres {
+            let pull = InventoryPull(inventory: BoxInventory(database: db), target: postgres, certificate: cert!, key: key!, pageSize: pageSize, parallel: parallel)
             results = try Blocking.run { try await pull.run() }.map(\.result)
             if results.isEmpty { print("no enrolled boxes: `hotline-central box add` enrols one") }
         } else {

@@ -1,6 +1,7 @@
 import Box
 import Foundation
 import HTTPTypes
+import HotlineModel
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS

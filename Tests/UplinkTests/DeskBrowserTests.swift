@@ -22,7 +22,7 @@ struct DeskBrowserTests {
         let tls = try UplinkRig.identities.get()
         try await BoxInventory(database: db.database).add(node: "1", url: rig.base, district: "西湖区", certificate: "\(tls)/box.crt")
         try await DeskAccounts(database: db.database).setPassword(name: "clerk", password: "correct horse battery")
-        let pull = InventoryPull(inventory: BoxInventory(database: db.database), target: db.target, certificate: "\(tls)/central.crt", key: "\(tls)/central.key")
+        let pull = InventoryPull(inventory: BoxInventory(database: db.database), target: db.postgres, certificate: "\(tls)/central.crt", key: "\(tls)/central.key")
         let desk = DeskServer(database: db.database, store: db.store) { node in _ = try? await pull.deliver(node: node) }
         let (port, server) = try await Self.start(desk)
 

@@ -1,3 +1,4 @@
+import Box
 import Central
 import Foundation
 import HotlineModel
@@ -14,7 +15,7 @@ struct OutboxTests {
         let db = try await PulledDatabase.make()
         let tls = try UplinkRig.identities.get()
         try await BoxInventory(database: db.database).add(node: "1", url: rig.base, district: "d", certificate: "\(tls)/box.crt")
-        let pull = InventoryPull(inventory: BoxInventory(database: db.database), target: db.target, certificate: "\(tls)/central.crt", key: "\(tls)/central.key")
+        let pull = InventoryPull(inventory: BoxInventory(database: db.database), target: db.postgres, certificate: "\(tls)/central.crt", key: "\(tls)/central.key")
         _ = try await pull.run()
         let number = try #require(try await db.rows("SELECT number FROM cases WHERE kind = 'complaint' LIMIT 1").first?.first ?? nil)
         let outbox = Outbox(database: db.database)
@@ -54,6 +55,34 @@ struct OutboxTests {
         _ = try await pull.run()
         #expect(try await db.rows("SELECT status FROM cases WHERE number = '\(number)'").first?.first == "closed")
         #expect(try await db.count("SELECT count(*) FROM case_status_history h JOIN cases c ON c.node = h.node AND c.id = h.case_id WHERE c.number = '\(number)' AND h.note = '已修好'") == 1)
+        await db.close()
+        await rig.shutdown()
+    }
+
+    /// A holiday calendar pushed to every box through the outbox is in force on each; one the
+    /// box refuses is marked refused with the box's words, and the one in force stays.
+    @Test func aCalendarReachesTheBoxesAndABadOneIsRefusedInTheirWords() async throws {
+        let rig = try await UplinkRig.make(populated: false)
+        _ = try BoxRuntime(config: rig.config, realTime: false, log: { _ in }).shutdown()
+        let db = try await PulledDatabase.make()
+        let tls = try UplinkRig.identities.get()
+        try await BoxInventory(database: db.database).add(node: "1", url: rig.base, district: "d", certificate: "\(tls)/box.crt")
+        let calendar = db.scratch.path("calendar.yaml"), broken = db.scratch.path("broken.yaml")
+        try "time_zone: Asia/Shanghai\nservices:\n  desk:\n    mon-fri: 09:00-17:00\n    holidays: closed\nholidays:\n  2027-01-01: 元旦\n"
+            .write(toFile: calendar, atomically: true, encoding: .utf8)
+        try "services: [not, a, map]\n".write(toFile: broken, atomically: true, encoding: .utf8)
+        let push = try Tool.run(Tool.central, ["push", "calendar", calendar, "--all", "--store", db.store.root, "--database", db.database.url.rawValue,
+                                               "--cert", "\(tls)/central.crt", "--key", "\(tls)/central.key"])
+        #expect(push.status == 0 && push.stdout.contains("box 1: sent 1, refused 0, 0 waiting"), "\(push.stdout)\(push.stderr)")
+        #expect(try await rig.request(.GET, "/v1/content").json["calendar"] as? String == "g1")
+        let bad = try Tool.run(Tool.central, ["push", "calendar", broken, "--node", "1", "--store", db.store.root, "--database", db.database.url.rawValue,
+                                              "--cert", "\(tls)/central.crt", "--key", "\(tls)/central.key"])
+        #expect(bad.status == 0 && bad.stdout.contains("box 1: sent 0, refused 1"), "\(bad.stdout)\(bad.stderr)")
+        let refusal = try await db.rows("SELECT last_error FROM outbox WHERE refused_at IS NOT NULL").first?.first ?? nil
+        #expect(refusal?.hasPrefix("HTTP 422") == true, "\(refusal ?? "")")
+        #expect(try await rig.request(.GET, "/v1/content").json["calendar"] as? String == "g1")
+        let unknown = try Tool.run(Tool.central, ["push", "calendar", calendar, "--node", "9", "--store", db.store.root, "--database", db.database.url.rawValue])
+        #expect(unknown.status != 0 && unknown.stderr.contains("no box 9 in the inventory"), "\(unknown.stderr)")
         await db.close()
         await rig.shutdown()
     }

@@ -52,7 +52,8 @@ final class PulledDatabase: PulledCopy, @unchecked Sendable {
     let database: CentralDatabase
     let store: MediaStore
     let scratch: ScratchDirectory
-    var target: any PullTarget { PostgresTarget(database: database, store: store) }
+    var target: any PullTarget { postgres }
+    var postgres: PostgresTarget { PostgresTarget(database: database, store: store) }
 
     private init(name: String, database: CentralDatabase, scratch: ScratchDirectory) {
         self.name = name
@@ -71,13 +72,8 @@ final class PulledDatabase: PulledCopy, @unchecked Sendable {
 
     /// One statement on the server's scratch database, outside any transaction.
     static func admin(_ sql: String) async throws {
-        let client = PostgresClient(configuration: try DatabaseURL(server).clientConfiguration())
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            do { try await client.query(PostgresQuery(unsafeSQL: sql)) } catch {
-                throw CommandFailure("\(sql) on \(server): \(String(reflecting: error)) (is PostgreSQL running? `make test` starts it)")
-            }
+        do { try await CentralDatabase.administer(try DatabaseURL(server), sql) } catch {
+            throw CommandFailure("\(error) (is PostgreSQL running? `make test` starts it)")
         }
     }
 

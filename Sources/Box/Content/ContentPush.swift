@@ -1,5 +1,6 @@
 import DSP
 import Foundation
+import HotlineModel
 import IVR
 import ZIPFoundation
 

@@ -1,17 +1,6 @@
 import Foundation
+import HotlineModel
 import SystemSupport
-
-/// What the central office can replace on a running box.
-package enum ContentKind: String, CaseIterable, Sendable {
-    /// A prompt pack: NAME.wav files, 8 kHz mono 16-bit.
-    case prompts
-    /// The flow file (its surveys included).
-    case flow
-    /// Consultation documents faxed back: NAME.txt (rendered with Unifont) or NAME.tif.
-    case documents
-    /// The service calendar: the config's `calendar:` section as a document of its own.
-    case calendar
-}
 
 /// Pushed content on disk, one directory per generation under DATA_DIR/content/KIND/, and a
 /// `current` symlink naming the one in force. A push is staged beside the generations, checked,

@@ -8,15 +8,18 @@ import UplinkWire
 package struct InventoryPull: Sendable {
     package let inventory: BoxInventory
     package let target: any PullTarget
+    /// Where content pushes' bytes are kept (the pull target's media store).
+    package let store: MediaStore
     /// The central office's own identity (PEM files).
     package let certificate: String
     package let key: String
     package let pageSize: Int
     package let parallel: Int
 
-    package init(inventory: BoxInventory, target: any PullTarget, certificate: String, key: String, pageSize: Int = 500, parallel: Int = 8) {
+    package init(inventory: BoxInventory, target: PostgresTarget, certificate: String, key: String, pageSize: Int = 500, parallel: Int = 8) {
         self.inventory = inventory
         self.target = target
+        store = target.store
         self.certificate = certificate
         self.key = key
         self.pageSize = pageSize
@@ -40,14 +43,14 @@ package struct InventoryPull: Sendable {
     /// reached keeps its outbox for the next pull.
     package func deliver(node: String) async throws -> Outbox.Delivery? {
         guard let box = try await inventory.enrolled().first(where: { $0.node == node }) else { return nil }
-        return try await withPuller(box) { puller in try await Outbox(database: inventory.database).deliver(node: node, base: box.url, via: puller) }
+        return try await withPuller(box) { puller in try await Outbox(database: inventory.database).deliver(node: node, base: box.url, via: puller, store: store) }
     }
 
     private func pull(_ box: BoxInventory.Enrolled) async -> Result<Puller.Report, Puller.PullError> {
         do {
             return .success(try await withPuller(box) { puller in
                 var report = try await puller.pull(box: box.url, enrolledAs: box.node)
-                report.sent = try await Outbox(database: inventory.database).deliver(node: box.node, base: box.url, via: puller)
+                report.sent = try await Outbox(database: inventory.database).deliver(node: box.node, base: box.url, via: puller, store: store)
                 return report
             })
         } catch let error as Puller.PullError {

@@ -3,13 +3,15 @@ import HotlineModel
 import Logging
 import NIOHTTP1
 import PostgresNIO
+import SystemSupport
 import UplinkWire
 
-/// What goes back to the boxes: a case's status with its note, a call-back. Written to the
-/// `outbox` table in the desk's transaction, then delivered to the box in order, again and
-/// again until the box has it. Each is idempotent on the box's side, so a retry after a lost
-/// reply, or after a restart, changes nothing twice: a status carries its version (the box
-/// applies only a newer one) and a call-back its `id` (the box finds the first job again).
+/// What goes back to the boxes: a case's status with its note, a call-back, new content (a
+/// holiday calendar, a flow, prompts, documents). Written to the `outbox` table in the desk's
+/// transaction, then delivered to the box in order, again and again until the box has it. A
+/// retry after a lost reply, or after a restart, changes nothing twice: a status carries its
+/// version (the box applies only a newer one), a call-back its `id` (the box finds the first
+/// job again), and content is put in force whole or not at all, the same bytes each time.
 package struct Outbox: Sendable {
     package let database: CentralDatabase
 
@@ -49,6 +51,34 @@ package struct Outbox: Sendable {
         return id
     }
 
+    /// Queues content for each of `nodes`; its bytes go to the media store once, by digest.
+    package func pushContent(_ kind: ContentKind, file: String, to nodes: [String], store: MediaStore, by user: String) async throws {
+        guard let data = FileManager.default.contents(atPath: file) else { throw CentralRefusal("\(file): cannot be read") }
+        guard data.count <= Self.maxContentBytes else { throw CentralRefusal("\(file): \(data.count) bytes; a push is at most \(Self.maxContentBytes)") }
+        let staging = try store.staging(node: "outbox")
+        let copy = "\(staging)/\(UUID().uuidString)"
+        try data.write(to: URL(fileURLWithPath: copy))
+        let sha = ContentDigest.sha256Hex(data)
+        let stored = try store.put(file: copy, sha256: sha, size: data.count, contentType: "application/octet-stream")
+        let body = #"{"kind": "\#(kind.rawValue)", "bytes": \#(data.count)}"#
+        try await database.transaction { connection in
+            try await connection.query("""
+                INSERT INTO blobs (sha256, size, content_type) VALUES (\(stored.sha256), \(stored.size), \(stored.contentType)) ON CONFLICT DO NOTHING
+                """, logger: database.logger)
+            for node in nodes {
+                var known = false
+                for try await _ in try await connection.query("SELECT 1 FROM boxes WHERE node = \(node)", logger: database.logger) { known = true }
+                guard known else { throw CentralRefusal("no box \(node) in the inventory") }
+                try await connection.query("""
+                    INSERT INTO outbox (node, kind, body, content_sha256, created_by) VALUES (\(node), 'content', \(body)::jsonb, \(sha), \(user))
+                    """, logger: database.logger)
+            }
+        }
+    }
+
+    /// The box takes at most this much in one push (`ContentPush.maxPackBytes` on its side).
+    package static let maxContentBytes = 64 << 20
+
     package struct Delivery: Sendable, Equatable {
         package var delivered = 0
         package var refused = 0
@@ -65,24 +95,23 @@ package struct Outbox: Sendable {
     /// or answers 5xx stops the round (a later status must not overtake an earlier one) and is
     /// tried again next round, later each time; a box that refuses an entry for good (4xx) has
     /// it marked refused with its words, and the round goes on.
-    package func deliver(node: String, base: String, via puller: Puller) async throws -> Delivery {
+    package func deliver(node: String, base: String, via puller: Puller, store: MediaStore) async throws -> Delivery {
         let logger = database.logger
         var result = Delivery()
         let pending = try await database.client.query("""
-            SELECT id, kind, case_number, body::text, attempts, next_attempt_at <= now() FROM outbox
+            SELECT id, kind, case_number, body::text, attempts, next_attempt_at <= now(), content_sha256 FROM outbox
             WHERE node = \(node) AND delivered_at IS NULL AND refused_at IS NULL ORDER BY id
-            """, logger: logger).decode((Int, String, String?, String, Int, Bool).self)
-        var entries: [(Int, String, String?, String, Int, Bool)] = []
+            """, logger: logger).decode((Int, String, String?, String, Int, Bool, String?).self)
+        var entries: [(Int, String, String?, String, Int, Bool, String?)] = []
         for try await entry in pending { entries.append(entry) }
         // The oldest entry backing off holds the rest back with it, so order is kept.
         if let first = entries.first, !first.5 {
             result.waiting = entries.count
             return result
         }
-        for (index, (id, kind, caseNumber, body, attempts, _)) in entries.enumerated() {
-            let (method, path): (HTTPMethod, String) = kind == "status" ? (.PUT, "/v1/cases/\(caseNumber ?? "")/status") : (.POST, "/v1/callbacks")
+        for (index, (id, kind, caseNumber, body, attempts, _, content)) in entries.enumerated() {
             let outcome: (HTTPResponseStatus, Data)
-            do { outcome = try await puller.send(method, base, path, body: Data(body.utf8)) } catch {
+            do { outcome = try await send(kind: kind, caseNumber: caseNumber, body: body, content: content, base: base, via: puller, store: store) } catch {
                 try await retryLater(id, attempts: attempts, error: "\(error)")
                 result.waiting = entries.count - index
                 return result
@@ -108,6 +137,22 @@ package struct Outbox: Sendable {
             }
         }
         return result
+    }
+
+    /// One entry as its request: a status, a call-back, or content with its bytes from the store
+    /// (given ten minutes: a prompt pack at 64 kbit/s takes several).
+    private func send(kind: String, caseNumber: String?, body: String, content: String?, base: String, via puller: Puller,
+                      store: MediaStore) async throws -> (HTTPResponseStatus, Data) {
+        switch kind {
+        case "status": return try await puller.send(.PUT, base, "/v1/cases/\(caseNumber ?? "")/status", body: Data(body.utf8))
+        case "callback": return try await puller.send(.POST, base, "/v1/callbacks", body: Data(body.utf8))
+        default:
+            let what = try WireJSON.decode(JSONValue.self, from: Data(body.utf8))
+            guard case .string(let contentKind)? = what["kind"], let sha = content, let bytes = FileManager.default.contents(atPath: store.path(sha256: sha)) else {
+                throw CentralRefusal("content entry without its bytes in the store")
+            }
+            return try await puller.send(.PUT, base, "/v1/content/\(contentKind)", body: bytes, type: "application/octet-stream", timeout: 600)
+        }
     }
 
     /// Backs off from 30 s, doubling to at most an hour.

@@ -24,6 +24,20 @@ package final class CentralDatabase: Sendable {
         return database
     }
 
+    /// One statement outside any transaction and without migrating (CREATE DATABASE, DROP
+    /// DATABASE): for tests and benchmarks that make databases of their own.
+    package static func administer(_ url: DatabaseURL, _ sql: String) async throws {
+        let logger = Logger(label: "hotline-central.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+        let client = PostgresClient(configuration: try url.clientConfiguration(), backgroundLogger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            do { try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger) } catch {
+                throw Failure(description: "\(sql) on \(url): \(String(reflecting: error))")
+            }
+        }
+    }
+
     private init(url: DatabaseURL, connections: Int) throws {
         var configuration = try url.clientConfiguration()
         configuration.options.maximumConnections = connections

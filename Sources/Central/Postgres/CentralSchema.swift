@@ -158,14 +158,16 @@ package enum CentralSchema {
             )
             """,
             // What goes back to a box, in order per box, until the box has it: a status with its
-            // note (versioned per case), a call-back (idempotent by client_id).
+            // note (versioned per case), a call-back (idempotent by client_id), a content push
+            // (its bytes in the media store, by digest).
             """
             CREATE TABLE outbox (
                 id bigserial PRIMARY KEY,
                 node text NOT NULL REFERENCES boxes(node),
-                kind text NOT NULL CHECK (kind IN ('status', 'callback')),
+                kind text NOT NULL CHECK (kind IN ('status', 'callback', 'content')),
                 case_number text,
                 body jsonb NOT NULL,
+                content_sha256 text REFERENCES blobs(sha256),
                 created_by text,
                 created_at timestamptz NOT NULL DEFAULT now(),
                 attempts bigint NOT NULL DEFAULT 0,
