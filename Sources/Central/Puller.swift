@@ -113,7 +113,7 @@ package final class Puller: Sendable {
             request.headers.add(name: "Range", value: "bytes=\(offset)-")
             request.headers.add(name: "If-Range", value: etag)
         }
-        let response = try await client.execute(request, timeout: .seconds(600))
+        let response = try await execute(request, timeout: 600)
         switch response.status {
         case .ok:
             offset = 0
@@ -182,8 +182,30 @@ package final class Puller: Sendable {
             request.headers.add(name: "Content-Type", value: type)
             request.body = .bytes(ByteBuffer(bytes: body))
         }
-        let response = try await client.execute(request, timeout: .seconds(timeout))
+        let response = try await execute(request, timeout: timeout)
         return (response.status, Data((try await response.body.collect(upTo: 64 << 20)).readableBytesView))
+    }
+
+    /// A request, sent again (twice at most, after 1 and 3 s) when the connection closes before
+    /// any answer: a leased line drops, and a box under load cuts a handshake at its deadline.
+    /// Every request the puller makes is safe to repeat (reads, acks that only move forward,
+    /// versioned statuses, call-backs by id, whole content). A box that does not answer at all
+    /// is not retried here: its connect and read timeouts already bound it.
+    private func execute(_ request: HTTPClientRequest, timeout: Int64) async throws -> HTTPClientResponse {
+        var attempt = 0
+        while true {
+            do { return try await client.execute(request, timeout: .seconds(timeout)) } catch {
+                attempt += 1
+                guard attempt <= 2, Self.isDropped(error) else { throw error }
+                try await Task.sleep(for: .seconds(attempt * 2 - 1))
+            }
+        }
+    }
+
+    /// A connection closed or reset under the request, as opposed to a box that never answered.
+    static func isDropped(_ error: any Error) -> Bool {
+        if let error = error as? HTTPClientError { return error == .remoteConnectionClosed }
+        return error is NIOSSLError || error is ChannelError || (error as? IOError)?.errnoCode == ECONNRESET
     }
 
     /// A box's refusal in its own words.
