@@ -33,7 +33,7 @@ package struct DeskServer: Sendable {
     func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         let accounts = DeskAccounts(database: database), cases = CaseQueries(database: database)
-        router.get("/open311/v2/services.json") { _, _ in Self.json(Open311.services()) }
+        router.get("/open311/v2/services.json") { _, _ in Self.json(Open311.services) }
         router.get("/open311/v2/requests.json") { request, _ in
             do {
                 let filter = try Open311.filter(Self.parameters(request.uri.queryParameters))
@@ -76,7 +76,7 @@ package struct DeskServer: Sendable {
                 var page: [String: Any] = ["title": "Cases", "user": session.name, "csrf": session.csrf]
                 for key in ["number", "caller", "district", "from", "to"] { page[key] = query[key] ?? "" }
                 page["kinds"] = CaseKind.allCases.map { kind in
-                    ["code": kind.rawValue, "name": Open311.services().first { $0.serviceCode == kind.rawValue }?.serviceName ?? kind.rawValue,
+                    ["code": kind.rawValue, "name": Open311.services.first { $0.serviceCode == kind.rawValue }?.serviceName ?? kind.rawValue,
                      "selected": query["kind"] == kind.rawValue] as [String: Any]
                 }
                 page["statuses"] = CaseStatus.allCases.map { ["code": $0.rawValue, "selected": query["status"] == $0.rawValue] as [String: Any] }
@@ -285,8 +285,12 @@ package struct DeskServer: Sendable {
         return out
     }
 
+    /// A posted form; one larger than any of the desk's is a 413, not a failure of the server.
     static func form(_ request: Request) async throws -> [String: String] {
-        let body = try await request.body.collect(upTo: formLimit)
+        let body: ByteBuffer
+        do { body = try await request.body.collect(upTo: formLimit) } catch is NIOTooManyBytesError {
+            throw HTTPError(.contentTooLarge, message: "a form is at most \(formLimit / 1024) kB")
+        }
         var components = URLComponents()
         components.percentEncodedQuery = String(buffer: body).replacingOccurrences(of: "+", with: "%20")
         var out: [String: String] = [:]

@@ -76,20 +76,18 @@ package enum Open311 {
     }
 
     /// The case kinds, in the seed's words.
-    package static func services() -> [Service] {
-        CaseKind.allCases.map { kind in
-            let (name, description, keywords): (String, String, String) = switch kind {
-            case .mayorMailbox: ("市长信箱", "A message left for the mayor's mailbox.", "mayor,mailbox,市长信箱")
-            case .complaint: ("投诉", "A complaint recorded on the hotline.", "complaint,投诉")
-            case .report: ("举报", "A report of wrongdoing recorded on the hotline.", "report,举报")
-            case .consultationCallback: ("咨询回电", "A consultation the caller asked to be called back about.", "consultation,咨询")
-            case .fax: ("传真", "A document faxed to the hotline.", "fax,传真")
-            case .survey: ("满意度调查", "A caller's answers to a satisfaction survey.", "survey,满意度")
-            case .callbackRequest: ("回电请求", "A caller who could not reach the desk and asked to be called back.", "callback,回电")
-            case .reopen: ("重新办理", "A caller not satisfied with a case's result; the first case is worked again.", "reopen,重新办理")
-            }
-            return Service(serviceCode: kind.rawValue, serviceName: name, description: description, keywords: keywords)
+    package static let services: [Service] = CaseKind.allCases.map { kind in
+        let (name, description, keywords): (String, String, String) = switch kind {
+        case .mayorMailbox: ("市长信箱", "A message left for the mayor's mailbox.", "mayor,mailbox,市长信箱")
+        case .complaint: ("投诉", "A complaint recorded on the hotline.", "complaint,投诉")
+        case .report: ("举报", "A report of wrongdoing recorded on the hotline.", "report,举报")
+        case .consultationCallback: ("咨询回电", "A consultation the caller asked to be called back about.", "consultation,咨询")
+        case .fax: ("传真", "A document faxed to the hotline.", "fax,传真")
+        case .survey: ("满意度调查", "A caller's answers to a satisfaction survey.", "survey,满意度")
+        case .callbackRequest: ("回电请求", "A caller who could not reach the desk and asked to be called back.", "callback,回电")
+        case .reopen: ("重新办理", "A caller not satisfied with a case's result; the first case is worked again.", "reopen,重新办理")
         }
+        return Service(serviceCode: kind.rawValue, serviceName: name, description: description, keywords: keywords)
     }
 
     /// The hotline's status as GeoReport's, with the words kept in the notes.
@@ -105,7 +103,7 @@ package enum Open311 {
 
     package static func request(_ c: CaseQueries.Summary) -> Request {
         let (status, words) = Self.status(c.status)
-        let service = CaseKind(rawValue: c.kind).flatMap { kind in services().first { $0.serviceCode == kind.rawValue } }
+        let service = CaseKind(rawValue: c.kind).flatMap { kind in services.first { $0.serviceCode == kind.rawValue } }
         return Request(serviceRequestID: c.number, status: status, statusNotes: c.note.map { "\(words): \($0)" } ?? words,
                        serviceName: service?.serviceName ?? c.kind, serviceCode: c.kind, description: service?.description,
                        agencyResponsible: c.district.map { "12345 \($0)" } ?? "12345",
