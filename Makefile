@@ -22,7 +22,7 @@ selftest: build
 # started here with a scratch database (scripts/postgres-scratch.sh).
 test: deps
 	$(SWIFT) build --build-tests
-	HOTLINE_POSTGRES_URL=$$(bash scripts/postgres-scratch.sh) $(SWIFT) test --skip-build
+	url=$$(bash scripts/postgres-scratch.sh) && HOTLINE_POSTGRES_URL=$$url $(SWIFT) test --skip-build
 
 # The unit tests alone (pure state machines, parsers, the store, the module graph): minutes, not
 # the system tests' processes and simulated calls.

@@ -33,7 +33,7 @@ package struct FleetBench: ParsableCommand {
     @Option(help: "Fax pages in each box's day.") package var faxPages = 20
     @Option(help: "Boxes pulled at once (pull --parallel).") package var parallel = 8
     @Option(help: "A PostgreSQL server's database whose user may create databases; the bench makes its own and drops them.")
-    package var database = ProcessInfo.processInfo.environment["HOTLINE_POSTGRES_URL"] ?? "postgres://hotline:hotline@127.0.0.1:5432/hotline_test"
+    package var database = ProcessInfo.processInfo.environment["HOTLINE_POSTGRES_URL"] ?? "postgres://hotline:hotline@127.0.0.1:55432/hotline_test"
     @Option(help: "Random seed for the cut boxes and cut points.") package var seed: UInt64 = 12345
     @Option(help: "Work directory (default: a temporary one, removed).") package var keep: String?
 
@@ -151,7 +151,7 @@ package struct FleetBench: ParsableCommand {
             Thread.sleep(forTimeInterval: 1)
             if let progress = try? Blocking.run({ try await Self.progress(db) }) { samples.append((Date().timeIntervalSince(started), progress.0, progress.1)) }
         }
-        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let said = String(decoding: try errors.fileHandleForReading.readToEnd() ?? Data(), as: UTF8.self)
         var usage = rusage()
         getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
         var run = PullRun(seconds: Date().timeIntervalSince(started), failures: said.components(separatedBy: "error: ").count - 1,

@@ -63,7 +63,7 @@ public enum Tool {
         p.standardOutput = out
         p.standardError = err
         try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        let o = try out.fileHandleForReading.readToEnd() ?? Data(), e = try err.fileHandleForReading.readToEnd() ?? Data()
         p.waitUntilExit()
         return Output(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
     }

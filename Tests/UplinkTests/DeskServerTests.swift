@@ -20,7 +20,9 @@ struct DeskServerTests {
         let db: PulledDatabase
         let server: Task<Void, any Error>
         let port: Int
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+        /// Made last in init: a client alive when init throws would end the test process in
+        /// AsyncHTTPClient's debug check, taking every other test with it.
+        let client: HTTPClient
 
         init() async throws {
             box = try await UplinkRig.make()
@@ -30,7 +32,10 @@ struct DeskServerTests {
             try await puller.shutdown()
             try await DeskAccounts(database: db.database).setPassword(name: "clerk", password: "correct horse battery")
             (port, server) = try await DeskBrowserTests.start(DeskServer(database: db.database, store: db.store))
+            client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
         }
+
+        deinit { try? client.syncShutdown() }
 
         func get(_ path: String, headers: [(String, String)] = [], post: String? = nil) async throws -> (Int, HTTPHeaders, Data) {
             var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")

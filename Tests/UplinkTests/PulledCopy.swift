@@ -47,7 +47,7 @@ struct PulledDirectory: PulledCopy {
 /// A database of its own on the server `.ci/run` starts (HOTLINE_POSTGRES_URL names the
 /// server's scratch database, whose owner may create more), dropped when the test closes it.
 final class PulledDatabase: PulledCopy, @unchecked Sendable {
-    static let server = ProcessInfo.processInfo.environment["HOTLINE_POSTGRES_URL"] ?? "postgres://hotline:hotline@127.0.0.1:5432/hotline_test"
+    static let server = ProcessInfo.processInfo.environment["HOTLINE_POSTGRES_URL"] ?? "postgres://hotline:hotline@127.0.0.1:55432/hotline_test"
     let name: String
     let database: CentralDatabase
     let store: MediaStore
