@@ -64,7 +64,7 @@ public final class DTMFDetector {
         state = dtmf_rx_init(nil, nil, nil)!
         self.handler = handler
         aligner = BlockAligner(blockSamples: block)
-        notch = config.dialToneNotchHz.map { ToneNotch(frequency: $0) }
+        notch = config.dialToneNotchHz.map { ToneNotch(frequency: $0, blockSamples: Int(cspandsp_dtmf_block_samples())) }
         scratch = .allocate(capacity: block)
         dtmf_rx_parms(state, 0, Int32(config.twistDB), Int32(config.reverseTwistDB), Int32(config.thresholdDBm0))
         dtmf_rx_set_realtime_callback(state, { ud, code, level, _ in
@@ -83,11 +83,11 @@ public final class DTMFDetector {
         aligner.forEachPiece(count: samples.count) { offset, length, end in
             pieceEnd = end
             if var filter = notch {
-                // A local copy: a class's stored property mutated per sample pays an exclusivity
+                // A local copy: a class's stored property mutated per piece pays an exclusivity
                 // check each time.
-                for i in 0..<length { scratch[i] = filter.filter(base[offset + i]) }
+                let heard = filter.filter(base + offset, scratch: scratch.baseAddress!, count: length, blockEnds: end % block == 0)
                 notch = filter
-                _ = dtmf_rx(state, scratch.baseAddress, Int32(length))
+                _ = dtmf_rx(state, heard, Int32(length))
             } else {
                 _ = dtmf_rx(state, base + offset, Int32(length))
             }

@@ -26,9 +26,12 @@ public enum FaxToneEvent: Sendable, Equatable {
 public final class FaxToneDetector {
     private struct Receiver {
         var tone: FaxTone
+        var kind: Int32
+        var callback: tone_report_func_t
         var state: UnsafeMutablePointer<modem_connect_tones_rx_state_t>
         var listener: ToneListener
         var present = false
+        var listening = true
     }
 
     private var receivers: [Receiver] = []
@@ -46,7 +49,7 @@ public final class FaxToneDetector {
             let callback: tone_report_func_t = tone == .cng
                 ? { ud, code, _, _ in Unmanaged<FaxToneDetector>.fromOpaque(ud!).takeUnretainedValue().changed(.cng, on: code != 0) }
                 : { ud, code, _, _ in Unmanaged<FaxToneDetector>.fromOpaque(ud!).takeUnretainedValue().changed(.ced, on: code != 0) }
-            receivers.append(Receiver(tone: tone, state: modem_connect_tones_rx_init(nil, kind, callback, me)!,
+            receivers.append(Receiver(tone: tone, kind: kind, callback: callback, state: modem_connect_tones_rx_init(nil, kind, callback, me)!,
                                       listener: ToneListener(hz: Double(tone.frequency), floorDBm0: -99)))
         }
     }
@@ -55,14 +58,34 @@ public final class FaxToneDetector {
         for r in receivers { modem_connect_tones_rx_free(r.state) }
     }
 
+    /// Runs the one receiver a call needs: a fax machine that calls the box sends CNG, one the
+    /// box calls answers with CED. The CED receiver demodulates V.21 as well, which costs more
+    /// than every other detector on the line together. A receiver switched back on starts
+    /// afresh; its listener has kept time meanwhile, so onsets stay on this detector's clock.
+    public func listen(for tone: FaxTone) {
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        for r in receivers.indices {
+            let on = receivers[r].tone == tone
+            if on && !receivers[r].listening {
+                _ = modem_connect_tones_rx_init(receivers[r].state, receivers[r].kind, receivers[r].callback, me)
+            }
+            receivers[r].listening = on
+            receivers[r].present = receivers[r].present && on
+        }
+    }
+
     public func process(_ samples: UnsafeBufferPointer<Int16>) {
         guard let base = samples.baseAddress else { return }
         aligner.forEachPiece(count: samples.count) { offset, length, end in
             pieceEnd = end
             let piece = UnsafeBufferPointer(start: base + offset, count: length)
             for r in receivers.indices {
-                receivers[r].listener.process(piece)
-                _ = modem_connect_tones_rx(receivers[r].state, base + offset, Int32(length))
+                if receivers[r].listening {
+                    receivers[r].listener.process(piece)
+                    _ = modem_connect_tones_rx(receivers[r].state, base + offset, Int32(length))
+                } else {
+                    receivers[r].listener.skip(length)
+                }
             }
         }
     }

@@ -30,6 +30,16 @@ public final class ToneListener {
     /// How long the current period has lasted, in samples.
     public var periodLength: Int { segmenter.current.duration }
 
+    /// Lets `count` samples go by unheard, counted as no tone: keeps this listener's clock with
+    /// its owner's while there is nothing to listen for, at no cost per sample.
+    public func skip(_ count: Int) {
+        aligner.forEachPiece(count: count) { _, _, end in
+            if end % Self.blockSamples == 0 { _ = segmenter.feed(isOn: false, blockStart: end - Self.blockSamples, end: end) }
+        }
+        energy = 0
+        goertzel_reset(filter)
+    }
+
     public func process(_ samples: UnsafeBufferPointer<Int16>) {
         guard let base = samples.baseAddress else { return }
         aligner.forEachPiece(count: samples.count) { offset, length, end in

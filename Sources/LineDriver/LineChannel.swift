@@ -99,6 +99,7 @@ public final class LineChannel: @unchecked Sendable {
             detection.confirmedSample += faxToneOffset
             emit(.faxTone(detection), at: detection.confirmedSample)
         }
+        faxTones.listen(for: .cng)
         vad = VoiceActivityDetector(config: config.voice) { _, _ in }
         switch config.supervision.callerID {
         case .none: callerID = nil
@@ -261,7 +262,11 @@ public final class LineChannel: @unchecked Sendable {
             switch command {
             case .offHook:
                 break
-            case .onHook, .flash:
+            case .onHook:
+                // The next call is one the box answers, until it dials: a calling fax sends CNG.
+                faxTones.listen(for: .cng)
+                fallthrough
+            case .flash:
                 // The call ends, or the line now leads to someone else: what the box was
                 // playing, dialling and hearing belonged to the call before.
                 if fax != nil {
@@ -305,6 +310,8 @@ public final class LineChannel: @unchecked Sendable {
         case .hangUp: supervise(.hangUp)
         case .dial(let digits, let noAnswerMs):
             pendingDial = digits
+            // Whoever answers a call the box makes may be a fax machine, with CED.
+            faxTones.listen(for: .ced)
             supervise(.dial(noAnswerMs: noAnswerMs))
         case .bridge(let peer):
             bridgedTo = supervisor.isOffHook && peer != index ? peer : nil

@@ -72,6 +72,18 @@ import Testing
         #expect(TestSignals.digits(in: TestSignals.mix(digits, dialTone)).map(\.digit) == TestSignals.allDigits)
     }
 
+    /// The notch runs only while dial tone is heard: a tone that starts, stops and starts again
+    /// under the digits, at any level, still leaves every digit heard once.
+    @Test(arguments: [-10.0, -20, -30])
+    func digitsOverADialToneThatComesAndGoesAreDetected(toneDBm0: Double) {
+        let digits = TestSignals.silence(ms: 500) + TestSignals.dtmf(TestSignals.allDigits, lowDBm0: -20, highDBm0: -20)
+        let gap = TestSignals.silence(ms: 730)
+        let burst = TestSignals.tones([(450, toneDBm0)], ms: 1110)
+        var dialTone = gap + burst + gap + burst
+        dialTone += TestSignals.tones([(450, toneDBm0)], ms: max(0, SampleClock.ms(digits.count - dialTone.count)))
+        #expect(TestSignals.digits(in: TestSignals.mix(digits, dialTone)).map(\.digit) == TestSignals.allDigits)
+    }
+
     @Test func startEndAndLevelAreReported() throws {
         // 200 ms of silence, then a 100 ms "5" at −10 dBm0 per tone.
         let got = TestSignals.digits(in: TestSignals.silence(ms: 100) + TestSignals.dtmf(["5"], onMs: 100, offMs: 100))

@@ -20,6 +20,20 @@ import Testing
         #expect(abs(SampleClock.ms(ced.onsetSample) - 300) <= 20)
     }
 
+    /// A line listens for the one tone its call can bring; switched over mid-stream, the other
+    /// receiver starts afresh and still dates its onset on the line's clock.
+    @Test func aDetectorHearsOnlyTheToneItListensFor() throws {
+        let ced = TestSignals.silence(ms: 300) + TestSignals.tones([(2100, -12)], ms: 3000)
+        #expect(TestSignals.faxTones(in: ced, listening: [(0, .cng)]).isEmpty)
+        let later = TestSignals.silence(ms: 2000) + ced
+        let found = try #require(TestSignals.faxTones(in: later, listening: [(0, .cng), (SampleClock.samples(ms: 1000), .ced)]).first)
+        #expect(found.tone == .ced)
+        #expect(abs(SampleClock.ms(found.onsetSample) - 2300) <= 20)
+        let cng = TestSignals.cadence(hz: 1100, dBm0: -15, onMs: 500, offMs: 3000, cycles: 2, leadMs: 500)
+        #expect(TestSignals.faxTones(in: cng, listening: [(0, .ced)]).isEmpty)
+        #expect(TestSignals.faxTones(in: cng, listening: [(0, .ced), (SampleClock.samples(ms: 100), .cng)]).first?.tone == .cng)
+    }
+
     @Test func speechDoesNotTriggerCNGOrCED() throws {
         #expect(TestSignals.faxTones(in: try TestSignals.mandarinSpeech(seconds: 60)).isEmpty)
     }

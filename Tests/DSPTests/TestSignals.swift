@@ -63,10 +63,17 @@ enum TestSignals {
         return found
     }
 
-    static func faxTones(in samples: [Int16]) -> [FaxToneDetection] {
+    /// What a fax tone detector reports over `samples`; `listening`, when given, switches it to
+    /// that one tone at each sample offset named.
+    static func faxTones(in samples: [Int16], listening: [(at: Int, tone: FaxTone)] = []) -> [FaxToneDetection] {
         var found: [FaxToneDetection] = []
         let detector = FaxToneDetector { if case .detected(let d) = $0 { found.append(d) } }
-        Signal.forEachBlock(samples) { detector.process($0) }
+        var at = 0
+        Signal.forEachBlock(samples) { block in
+            for change in listening where change.at >= at && change.at < at + block.count { detector.listen(for: change.tone) }
+            detector.process(block)
+            at += block.count
+        }
         return found
     }
 
