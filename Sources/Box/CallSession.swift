@@ -84,6 +84,10 @@ package final class CallSession {
     private var attempt: Int?
     /// The line went off-hook for the job's call: from then on no ring can take the line back.
     private var seized = false
+    /// The job's attempt gave its line to callers: it does not count (`CaseStore.yielded`).
+    private var yielded = false
+    /// The call is giving its line to callers: the flow is done with it.
+    private var givingWay = false
     /// A call-back's citizen reached the node that tells the result.
     private var heardResult = false
     /// The flow a job's call runs, as it was when the job was dialled (jobs are dialled only
@@ -123,10 +127,40 @@ package final class CallSession {
         guard job != nil, !seized else { return false }
         summary.outbound = nil
         summary.endedAtMs = ms
+        yielded = true
         box.log("line \(line): a caller rang as the job was dialled; the line is theirs")
-        finishIfDone(at: ms, attemptResult: CaseStore.yielded)
+        finishIfDone(at: ms)
         return true
     }
+
+    /// A job's call ringing out: the box has seized the line and nobody has answered yet.
+    package var ringingOut: Bool { job != nil && seized && summary.answeredAtMs == nil && summary.endedAtMs == nil }
+
+    /// Callers have taken the lines the box keeps free: the box's own call gives its line to the
+    /// next caller. Still ringing out, it hangs up and nobody hears a thing. An answered
+    /// call-back says it will call again (`callback_gives_way`) and hangs up; the attempt does
+    /// not count, unless the citizen has already heard the result, which ends the job as
+    /// `heard`. A fax being sent keeps its line: cutting it would waste the pages sent.
+    package func giveWay(at ms: Int) -> Bool {
+        guard let job, seized, summary.endedAtMs == nil, !givingWay else { return false }
+        let answered = summary.answeredAtMs != nil
+        if answered && job.request.kind != .callback { return false }
+        givingWay = true
+        yielded = !heardResult
+        box.log("line \(line): job \(job.id) gives its line to callers (none left free)"
+                + (yielded ? "; it is dialled again later" : "; the result was heard"))
+        if answered, let apology = box.prompts[Self.givingWayPrompt] {
+            channel.commands.push(.stopPlayback)
+            channel.commands.push(.play(apology, id: Self.givingWayPlayback, bargeIn: false))
+        } else {
+            channel.commands.push(.hangUp)
+        }
+        return true
+    }
+
+    /// What an answered call-back says as it gives its line to callers.
+    package static let givingWayPrompt = "callback_gives_way"
+    private static let givingWayPlayback: Int32 = -1
 
     package func callerID(_ id: CallerID) {
         summary.callerNumber = id.number
@@ -182,6 +216,10 @@ package final class CallSession {
         case .faxFinished: return faxFinished(at: ms)
         case .recordingStopped(let tap): return recordingStopped(tap, at: ms)
         default: break
+        }
+        if givingWay {
+            if case .playbackFinished(Self.givingWayPlayback, _) = event.kind { channel.commands.push(.hangUp) }
+            return
         }
         guard let run else { return }
         switch event.kind {
@@ -505,12 +543,12 @@ package final class CallSession {
         return nil
     }
 
-    private func finishIfDone(at ms: Int, attemptResult: String? = nil) {
+    private func finishIfDone(at ms: Int) {
         guard !finished, summary.endedAtMs != nil, recordings.isEmpty, pendingCase == nil, fax == nil else { return }
         finished = true
         if let attempt {
             summary.outcome = jobOutcome
-            let result = attemptResult ?? (summary.outbound ?? .lineDropped).rawValue
+            let result = yielded ? CaseStore.yielded : (summary.outbound ?? .lineDropped).rawValue
             if let job = box.stored("the outbound attempt's end", line: line, {
                 try box.store.endOutboundAttempt(attempt, result: result, outcome: summary.outcome, rating: summary.rating,
                                                  pages: summary.fax.map(\.pages), at: box.timestamp(ms))

@@ -167,7 +167,8 @@ package final class Switchboard {
 
     /// Once a second: the queue's next due job is dialled on a free line, inside the calling
     /// window, only while more lines than `keep_free_lines` are free, so callers always find
-    /// one, and not while callers are arriving (`quiet_after_ring`).
+    /// one, and not while callers are arriving (`quiet_after_ring`). Should callers take those
+    /// lines anyway, a job still ringing out gives way (`keepLinesFree`).
     private func dialOutboundIfDue(at now: Int) {
         guard Self.secondHasPassed(since: &lastOutboundCheckMs, at: now) else { return }
         if let lastRingMs, now - lastRingMs < config.outbound.quietAfterRingMs { return }
@@ -188,6 +189,15 @@ package final class Switchboard {
             storeFailed()
             log("line \(line): job \(job.id) not dialled: \(error)")
         }
+    }
+
+    /// Callers took the lines `keep_free_lines` holds back: one of the box's own calls gives its
+    /// line way at each such ring, so the next caller is not turned away because of it. A call
+    /// still ringing out goes first, as nobody hears it go (`CallSession.giveWay`).
+    private func keepLinesFree(at ms: Int) {
+        guard freeLines().count < config.outbound.keepFreeLines else { return }
+        let order = sessions.values.sorted { ($0.ringingOut ? 0 : 1, -$0.line) < ($1.ringingOut ? 0 : 1, -$1.line) }
+        for session in order where session.giveWay(at: ms) { return }
     }
 
     /// Whether a second of line time has passed since `last` (never looked: yes), noting `now`
@@ -238,6 +248,7 @@ package final class Switchboard {
             // A caller rang as the box was about to seize the line for a job: the caller wins.
             _ = sessions[line]?.yieldToRinging(at: ms)
             _ = session(line, at: ms)
+            keepLinesFree(at: ms)
         case .callerID(let spill):
             if let id = CallerIDReceiver.decode(spill) {
                 session(line, at: ms)?.callerID(id)

@@ -211,8 +211,9 @@ extension CaseStore {
     }
 
     public static let interrupted = "interrupted"
-    /// An attempt given up before the line was seized because a caller rang on it: it does not
-    /// count, and the job is due again at once.
+    /// An attempt given up for callers: a caller rang on the line before it was seized, or
+    /// callers took the lines kept free while it rang out. It does not count, and the job is due
+    /// again at once (the switchboard's `quiet_after_ring` and `keep_free_lines` hold it back).
     public static let yielded = "yielded"
 
     private func finish(_ job: Int, _ outcome: OutboundOutcome, _ time: String) throws {

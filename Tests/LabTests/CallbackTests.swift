@@ -55,6 +55,36 @@ import TestSupport
         #expect(first.startMs >= 260_000 && first.startMs < 275_000, "the caller rang from 200 s, dialled at \(first.startMs)")
     }
 
+    /// Two lines, one kept free: the job is dialled on line 1, then a caller takes line 0, and
+    /// the job's call gives its line to the next caller. Still ringing out, it hangs up unheard;
+    /// answered, it says the box will call again. Either way that attempt does not count, and
+    /// the job is dialled again once the lines are quiet, and rated. A citizen who has already
+    /// heard the result is not called again: the job ends as heard.
+    @Test(arguments: [
+        (afterRings: 6, callerAfterDialMs: 8_000, attempts: ["yielded", "answered"], outcome: "rated"),
+        (afterRings: 1, callerAfterDialMs: 20_000, attempts: ["yielded", "answered"], outcome: "rated"),
+        (afterRings: 1, callerAfterDialMs: 40_000, attempts: ["answered"], outcome: "heard"),
+    ])
+    func aCallBackGivesItsLineToCallers(afterRings: Int, callerAfterDialMs: Int, attempts: [String], outcome: String) throws {
+        let dialledAt = 100_000
+        let json = """
+            {"lines": 2, "starts_at": "\(Rig.deskOpen)", "calls": [
+              {"line": 0, "at_ms": 0, "caller_id": {"number": "13812345678"}, "script": [\(Rig.complaint), \(Rig.hangUp)]},
+              {"line": 0, "at_ms": \(dialledAt + callerAfterDialMs), "caller_id": {"number": "13812345679"}, "script": [{"do": "wait", "ms": 20000}, \(Rig.hangUp)]}
+            ],
+            "central": [{"at_ms": \(dialledAt), "schedule_callback": {"case": 0, "number": "13912340000", "status": "closed"}}],
+            "callees": [{"number": "13912340000", "behaviour": "answer", "after_rings": \(afterRings), "script": [\(Self.listensAndRates)]}]}
+            """
+        let out = try Rig.run(json)
+        let job = try #require(out.report.callbacks.first)
+        #expect(job.attempts.map(\.result) == attempts, "\(job.attempts)")
+        #expect(job.outcome == outcome)
+        let first = try #require(job.attempts.first)
+        #expect((dialledAt..<(dialledAt + 2_000)).contains(first.startMs), "dialled at \(first.startMs)")
+        let caller = try #require(out.report.calls.last)
+        #expect(caller.answeredMs != nil && caller.callerNumber == "13812345679")
+    }
+
     /// A call-back for the rating alone (purpose survey) starts at the flow's survey entry: no
     /// result is told, the rating is asked at once.
     @Test func aSurveyCallBackAsksForTheRatingAlone() throws {
