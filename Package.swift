@@ -17,7 +17,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
@@ -48,6 +48,7 @@ let package = Package(
         // Foundations every layer may use.
         .target(name: "SystemSupport", dependencies: [
             "CCrypt",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "SystemPackage", package: "swift-system"),
@@ -129,6 +130,7 @@ let package = Package(
         .executableTarget(name: "Appliance", dependencies: [
             "Box", "UplinkServer", "UplinkWire", "LineDriver", "HotlineModel", "SystemSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "HotlineCentral", dependencies: [
             "Central", "UplinkWire", "HotlineModel", "SystemSupport",
@@ -175,6 +177,7 @@ let package = Package(
         .testTarget(name: "LabTests", dependencies: ["Lab", "Box", "IVR", "LocalDB", "DSP", "HotlineModel", "TestSupport", "SystemTestSupport"]),
         .testTarget(name: "SupportTests", dependencies: [
             "SystemSupport", "UplinkWire", "TestSupport", .product(name: "SystemPackage", package: "swift-system"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),
     ],

@@ -1,6 +1,7 @@
 import Box
 import Foundation
 import LineDriver
+import Logging
 import Synchronization
 import SystemSupport
 import UplinkServer
@@ -39,16 +40,17 @@ final class Daemon {
     init(configFile: String?, virtual: Bool) throws {
         settings = try BoxConfig.forCommand(configFile)
         self.virtual = virtual
-        let stamp = ISO8601DateFormatter()
         let board = ControlBoard()
-        let log: (String) -> Void = { line in
-            let stamped = "\(stamp.string(from: Date())) \(line)"
-            // One write per line, unbuffered: the log survives a kill -9.
-            FileHandle.standardOutput.write(Data((stamped + "\n").utf8))
-            board.appendLog(stamped)
+        // Every logger in the process (the box's, the uplink server's) writes through the one
+        // handler: journald's form under systemd, time-stamped lines elsewhere, and the
+        // console's `log` sees each line.
+        LoggingSystem.bootstrap { _ in JournalLogHandler(tee: { board.appendLog($0) }) }
+        let logger = Logger(label: "appliance")
+        let fieldLog: (String, LogFields) -> Void = { line, fields in
+            logger.log(level: fields.severity.level, "\(line)", metadata: fields.metadata)
         }
-        self.log = log
-        do { runtime = try BoxRuntime(config: settings, realTime: !virtual, log: log) } catch { throw CommandFailure("\(error)") }
+        self.log = { line in fieldLog(line, .of(line)) }
+        do { runtime = try BoxRuntime(config: settings, realTime: !virtual, log: fieldLog) } catch { throw CommandFailure("\(error)") }
         if settings.demoTraffic, let exchange = runtime.exchange {
             let traffic = try DemoTraffic(directory: "\(settings.dataDirectory)/demo")
             exchange.traffic = { line, now in traffic.next(line: line, now: now) }

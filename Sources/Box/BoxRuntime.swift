@@ -38,7 +38,8 @@ package final class BoxRuntime {
     }
 
     package init(config: BoxConfig, startedAt: Date = Date(), realTime: Bool, gpio: @autoclosure () -> GPIO = LibgpiodGPIO(),
-         log: @escaping (String) -> Void) throws {
+         log fieldLog: @escaping (String, LogFields) -> Void) throws {
+        let log = { (line: String) in fieldLog(line, .of(line)) }
         self.config = config
         dataDirectory = config.dataDirectory
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
@@ -84,7 +85,7 @@ package final class BoxRuntime {
         switchboard = try Switchboard(loop: loop, store: store, recorder: recorder, prompts: prompts, documents: documents, flow: flow,
                                       callbackFlow: callbackFlow, calendar: calendar, config: config, dataDirectory: dataDirectory, clock: wallClock, nowMs: clock,
                                       diskFreeBytes: config.diskFreeBytes ?? { monitor?.freeBytes ?? Int.max })
-        switchboard.onLog = log
+        switchboard.onLog = fieldLog
         let recovered = try CrashRecovery.run(store: store, recordings: switchboard.recordingsDirectory, faxes: switchboard.faxDirectory, now: switchboard.timestamp(0))
         if !recovered.isEmpty {
             log("recovered after an unclean stop: \(recovered.callsClosed) calls closed, "
@@ -114,7 +115,7 @@ package final class BoxRuntime {
                                      services: Set(switchboard.calendar.services.keys))
         let callback = Result { () throws(SourceErrors) -> Flow? in
             try Self.callbackFlow(config, prompts: switchboard.prompts.names, documents: Set(switchboard.documents.keys),
-                                  services: Set(switchboard.calendar.services.keys), log: switchboard.log)
+                                  services: Set(switchboard.calendar.services.keys), log: { switchboard.log($0, LogFields(.warning)) })
         }
         switch (result, callback) {
         case (.success(let flow), .success(let callbackFlow)):
@@ -134,12 +135,12 @@ package final class BoxRuntime {
         do {
             switch kind {
             case .flow: _ = try reloadFlow().get()
-            case .prompts: switchboard.replacePrompts(try content.prompts { switchboard.log("warning: \($0)") })
+            case .prompts: switchboard.replacePrompts(try content.prompts { switchboard.log("warning: \($0)", LogFields(.warning)) })
             case .documents: switchboard.replaceDocuments(try content.documents())
             case .calendar:
                 // The hours are spoken from the new calendar before either is in force.
                 let calendar = try content.calendar()
-                let prompts = try content.prompts { switchboard.log("warning: \($0)") }
+                let prompts = try content.prompts { switchboard.log("warning: \($0)", LogFields(.warning)) }
                 switchboard.replaceCalendar(calendar)
                 switchboard.replacePrompts(prompts)
             }

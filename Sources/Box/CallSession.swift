@@ -4,6 +4,7 @@ import HotlineModel
 import IVR
 import LineDriver
 import LocalDB
+import SystemSupport
 
 /// What one call did, for the log line, the simulate report and tests.
 package struct CallSummary: Codable, Sendable {
@@ -77,6 +78,13 @@ package final class CallSession {
     /// it is let go.
     private var leg: Int?
     package private(set) var finished = false
+    /// What this call's log lines are about: their `call=`, `case=` and `line=` fields (README).
+    private var logFields: LogFields { fields(.info) }
+
+    private func fields(_ severity: LogFields.Severity) -> LogFields {
+        LogFields(severity, line: line, call: callID, caseNumber: summary.cases.last?.number ?? job?.request.caseNumber?.digits)
+    }
+
     /// The menu answer a call-back keeps as the citizen's satisfaction rating.
     package static let ratingQuestion = "rating"
     /// The outbound job this call is an attempt of, and the attempt (nil: a caller rang in).
@@ -117,7 +125,7 @@ package final class CallSession {
             return
         }
         self.attempt = attempt
-        box.log("line \(line): \(job.request.kind.rawValue) job \(job.id): dialling \(job.request.number) (attempt \(job.attempts + 1) of \(job.request.maxAttempts))")
+        box.log("line \(line): \(job.request.kind.rawValue) job \(job.id): dialling \(job.request.number) (attempt \(job.attempts + 1) of \(job.request.maxAttempts))", logFields)
         channel.commands.push(.dial(digits, noAnswerMs: box.config.outbound.noAnswerMs))
     }
 
@@ -128,7 +136,7 @@ package final class CallSession {
         summary.outbound = nil
         summary.endedAtMs = ms
         yielded = true
-        box.log("line \(line): a caller rang as the job was dialled; the line is theirs")
+        box.log("line \(line): a caller rang as the job was dialled; the line is theirs", logFields)
         finishIfDone(at: ms)
         return true
     }
@@ -148,7 +156,7 @@ package final class CallSession {
         givingWay = true
         yielded = !heardResult
         box.log("line \(line): job \(job.id) gives its line to callers (none left free)"
-                + (yielded ? "; it is dialled again later" : "; the result was heard"))
+                + (yielded ? "; it is dialled again later" : "; the result was heard"), logFields)
         if answered, let apology = box.prompts[Self.givingWayPrompt] {
             channel.commands.push(.stopPlayback)
             channel.commands.push(.play(apology, id: Self.givingWayPlayback, bargeIn: false))
@@ -205,7 +213,7 @@ package final class CallSession {
                 // Not through: the supervisor has put the line back on-hook.
                 summary.outbound = result
                 summary.endedAtMs = ms
-                box.log("line \(line): job \(job.id): \(result.rawValue)")
+                box.log("line \(line): job \(job.id): \(result.rawValue)", logFields)
                 finishIfDone(at: ms)
             default: break
             }
@@ -247,7 +255,7 @@ package final class CallSession {
         recordAnswer(at: ms)
         guard let tiff = box.documents[document] else {
             // The document was taken out of the pack since the job was queued.
-            box.log("line \(line): job \(job?.id ?? 0): no document \(document) to fax")
+            box.log("line \(line): job \(job?.id ?? 0): no document \(document) to fax", logFields)
             channel.commands.push(.hangUp)
             return
         }
@@ -283,7 +291,7 @@ package final class CallSession {
         summary.transfer = result
         if result == .answered { summary.disposition = .transferred }
         let joined = leg.map { "answered on line \($0), the caller bridged to it" } ?? "answered, the caller joined"
-        box.log("line \(line): transfer \(result == .answered ? joined : "failed (\(result.rawValue)), the caller taken back")")
+        box.log("line \(line): transfer \(result == .answered ? joined : "failed (\(result.rawValue)), the caller taken back")", logFields)
         let actions = run.handle(.transferred(result), at: ms)
         perform(leg == nil ? actions : actions.filter { $0 != .hangUp }, at: ms)
     }
@@ -361,7 +369,7 @@ package final class CallSession {
                 case .bridge:
                     // Every other line taken: as a congested exchange would answer.
                     guard let free = box.seizeLeg(for: line) else {
-                        box.log("line \(line): transfer: no free line to call \(number) on")
+                        box.log("line \(line): transfer: no free line to call \(number) on", logFields)
                         transferred(.congestion, at: ms)
                         continue
                     }
@@ -384,7 +392,7 @@ package final class CallSession {
                                  maxAttempts: settings.attempts, retryAfterSeconds: settings.retryAfterSeconds, notBefore: now,
                                  expiresAt: now.addingTimeInterval(Double(settings.expiresAfterSeconds)))
         let queued = DialString(number) != nil && box.stored("a fax job", line: line, { try box.store.queueOutbound(job, at: now) }) != nil
-        box.log("line \(line): fax of \(document) to \(number) \(queued ? "queued" : "not queued")")
+        box.log("line \(line): fax of \(document) to \(number) \(queued ? "queued" : "not queued")", logFields)
         if let run { perform(run.handle(.faxQueued(queued), at: ms), at: ms) }
     }
 
@@ -420,7 +428,7 @@ package final class CallSession {
     private func startRecording(_ tap: RecordingTap, path: String, stereo: Bool, at ms: Int) {
         let recording: CallRecorder.Recording
         do { recording = try box.recorder.start(path: path, stereo: stereo) } catch {
-            box.log("line \(line): recording not started: \(error)")
+            box.log("line \(line): recording not started: \(error)", fields(.error))
             return
         }
         recordings[tap] = (recording, ms)
@@ -474,7 +482,7 @@ package final class CallSession {
         summary.cases.append(.init(number: made.number.digits, kind: kind.rawValue, complete: complete, files: media.map(\.path),
                                    durationMs: media.first?.durationMs, pages: nil))
         summary.disposition = .caseCreated
-        box.log("line \(line): \(kind.rawValue) case \(made.number) created\(complete ? "" : " (incomplete, kept)")")
+        box.log("line \(line): \(kind.rawValue) case \(made.number) created\(complete ? "" : " (incomplete, kept)")", logFields)
         if let run { perform(run.handle(.caseCreated(made.number), at: ms), at: ms) }
     }
 
@@ -499,7 +507,7 @@ package final class CallSession {
             channel.commands.push(.stopPlayback)
             channel.commands.push(.fax(terminal))
         } catch {
-            box.log("line \(line): fax not started: \(error)")
+            box.log("line \(line): fax not started: \(error)", fields(.error))
             if let run { perform(run.handle(.faxFinished(success: false), at: ms), at: ms) }
         }
     }
@@ -524,7 +532,7 @@ package final class CallSession {
             }) {
                 summary.cases.append(.init(number: made.number.digits, kind: "fax", complete: result.success, files: [path], durationMs: nil, pages: result.pages))
                 summary.disposition = .faxReceived
-                box.log("line \(line): fax case \(made.number) created, \(result.pages) pages")
+                box.log("line \(line): fax case \(made.number) created, \(result.pages) pages", logFields)
             }
         } else if receiving == nil {
             summary.disposition = result.success ? .faxSent : .faxFailed
@@ -554,7 +562,7 @@ package final class CallSession {
                                                  pages: summary.fax.map(\.pages), at: box.timestamp(ms))
             }) ?? nil, job.state == .done {
                 summary.outcome = job.outcome
-                box.log("line \(line): \(job.request.kind.rawValue) job \(job.id) done: \(job.outcome?.rawValue ?? "")")
+                box.log("line \(line): \(job.request.kind.rawValue) job \(job.id) done: \(job.outcome?.rawValue ?? "")", logFields)
             }
         }
         box.stored("the end of the call", line: line) {

@@ -4,6 +4,7 @@ import HotlineModel
 import IVR
 import LineDriver
 import LocalDB
+import SystemSupport
 
 /// The box's event side: drains every channel's events, keeps one `CallSession` per call in
 /// progress, and ticks their flows in line time. It runs on one thread (the simulate loop, or
@@ -56,7 +57,7 @@ package final class Switchboard {
     /// Prompt recordings by a technician: called when the line has let go of the ring.
     package var technicianRecordings: [Int: () -> Void] = [:]
     package private(set) var finished: [CallSummary] = []
-    package var onLog: (String) -> Void = { print($0) }
+    package var onLog: (String, LogFields) -> Void = { line, _ in print(line) }
     package var onCallEnded: (CallSummary) -> Void = { _ in }
     /// The data disk's state, from its free space.
     package private(set) var disk: DiskGuard
@@ -117,7 +118,7 @@ package final class Switchboard {
             + "\(marked.count) calls in progress marked (clock_jump_ms)")
     }
 
-    package func log(_ line: String) { onLog(line) }
+    package func log(_ line: String, _ fields: LogFields = LogFields()) { onLog(line, fields) }
 
     /// Store writes from the call path that failed (a locked or full store): each is logged,
     /// and the count shows in health and on the fault LED; the call itself goes on and ends.
@@ -134,7 +135,7 @@ package final class Switchboard {
     package func stored<T>(_ what: String, line: Int, _ write: () throws -> T) -> T? {
         do { return try write() } catch {
             storeFailed()
-            log("line \(line): could not store \(what): \(error)")
+            log("line \(line): could not store \(what): \(error)", LogFields(.error, line: line))
             return nil
         }
     }
@@ -158,7 +159,7 @@ package final class Switchboard {
         watchClock(at: now)
         // The recorder's write errors (a full disk), from its thread, into the log.
         while let problem = recorder.errors.pop() {
-            log("recorder: \(problem)")
+            log("recorder: \(problem)", LogFields(.error))
             lastFaultMs = now
         }
         for session in Array(sessions.values) { session.tick(at: now) }
@@ -187,7 +188,7 @@ package final class Switchboard {
             session.dial(at: now)
         } catch {
             storeFailed()
-            log("line \(line): job \(job.id) not dialled: \(error)")
+            log("line \(line): job \(job.id) not dialled: \(error)", LogFields(.error, line: line))
         }
     }
 
@@ -292,7 +293,7 @@ package final class Switchboard {
         busyLines.insert(line)
         if refusing != why {
             refusing = why
-            log("calls are turned away with \"service busy\": \(why)")
+            log("calls are turned away with \"service busy\": \(why)", LogFields(.warning))
         }
     }
 
@@ -342,7 +343,7 @@ package final class Switchboard {
         finished.append(s)
         let cases = s.cases.map { "\($0.kind) \($0.number)" }.joined(separator: ", ")
         log("line \(s.line): call \(s.callID) from \(s.callerNumber ?? "unknown") ended: \(s.disposition.rawValue), \(s.disconnectReason?.rawValue ?? "")"
-            + (cases.isEmpty ? "" : "; cases: \(cases)"))
+            + (cases.isEmpty ? "" : "; cases: \(cases)"), LogFields(line: s.line, call: s.callID, caseNumber: s.cases.last?.number))
         onCallEnded(s)
     }
 }

@@ -150,7 +150,7 @@ package struct Simulation {
     package func run() throws -> SimulationReport {
         let wallStart = startedAt
         let cpuStart = LineBench.processCPUSeconds()
-        let runtime = try BoxRuntime(config: config, startedAt: scenario.startsAt ?? wallStart, realTime: false, log: { if verbose { print($0) } })
+        let runtime = try BoxRuntime(config: config, startedAt: scenario.startsAt ?? wallStart, realTime: false, log: { line, _ in if verbose { print(line) } })
         defer { runtime.shutdown() }
         guard let exchange = runtime.exchange else { throw CommandFailure("simulate needs simulated lines; this config names \(config.hardware.name) hardware") }
         let work = "\(config.dataDirectory)/scenario"

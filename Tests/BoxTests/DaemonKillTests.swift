@@ -25,7 +25,7 @@ import TestSupport
         func announced() -> [String] {
             let log = (try? String(contentsOfFile: scratch.path("log"), encoding: .utf8)) ?? ""
             return log.split(separator: "\n").compactMap { line in
-                guard let r = line.range(of: " case "), line.hasSuffix(" created") || line.contains(" created (") else { return nil }
+                guard let r = line.range(of: " case "), line.contains(" created") else { return nil }
                 return String(line[r.upperBound...].prefix(8))
             }
         }

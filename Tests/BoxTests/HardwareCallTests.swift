@@ -104,7 +104,7 @@ struct HardwareCallTests {
     /// Runs the box on the configured hardware in virtual time, ringing with China's cadence
     /// until it answers, dropping loop current at `hangUpAtMs`.
     private static func run(config: BoxConfig, gpio: FakeGPIO, hangUpAtMs: Int) throws -> CallSummary {
-        let runtime = try BoxRuntime(config: config, realTime: false, gpio: gpio, log: { _ in })
+        let runtime = try BoxRuntime(config: config, realTime: false, gpio: gpio, log: { _, _ in })
         defer { runtime.shutdown() }
         var answered = false
         for frame in 0..<((hangUpAtMs + 3000) / LineFrame.milliseconds) {

@@ -243,7 +243,7 @@ import TestSupport
         try FileManager.default.copyItem(atPath: "\(SimulationRig.repository)/flows/seed.yaml", toPath: data.path("flow.yaml"))
         var config = try SimulationRig.config(data: data.path("box"))
         config.flowFile = data.path("flow.yaml")
-        let runtime = try BoxRuntime(config: config, realTime: false, log: { _ in })
+        let runtime = try BoxRuntime(config: config, realTime: false, log: { _, _ in })
         defer { runtime.shutdown() }
         try "flow: broken\nstart: nowhere\nnodes: {}\n".write(toFile: data.path("flow.yaml"), atomically: true, encoding: .utf8)
         guard case .failure(let problems) = runtime.reloadFlow() else {

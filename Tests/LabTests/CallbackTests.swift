@@ -128,7 +128,7 @@ import TestSupport
         let start = try #require(ISO8601DateFormatter().date(from: Rig.deskOpen))
         do {
             // The first life: a case, a call-back for it, ringing out when the box is killed.
-            let runtime = try BoxRuntime(config: config, startedAt: start, realTime: false, log: { _ in })
+            let runtime = try BoxRuntime(config: config, startedAt: start, realTime: false, log: { _, _ in })
             let made = try runtime.store.createCase(kind: .complaint, call: nil, callerNumber: "13912340000", at: start)
             let request = CallbackRequest(id: "cb-kill", caseNumber: made.number, number: "13912340000", status: .closed, note: "已修好")
             _ = try request.queue(store: runtime.store, settings: config.outbound, notes: runtime.switchboard.notes, at: start)

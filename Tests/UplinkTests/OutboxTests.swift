@@ -63,7 +63,7 @@ struct OutboxTests {
     /// box refuses is marked refused with the box's words, and the one in force stays.
     @Test func aCalendarReachesTheBoxesAndABadOneIsRefusedInTheirWords() async throws {
         let rig = try await UplinkRig.make(populated: false)
-        _ = try BoxRuntime(config: rig.config, realTime: false, log: { _ in }).shutdown()
+        _ = try BoxRuntime(config: rig.config, realTime: false, log: { _, _ in }).shutdown()
         let db = try await PulledDatabase.make()
         let tls = try UplinkRig.identities.get()
         try await BoxInventory(database: db.database).add(node: "1", url: rig.base, district: "d", certificate: "\(tls)/box.crt")

@@ -447,7 +447,7 @@ struct UplinkTests {
     /// Good pushes switch atomically and the running box uses them for the next call.
     @Test func goodPushesAreInForceForTheNextCall() async throws {
         let rig = try await UplinkRig.make(populated: false)
-        let runtime = try BoxRuntime(config: rig.config, realTime: false, log: { _ in })
+        let runtime = try BoxRuntime(config: rig.config, realTime: false, log: { _, _ in })
         defer { runtime.shutdown() }
         let renamed = try Self.seedFlow().replacingOccurrences(of: "flow: seed-12345", with: "flow: seed-12345-v2")
         let flow = try await rig.request(.PUT, "/v1/content/flow", body: Data(renamed.utf8))
@@ -469,7 +469,7 @@ struct UplinkTests {
     /// desk that the config's calendar keeps open, and the hours callers hear are spoken from it.
     @Test func aPushedCalendarIsInForceForTheNextCall() async throws {
         let rig = try await UplinkRig.make(populated: false)
-        let runtime = try BoxRuntime(config: rig.config, realTime: false, log: { _ in })
+        let runtime = try BoxRuntime(config: rig.config, realTime: false, log: { _, _ in })
         let hoursFile = "\(rig.data)/prompts/calendar/hours_desk.txt"
         let before = try String(contentsOfFile: hoursFile, encoding: .utf8)
         let calendar = """
@@ -504,7 +504,7 @@ struct UplinkTests {
     @Test func aCalendarIsCheckedAgainstTheFlowInForce() async throws {
         let rig = try await UplinkRig.make(populated: false)
         // A box that has run once: its documents are rendered, as the flow's checks need.
-        try BoxRuntime(config: rig.config, realTime: false, log: { _ in }).shutdown()
+        try BoxRuntime(config: rig.config, realTime: false, log: { _, _ in }).shutdown()
         let evening = "services:\n  evening_desk:\n    mon-sun: 18:00-22:00\n"
         let first = try await rig.request(.PUT, "/v1/content/calendar", body: Data(evening.utf8))
         #expect(first.status == 200, "\(first.json)")
