@@ -48,7 +48,7 @@ if ! as_server "$bin/pg_ctl" -D "$data" status > /dev/null 2>&1; then
     port_taken "$p" || { port=$p; break; }
   done
   [ -n "$port" ] || fail "no free port in 55432–55531 for the tests' server"
-  if ! as_server "$bin/pg_ctl" -D "$data" -w -t 60 -l "$root/server.log" \
+  if ! LC_ALL=C as_server "$bin/pg_ctl" -D "$data" -w -t 60 -l "$root/server.log" \
       -o "-p $port -k $root -c listen_addresses=127.0.0.1 -c max_connections=200" start > /dev/null; then
     tail -n 40 "$root/server.log" >&2 || true
     fail "the server in $data did not start"
