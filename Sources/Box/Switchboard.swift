@@ -169,7 +169,7 @@ package final class Switchboard {
     /// Once a second: the queue's next due job is dialled on a free line, inside the calling
     /// window, only while more lines than `keep_free_lines` are free, so callers always find
     /// one, and not while callers are arriving (`quiet_after_ring`). Should callers take those
-    /// lines anyway, a job still ringing out gives way (`keepLinesFree`).
+    /// lines anyway, one of the box's own calls gives way (`keepLinesFree`).
     private func dialOutboundIfDue(at now: Int) {
         guard Self.secondHasPassed(since: &lastOutboundCheckMs, at: now) else { return }
         if let lastRingMs, now - lastRingMs < config.outbound.quietAfterRingMs { return }
