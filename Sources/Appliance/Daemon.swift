@@ -20,6 +20,7 @@ final class Daemon {
     private let virtual: Bool
     private let runtime: BoxRuntime
     private let commands: ControlCommands
+    private let board: ControlBoard
     private let control: ControlServer
     private let uplink: UplinkRunner?
     private let panel: PanelDriver?
@@ -41,6 +42,7 @@ final class Daemon {
         settings = try BoxConfig.forCommand(configFile)
         self.virtual = virtual
         let board = ControlBoard()
+        self.board = board
         // Every logger in the process (the box's, the uplink server's) writes through the one
         // handler: journald's form under systemd, time-stamped lines elsewhere, and the
         // console's `log` sees each line.
@@ -51,12 +53,16 @@ final class Daemon {
         }
         self.log = { line in fieldLog(line, .of(line)) }
         do { runtime = try BoxRuntime(config: settings, realTime: !virtual, log: fieldLog) } catch { throw CommandFailure("\(error)") }
-        if settings.demoTraffic, let exchange = runtime.exchange {
-            let traffic = try DemoTraffic(directory: "\(settings.dataDirectory)/demo")
+        // Simulated lines always have demo callers at hand: continuous with demo_traffic, else
+        // one per technician's `line call N`.
+        var demo: DemoTraffic?
+        if let exchange = runtime.exchange {
+            let traffic = try DemoTraffic(directory: "\(settings.dataDirectory)/demo", lines: settings.lines, continuous: settings.demoTraffic)
             exchange.traffic = { line, now in traffic.next(line: line, now: now) }
-            runtime.switchboard.onCallEnded = { summary in for c in summary.cases { traffic.created.push(c.number) } }
+            runtime.switchboard.onCallEnded = { summary in for c in summary.cases { _ = traffic.created.push(c.number) } }
+            demo = traffic
         }
-        commands = ControlCommands(runtime: runtime, board: board)
+        commands = ControlCommands(runtime: runtime, board: board, demo: demo)
         commands.publish()
         do {
             let queries = try ControlQueries(config: settings, configFile: configFile, board: board)
@@ -70,6 +76,7 @@ final class Daemon {
         } else {
             uplink = nil
         }
+        commands.uplinkListening = uplink.map { _ in true }
         var panel: PanelDriver?
         if let panelConfig = settings.panel {
             do { panel = try PanelDriver(gpio: LibgpiodGPIO(), config: panelConfig) } catch { log("warning: front panel not available: \(error)") }
@@ -124,6 +131,11 @@ final class Daemon {
         if panelRefresh.due() { refreshPanel() }
         if let service = uplink?.service { serveUplink(service) }
         if flowCheck.due() { reloadEditedFlow() }
+        if board.restartWanted.load(ordering: .relaxed) && !restartRequested && runtime.switchboard.activeCalls == 0 {
+            restartRequested = true
+            log("restarting for the new node prefix")
+            stopRequested.store(true, ordering: .relaxed)
+        }
     }
 
     private func refreshPanel() {

@@ -11,6 +11,7 @@ import Yams
 /// lines, data under ./var, demo traffic.
 package struct BoxConfig: Sendable {
     package var nodePrefix = NodePrefix("1")!
+    package var nodePrefixSource = NodePrefixSource.unset
     package var dataDirectory = "var"
     package var lines = 4
     package var demoTraffic = true
@@ -113,7 +114,10 @@ package struct BoxConfig: Sendable {
     /// The config a command was given, or the embedded defaults; a bad file is the command's
     /// error, with every problem as file:line.
     package static func forCommand(_ file: String?) throws(CommandFailure) -> BoxConfig {
-        do { return try file.map(load) ?? BoxConfig() } catch { throw CommandFailure("\(error)") }
+        var config: BoxConfig
+        do { config = try file.map(load) ?? BoxConfig() } catch { throw CommandFailure("\(error)") }
+        config.adoptStoredNodePrefix()
+        return config
     }
 
 }

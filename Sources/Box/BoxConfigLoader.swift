@@ -30,7 +30,7 @@ extension BoxConfig {
             switch key {
             case "node_prefix":
                 if let s = text() {
-                    if let p = NodePrefix(s) { nodePrefix = p } else { y.fail(value, "node_prefix must be 1-3 digits, not starting with 0") }
+                    if let p = NodePrefix(s) { (nodePrefix, nodePrefixSource) = (p, .config) } else { y.fail(value, "node_prefix must be 1-3 digits, not starting with 0") }
                 }
             case "data_dir": if let s = text() { dataDirectory = path(s) }
             case "lines": lines = y.int(value, key, in: "config", range: 1...120) ?? lines

@@ -176,6 +176,56 @@ import TestSupport
         again.expect("logged in")
     }
 
+    /// The first login on a fresh box chooses the PIN, then the node prefix (checked: a bad one
+    /// is asked again); the box restarts to use it, keeps it in its data directory, and the
+    /// next case's acceptance number begins with it. Once set, no login asks again.
+    @Test func theFirstLoginSetsTheNodePrefix() throws {
+        let scratch = try ScratchDirectory()
+        _ = try SimulationRig.daemonConfig(in: scratch, "lines: 1\ndemo_traffic: false\n")
+        func startDaemon() throws -> Process {
+            let daemon = Process()
+            daemon.executableURL = URL(fileURLWithPath: Tool.appliance)
+            daemon.arguments = ["run", "--virtual", "--seconds", "100", "--config", scratch.path("box.yaml")]
+            daemon.standardOutput = FileHandle.nullDevice
+            try daemon.run()
+            var waited = 0
+            while !((try? PromptCommandTests.ctl(scratch, ["health"])) ?? "").hasPrefix("healthy") && waited < 30_000 { usleep(20_000); waited += 20 }
+            return daemon
+        }
+        let first = try startDaemon()
+        defer { if first.isRunning { first.terminate() } }
+        let t = try Terminal(config: scratch.path("box.yaml"))
+        t.expect("new PIN (6 or more digits): ")
+        t.type("135790\r")
+        t.expect("the same PIN again: ")
+        t.type("135790\r")
+        t.expect("PIN set")
+        t.expect("node prefix (1-3 digits")
+        t.type("0571\r")
+        t.expect("usage: node")
+        t.expect("node prefix (1-3 digits")
+        t.type("57\r")
+        t.expect("node prefix set to 57")
+        t.expect("hotline> ")
+        // No call in progress: the daemon stops to be restarted (systemd's Restart=always).
+        first.waitUntilExit()
+        #expect(first.terminationStatus == 75)
+        #expect(try String(contentsOfFile: BoxConfig.nodePrefixFile(in: scratch.path("box")), encoding: .utf8) == "57\n")
+        let second = try startDaemon()
+        defer { second.terminate(); second.waitUntilExit() }
+        #expect(try PromptCommandTests.ctl(scratch, ["node"]) == "node prefix 57 (set at the console)\n")
+        #expect(try PromptCommandTests.ctl(scratch, ["node", "prefix", "58x"]).hasPrefix("usage: node"))
+        #expect(try PromptCommandTests.ctl(scratch, ["line", "call", "0"]).contains("a demo caller calls"))
+        var waited = 0
+        while !((try? PromptCommandTests.ctl(scratch, ["cases"])) ?? "").contains("complaint") && waited < 60_000 { usleep(100_000); waited += 100 }
+        let cases = try PromptCommandTests.ctl(scratch, ["cases"])
+        #expect(cases.hasPrefix("57"), "\(cases)")
+        let again = try Terminal(config: scratch.path("box.yaml"))
+        again.expect("PIN: ")
+        again.type("135790\r")
+        again.expect("logged in")
+    }
+
     /// `--hash-pin` reads the PIN from standard input (never from the command line, where `ps`
     /// and shell history would keep it) and refuses one shorter than 6 digits.
     @Test func hashPinReadsStandardInput() throws {

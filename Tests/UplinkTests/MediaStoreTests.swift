@@ -1,6 +1,7 @@
 import Central
 import Crypto
 import Foundation
+import SystemSupport
 import Testing
 import TestSupport
 

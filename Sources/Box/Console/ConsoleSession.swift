@@ -9,6 +9,7 @@ package final class ConsoleSession {
         case pin
         case choosing
         case repeating(String)
+        case nodePrefix
         case shell
         case confirming(String)
         case done
@@ -80,17 +81,36 @@ package final class ConsoleSession {
             }
             do {
                 try credentials.save(try PINHash.make(line))
-                shell("PIN set; type help\r\n")
+                write("PIN set\r\n")
+                askNodePrefixIfUnset()
             } catch {
                 write("the PIN cannot be saved (\(error)); ask for the console's state directory to be fixed\r\n")
                 logout()
             }
+        case .nodePrefix:
+            let answer = ask("node prefix \(line.trimmingCharacters(in: .whitespaces))")
+            guard answer.hasPrefix("node prefix set") else {
+                show(answer)
+                return write(Self.nodePrefixQuestion)
+            }
+            shell(answer + "\r\ntype help\r\n")
         case .shell: command(line.trimmingCharacters(in: .whitespaces))
         case .confirming(let command):
             if checkPIN(line) { show(ask("\(command) confirm")) } else if !finished { write("not done\r\n") }
             if !finished { shell() }
         case .done: break
         }
+    }
+
+    static let nodePrefixQuestion = "this box's node prefix (1-3 digits, from the central office's numbering plan): "
+
+    /// The first login's second question, asked only while neither the config nor an earlier
+    /// login has set the prefix (a box that does not answer is not asked: `node prefix N` later).
+    private func askNodePrefixIfUnset() {
+        guard ask("node").hasPrefix("node prefix not set") else { return shell("type help\r\n") }
+        editor.echoes = true
+        state = .nodePrefix
+        write("acceptance numbers begin with this box's node prefix.\r\n" + Self.nodePrefixQuestion)
     }
 
     /// One PIN attempt under the lockout; says what happened, true when it was right.

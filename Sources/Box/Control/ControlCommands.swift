@@ -12,10 +12,14 @@ import SystemSupport
 package final class ControlCommands {
     private let runtime: BoxRuntime
     private let board: ControlBoard
+    private let demo: DemoTraffic?
+    /// Whether the uplink serves (nil: none configured), set by the daemon.
+    package var uplinkListening: Bool?
 
-    package init(runtime: BoxRuntime, board: ControlBoard) {
+    package init(runtime: BoxRuntime, board: ControlBoard, demo: DemoTraffic? = nil) {
         self.runtime = runtime
         self.board = board
+        self.demo = demo
     }
 
     /// One technician's command: its name, how it is written, what it does, and who answers.
@@ -39,9 +43,15 @@ package final class ControlCommands {
     package static let table: [Command] = [
         Command(name: "status", usage: "status", help: "uptime, lines, database, disk, sync", query: { q, _ in q.status() }),
         Command(name: "lines", usage: "lines", help: "every line: state, caller, level, last events", query: { q, _ in q.lines() }),
-        Command(name: "line", usage: "line test N", help: "seize line N, check dial tone and its level, release", action: { c, args, later in
-            guard args.count == 2, args[0] == "test", let n = Int(args[1]) else { return "usage: line test N" }
-            return c.lineTest(n, later: later)
+        Command(name: "line", usage: "line test N | call N",
+                help: "seize line N, check dial tone and its level, release; on simulated lines, a demo caller calls line N with a complaint",
+                action: { c, args, later in
+            guard args.count == 2, let n = Int(args[1]) else { return "usage: line test N | call N" }
+            switch args[0] {
+            case "test": return c.lineTest(n, later: later)
+            case "call": return c.demoCall(n)
+            default: return "usage: line test N | call N"
+            }
         }),
         Command(name: "calls", usage: "calls [N]", help: "the last N calls (default 10)", query: { q, args in
             count(args, default: 10).map(q.calls) ?? "usage: calls [N] (N a whole number from 1 to \(maxCount))"
@@ -63,6 +73,14 @@ package final class ControlCommands {
         Command(name: "sync", usage: "sync status | pending | audit [N]",
                 help: "what the central office has pulled, what waits, the last N changes it made (who, what, result; default 20)",
                 query: { q, args in q.sync(args) }),
+        Command(name: "node", usage: "node | node prefix N",
+                help: "this box's acceptance-number prefix; set it (the first console login asks), the box restarts to use it when idle",
+                query: { q, args in q.node(args) }),
+        Command(name: "health", usage: "health", help: "healthy or not: lines up, case store open, uplink listening (what marks an update good)",
+                query: { q, _ in q.health() }),
+        Command(name: "update", usage: "update status | install [PATH]",
+                help: "firmware slots A/B: versions, which is booted; install a signed bundle (default: the one on the USB stick), then reboot",
+                query: { q, args in q.update(args) }),
         Command(name: "log", usage: "log [N]", help: "the last N log lines (default 20)", query: { q, args in
             count(args, default: 20).map(q.log) ?? "usage: log [N] (N a whole number from 1 to \(maxCount))"
         }),
@@ -123,6 +141,7 @@ package final class ControlCommands {
         s.activeCalls = runtime.switchboard.activeCalls
         s.flowName = runtime.switchboard.flow.name
         s.backend = runtime.loop.backend.kind.rawValue
+        s.uplinkListening = uplinkListening
         board.publish(s)
     }
 
@@ -164,6 +183,12 @@ package final class ControlCommands {
         }
         runtime.loop.channels[n].commands.push(.testLine)
         return nil
+    }
+
+    private func demoCall(_ n: Int) -> String {
+        guard let demo else { return "line call needs simulated lines (these are \(runtime.config.hardware.name))" }
+        guard (0..<runtime.config.lines).contains(n) else { return "no line \(n) (lines 0-\(runtime.config.lines - 1))" }
+        return demo.request(line: n) ? "line \(n): a demo caller calls when the line is idle" : "line \(n): too many demo calls waiting; try again"
     }
 
     /// Recordings a technician started, to stop when their time is up (checked each serve), in

@@ -17,12 +17,14 @@ package final class ControlQueries: @unchecked Sendable {
     private let store: CaseStore
     private let storeLock = NSLock()
     private let started = BootClock.seconds()
+    private let updates: UpdateInstaller
 
     package init(config: BoxConfig, configFile: String?, board: ControlBoard) throws {
         self.config = config
         self.configFile = configFile
         self.board = board
         store = try CaseStore(path: "\(config.dataDirectory)/cases.sqlite", prefix: config.nodePrefix)
+        updates = UpdateInstaller(scratch: config.dataDirectory)
     }
 
     private func withStore<T>(_ body: (CaseStore) throws -> T) rethrows -> T {
@@ -46,6 +48,50 @@ package final class ControlQueries: @unchecked Sendable {
             disk \(String(format: "%.1f", free)) GB free in \(config.dataDirectory)
             sync \(syncAge())
             """
+    }
+
+    /// What hotline-mark-good.service waits for after an update: every line up (the frame loop
+    /// publishes them), the case store readable, the uplink serving when one is configured.
+    func health() -> String {
+        let s = board.current
+        var problems: [String] = []
+        if s.backend.isEmpty || s.lineSummaries.count != config.lines { problems.append("lines not up (\(s.lineSummaries.count) of \(config.lines))") }
+        if withStore({ try? $0.count(.cases) }) == nil { problems.append("case store not readable") }
+        if s.uplinkListening == false || (config.uplink.enabled && s.uplinkListening == nil) { problems.append("uplink not listening") }
+        let slot = updates.available ? (try? updates.slots())?.booted.map { ", slot \($0.bootname) booted" } ?? "" : ""
+        return problems.isEmpty
+            ? "healthy: \(config.lines) \(s.backend) lines up, case store open" + (config.uplink.enabled ? ", uplink listening" : "") + ", firmware \(FirmwareVersion.current)" + slot
+            : "unhealthy: " + problems.joined(separator: ", ")
+    }
+
+    /// The node prefix and where it comes from; `node prefix N` sets it (unless the config does)
+    /// and has the box restart to use it once no call is in progress.
+    func node(_ args: [String]) -> String {
+        let usage = "usage: node | node prefix N (1-3 digits, not starting with 0)"
+        switch args.count {
+        case 0:
+            switch config.nodePrefixSource {
+            case .config: return "node prefix \(config.nodePrefix.digits) (from the config)"
+            case .console: return "node prefix \(config.nodePrefix.digits) (set at the console)"
+            case .unset: return "node prefix not set: acceptance numbers use \(config.nodePrefix.digits) until it is"
+            }
+        case 2 where args[0] == "prefix":
+            guard let prefix = NodePrefix(args[1]) else { return usage }
+            guard config.nodePrefixSource != .config else { return "the config sets node_prefix (\(config.nodePrefix.digits)); change it there" }
+            do { try config.storeNodePrefix(prefix) } catch { return "error: the node prefix cannot be kept: \(error)" }
+            board.restartWanted.store(true, ordering: .relaxed)
+            return "node prefix set to \(prefix.digits); the box restarts to use it as soon as no call is in progress"
+        default:
+            return usage
+        }
+    }
+
+    func update(_ args: [String]) -> String {
+        switch args.first {
+        case nil, "status": return args.count <= 1 ? updates.status() : "usage: update status | install [PATH]"
+        case "install" where args.count <= 2: return updates.install(args.count == 2 ? args[1] : nil)
+        default: return "usage: update status | install [PATH]"
+        }
     }
 
     func lines() -> String {

@@ -14,6 +14,8 @@ package struct ControlSnapshot: Sendable {
     package var flowName = ""
     package var backend = ""
     package var recorderFaults = 0
+    /// nil when no uplink is configured.
+    package var uplinkListening: Bool?
 
     package init() {}
 }
@@ -23,6 +25,9 @@ package struct ControlSnapshot: Sendable {
 package final class ControlBoard: Sendable {
     private let snapshot = Mutex(ControlSnapshot())
     private let log = Mutex<[String]>([])
+    /// Set by a control command whose change takes a restart (the node prefix); the daemon
+    /// restarts once no call is in progress.
+    package let restartWanted = Atomic<Bool>(false)
     package static let logLines = 500
 
     package init() {}

@@ -1,0 +1,101 @@
+import Foundation
+import Synchronization
+import SystemSupport
+
+/// Firmware updates through RAUC, off the call path: `rauc install` runs as a child process the
+/// control socket's worker starts and never waits for, so a bundle that takes minutes to check
+/// and write holds no thread that answers calls or technicians. RAUC checks the signature
+/// against the box's keyring, writes the other slot and makes it the bootloader's first choice;
+/// the box boots it at the next reboot and marks it good only when healthy
+/// (hotline-mark-good.service), else the bootloader falls back.
+package final class UpdateInstaller: Sendable {
+    package struct Tools: Sendable {
+        package var rauc = "/usr/bin/rauc"
+        /// RAUC's slots; a machine with the tool but without them (a package install) has no slots to update.
+        package var systemConfig = "/etc/rauc/system.conf"
+        /// Where a technician's USB stick is mounted (image/rootfs: udev mounts it read-only).
+        package var stick = "/media/usb"
+        package init() {}
+    }
+
+    private struct Run: Sendable {
+        let bundle: String
+        let output: String
+        let started: Double
+        var exitStatus: Int32?
+    }
+
+    private let tools: Tools
+    private let scratch: String
+    private let current = Mutex<Run?>(nil)
+
+    /// `scratch` holds the output of the install in progress.
+    package init(tools: Tools = Tools(), scratch: String) {
+        self.tools = tools
+        self.scratch = scratch
+    }
+
+    package var available: Bool {
+        FileManager.default.isExecutableFile(atPath: tools.rauc) && FileManager.default.fileExists(atPath: tools.systemConfig)
+    }
+
+    /// The slots and the last install's progress or result.
+    package func status() -> String {
+        guard available else { return "updates: no RAUC on this box (installed from the Debian package: update it with apt)" }
+        var lines: [String]
+        do { lines = try slots().lines } catch { lines = ["\(error)"] }
+        if let run = current.withLock({ $0 }) {
+            let tail = (try? String(contentsOfFile: run.output, encoding: .utf8))?.split(separator: "\n").last.map(String.init) ?? ""
+            switch run.exitStatus {
+            case nil: lines.append("install of \(run.bundle): running for \(Int(BootClock.seconds() - run.started)) s \(tail)")
+            case 0: lines.append("install of \(run.bundle): done; `reboot confirm` starts it")
+            case let status?: lines.append("install of \(run.bundle): FAILED (rauc exit status \(status)): \(tail)")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// What RAUC says of the slots now.
+    package func slots() throws -> SlotStatus {
+        let output = "\(scratch)/rauc-status.json"
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        try ToolRun.run(tools.rauc, ["status", "--output-format=json"], limit: 30, errorFile: output + ".err", outputFile: output)
+        return try SlotStatus(raucJSON: try Data(contentsOf: URL(fileURLWithPath: output)))
+    }
+
+    /// Starts installing `path`, or the one bundle (*.raucb) on the USB stick.
+    package func install(_ path: String?) -> String {
+        guard available else { return "updates: no RAUC on this box (installed from the Debian package: update it with apt)" }
+        let bundle: String
+        if let path {
+            bundle = path
+        } else {
+            let found = ((try? FileManager.default.contentsOfDirectory(atPath: tools.stick)) ?? []).filter { $0.hasSuffix(".raucb") }.sorted()
+            switch found.count {
+            case 0: return "no update bundle (*.raucb) on the USB stick at \(tools.stick); is it plugged in?"
+            case 1: bundle = "\(tools.stick)/\(found[0])"
+            default: return "\(found.count) bundles on the USB stick (\(found.joined(separator: ", "))); name one: update install PATH"
+            }
+        }
+        guard FileManager.default.isReadableFile(atPath: bundle) else { return "cannot read \(bundle)" }
+        return current.withLock { run -> String in
+            if let run, run.exitStatus == nil { return "an install is running already (\(run.bundle)); see update status" }
+            let output = "\(scratch)/update-install.log"
+            FileManager.default.createFile(atPath: output, contents: nil)
+            guard let log = FileHandle(forWritingAtPath: output) else { return "cannot write \(output)" }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: tools.rauc)
+            process.arguments = ["install", bundle]
+            process.standardOutput = log
+            process.standardError = log
+            process.standardInput = FileHandle.nullDevice
+            process.terminationHandler = { [weak self] p in
+                try? log.close()
+                self?.current.withLock { $0?.exitStatus = p.terminationStatus }
+            }
+            do { try process.run() } catch { return "cannot run \(tools.rauc): \(error)" }
+            run = Run(bundle: bundle, output: output, started: BootClock.seconds())
+            return "installing \(bundle); `update status` shows how far it is"
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Box
+import Foundation
+import SystemTestSupport
+import Testing
+import TestSupport
+
+/// The firmware slots as RAUC 1.8 reports them (`rauc status --output-format=json`), read into
+/// what the console's `update status` and `health` show.
+@Suite(.tags(.unit)) struct SlotStatusTests {
+    static func rauc(booted: String, primary: String, bVersion: String?, bStatus: String) -> Data {
+        let bBundle = bVersion.map { #","slot_status":{"bundle":{"compatible":"hotline-district-node-amd64","version":"\#($0)"},"status":"ok"}"# } ?? ""
+        return Data("""
+            {"compatible":"hotline-district-node-amd64","variant":"","booted":"\(booted)","boot_primary":"\(primary)","slots":[
+             {"efi.0":{"class":"efi","device":"/dev/vda1","type":"vfat","bootname":null,"state":"inactive","parent":null,"mountpoint":null}},
+             {"rootfs.0":{"class":"rootfs","device":"/dev/disk/by-partlabel/rootfs-a","type":"ext4","bootname":"A","state":"\(booted == "A" ? "booted" : "inactive")","parent":null,"mountpoint":\(booted == "A" ? "\"/\"" : "null"),"boot_status":"good"}},
+             {"rootfs.1":{"class":"rootfs","device":"/dev/disk/by-partlabel/rootfs-b","type":"ext4","bootname":"B","state":"\(booted == "B" ? "booted" : "inactive")","parent":null,"mountpoint":null,"boot_status":"\(bStatus)"\(bBundle)}}]}
+            """.utf8)
+    }
+
+    @Test func aFreshlyFlashedBoxShowsSlotABootedAndBEmpty() throws {
+        let s = try SlotStatus(raucJSON: Self.rauc(booted: "A", primary: "rootfs.0", bVersion: nil, bStatus: "bad"))
+        #expect(s.booted?.bootname == "A")
+        #expect(s.lines == ["slot A: version unknown (flashed, not installed by RAUC), good, booted, primary",
+                            "slot B: version unknown (flashed, not installed by RAUC), bad"])
+    }
+
+    @Test func afterAnUpdateTheOtherSlotIsPrimaryWithItsVersion() throws {
+        let s = try SlotStatus(raucJSON: Self.rauc(booted: "B", primary: "rootfs.1", bVersion: "0.16.0", bStatus: "good"))
+        #expect(s.booted?.version == "0.16.0")
+        #expect(s.lines.last == "slot B: 0.16.0, good, booted, primary")
+    }
+
+    @Test(arguments: ["", "[]", "{\"slots\": 3}", "not json", "{\"booted\":\"A\"}"])
+    func whatIsNotRAUCsStatusIsAnErrorThatSaysWhy(_ text: String) {
+        #expect(throws: SlotStatus.Problem.self) { try SlotStatus(raucJSON: Data(text.utf8)) }
+    }
+}
+
+/// On simulated lines a technician tries the box before a line is wired: `line call N` brings
+/// one demo caller with a complaint to line N, and its case shows in `cases`; `health` says
+/// what an update's mark-good waits for; `update` says plainly that a box installed from the
+/// package has no RAUC.
+@Suite(.serialized, .timeLimit(.minutes(2)), .tags(.system), .skippedInFastRun) struct DemoCallCommandTests {
+    @Test func aDemoCallOnRequestBecomesACase() throws {
+        let scratch = try ScratchDirectory()
+        _ = try SimulationRig.daemonConfig(in: scratch, "lines: 2\ndemo_traffic: false\n")
+        let daemon = Process()
+        daemon.executableURL = URL(fileURLWithPath: Tool.appliance)
+        daemon.arguments = ["run", "--virtual", "--seconds", "100", "--config", scratch.path("box.yaml")]
+        daemon.standardOutput = FileHandle.nullDevice
+        try daemon.run()
+        defer { daemon.terminate(); daemon.waitUntilExit() }
+        func ctl(_ words: String...) throws -> String { try PromptCommandTests.ctl(scratch, words) }
+        var waited = 0
+        while !((try? ctl("health")) ?? "").hasPrefix("healthy") && waited < 30_000 { usleep(50_000); waited += 50 }
+        #expect(try ctl("health").hasPrefix("healthy: 2 simulated lines up, case store open"))
+        #expect(try ctl("cases") .contains("no cases"))
+        for words in [["line", "call"], ["line", "call", "x"], ["line", "ring", "1"], ["line", "call", "1", "2"]] {
+            #expect(try PromptCommandTests.ctl(scratch, words).hasPrefix("usage: line"), "\(words)")
+        }
+        #expect(try ctl("line", "call", "7").hasPrefix("no line 7"))
+        #expect(try ctl("line", "call", "1").contains("a demo caller calls"))
+        waited = 0
+        while !((try? ctl("cases")) ?? "").contains("complaint") && waited < 60_000 { usleep(100_000); waited += 100 }
+        let cases = try ctl("cases")
+        #expect(cases.contains("complaint"), "\(cases)")
+        #expect(cases.split(separator: "\n").count == 1, "one call asked for, one case: \(cases)")
+        #expect(try ctl("update", "status").hasPrefix("updates: no RAUC on this box"))
+        #expect(try ctl("update", "install").hasPrefix("updates: no RAUC on this box"))
+        #expect(daemon.isRunning)
+    }
+}
