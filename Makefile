@@ -3,7 +3,7 @@ SWIFT ?= swift
 # bash, for PIPESTATUS: a failing build piped through a filter still fails.
 SHELL := /bin/bash
 
-.PHONY: deps build run test test-fast graph selftest fuzz fuzz-replay clean
+.PHONY: deps build run test test-fast graph selftest fuzz fuzz-replay deb image boot-test clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -48,6 +48,19 @@ fuzz-replay: deps
 	$(SWIFT) build --product hotline-fuzz
 	.build/debug/hotline-fuzz seeds .build/fuzz-seeds
 	for h in $(FUZZ_HARNESSES); do .build/debug/hotline-fuzz $$h $$(ls -d .build/fuzz-seeds/$$h Fuzz/corpus/$$h 2>/dev/null) || exit 1; done
+
+# The Debian packages (release build, static stdlib) in .build/deb: docs/INSTALL.md.
+deb: deps
+	bash scripts/build-deb.sh
+
+# The flashable image from that package, in .build/image (hotline-VERSION-amd64.img and its
+# update bundle, signed by HOTLINE_SIGNING_CERT/KEY or a development key).
+image: deb
+	bash image/build-image.sh $$(ls .build/deb/hotline-appliance_*.deb | tail -1) .build/image
+
+# The image booted under qemu and driven over its serial console (what CI runs).
+boot-test: deb
+	bash image/run-boot-test.sh $$(ls .build/deb/hotline-appliance_*.deb | tail -1)
 
 # docs/modules.dot, the module graph, from the package description.
 graph:

@@ -17,6 +17,10 @@ packages=(
   postgresql postgresql-client
   # tests: the desk's pages in a real browser, driven through WebDriver
   chromium chromium-driver python3-selenium
+  # the Debian packages (scripts/build-deb.sh)
+  dpkg-dev debhelper python3-yaml
+  # the flashable image and its boot test (image/): the root, the disk, grub, RAUC bundles, UEFI under qemu
+  mmdebstrap e2fsprogs dosfstools mtools fdisk grub-efi-amd64-bin grub-common rauc squashfs-tools ovmf qemu-system-x86 python3-pexpect zstd
 )
 
 missing=()

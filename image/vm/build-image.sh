@@ -24,7 +24,7 @@ root="$work/root"
 started=$(date +%s)
 
 mmdebstrap --variant=minbase --quiet \
-  --include=linux-image-amd64,linux-headers-amd64,dahdi-dkms,dahdi,dahdi-source,gpiod,alsa-utils,systemd-sysv,udev,kmod,dbus,polkitd,initramfs-tools,build-essential,linux-source-6.1,xz-utils,libspandsp2,libtiff6,libopusenc0,libgpiod2,libasound2,libsqlite3-0,unifont,sqlite3,procps \
+  --include=linux-image-amd64,linux-headers-amd64,dahdi-dkms,dahdi,dahdi-source,gpiod,alsa-utils,systemd-sysv,udev,kmod,dbus,polkitd,initramfs-tools,build-essential,linux-source-6.1,xz-utils,libspandsp2,libtiff6,libopusenc0,libgpiod2,libasound2,libsqlite3-0,unifont,espeak-ng,sqlite3,procps \
   --customize-hook='chroot "$1" sh -c "kver=\$(ls /lib/modules | head -1); dkms autoinstall -k \$kver"' \
   --customize-hook='mkdir -p "$1/opt"' \
   --customize-hook="copy-in $here/guest /opt" \

@@ -25,6 +25,21 @@ cp ".build/$config/appliance" ".build/$config/hotline-lab" image/vm/run-in-guest
 mkdir "$share/swift-runtime"
 ldd ".build/$config/appliance" ".build/$config/hotline-lab" | awk '$3 ~ "/lib/swift/" {print $3}' | sort -u | xargs -r cp -t "$share/swift-runtime/"
 cp -r flows prompts documents systemd image/vm/scenarios "$share/"
+# The Debian package the guest installs (.ci/run built it: HOTLINE_DEB), and the same files
+# repacked as the next version, which the guest upgrades to.
+deb="${HOTLINE_DEB:-$(bash scripts/build-deb.sh "$config")}"
+mkdir "$share/deb"
+cp "$deb" "$share/deb/"
+basename "$deb" > "$share/deb/current"
+version="$(dpkg-deb -f "$deb" Version)"
+echo "$version" > "$share/deb/version"
+repack="$(mktemp -d)"
+dpkg-deb -R "$deb" "$repack/pkg"
+sed -i "s/^Version: .*/Version: $version+next1/" "$repack/pkg/DEBIAN/control"
+dpkg-deb -b -Zgzip -z1 "$repack/pkg" "$share/deb/next.deb" > /dev/null
+rm -rf "$repack"
+echo next.deb > "$share/deb/next"
+echo "$version+next1" > "$share/deb/next-version"
 # The caller's speech and the prompt pack are spoken here (espeak-ng) and shared, so the guest
 # needs no speech synthesiser.
 espeak-ng -v cmn -w "$share/.speech.wav" "我要投诉,幸福小区门口的路灯坏了三个星期,晚上很不安全,请尽快修理。"

@@ -10,26 +10,22 @@ TERMINAL_END=/dev/ttyS2
 CONSOLE_UNIT=appliance-console@ttyS1.service
 PIN=246810
 
+# The box installed from its Debian package (scripts/build-deb.sh), as a technician would:
+# dpkg -i of hotline-appliance_VERSION_amd64.deb on this Debian 12 guest. Only the config is
+# the test's (4 DAHDI channels, a short lockout), written where the conffile is.
 install_as_package() {
-  install -m 755 "$S/appliance" /usr/bin/appliance
-  install -m 644 "$S/systemd/appliance.service" "$S/systemd/appliance-console@.service" /lib/systemd/system/
-  install -D -m 644 "$S/systemd/hotline.sysusers.conf" /usr/lib/sysusers.d/hotline.conf
-  install -D -m 644 "$S/systemd/hotline.tmpfiles.conf" /usr/lib/tmpfiles.d/hotline.conf
-  install -D -m 644 "$S/systemd/hotline.polkit.rules" /usr/share/polkit-1/rules.d/50-hotline.rules
-  install -D -m 644 "$S/systemd/hotline.udev.rules" /usr/lib/udev/rules.d/60-hotline.rules
+  # The prompt pack spoken at image time, in the data directory the unit owns, before the
+  # package's first start (which would otherwise speak it).
+  mkdir -p /var/lib/hotline/prompts
+  cp -r "$S/prompt-pack" /var/lib/hotline/prompts/cmn
+  dpkg -i "$S/deb/$(cat "$S/deb/current")" || return 1
+  chown -R hotline:hotline /var/lib/hotline
   udevadm control --reload
   udevadm trigger --action=add --subsystem-match=dahdi --subsystem-match=dahdi_channels
   udevadm settle
   ls -l /dev/dahdi/ | head -6
-  mkdir -p /usr/share/hotline
-  cp -r "$S/flows" "$S/prompts" "$S/documents" /usr/share/hotline/
-  systemd-sysusers
-  systemd-tmpfiles --create /usr/lib/tmpfiles.d/hotline.conf
-  # The prompt pack spoken at image time, in the data directory the unit owns.
-  mkdir -p /var/lib/hotline/prompts
-  cp -r "$S/prompt-pack" /var/lib/hotline/prompts/cmn
-  chown -R hotline:hotline /var/lib/hotline
   cat > /etc/hotline/box.yaml <<CONF
+node_prefix: "5"
 data_dir: /var/lib/hotline
 flow: /usr/share/hotline/flows/seed.yaml
 prompts: /usr/share/hotline/prompts/cmn.yaml
@@ -44,9 +40,22 @@ hardware:
     channels: 1-4
     echo_cancel: 0
 CONF
-  chown root:technicians /etc/hotline/box.yaml
-  chmod 640 /etc/hotline/box.yaml
   systemctl daemon-reload
+}
+
+# What the package left: its files, its users, the config's owner and mode.
+package_installed() {
+  t=0
+  expect_eq "package state" "$(dpkg-query -W -f='${Status} ${Version}' hotline-appliance)" "install ok installed $(cat "$S/deb/version")" || t=1
+  expect_eq "appliance --version" "$(/usr/bin/appliance --version)" "$(cat "$S/deb/version")" || t=1
+  expect_eq "config owner and mode" "$(stat -c '%U:%G %a' /etc/hotline/box.yaml)" "root:technicians 640" || t=1
+  for user in hotline hotline-console; do id "$user" >/dev/null || { echo "  no user $user" >> "$LOG"; t=1; }; done
+  for f in /usr/share/hotline/flows/seed.yaml /usr/share/hotline/prompts/cmn.yaml /lib/udev/rules.d/60-hotline.rules \
+           /usr/share/polkit-1/rules.d/50-hotline.rules /usr/share/man/man8/appliance.8.gz; do
+    [ -f "$f" ] || { echo "  missing $f" >> "$LOG"; t=1; }
+  done
+  systemctl is-enabled appliance.service >> "$LOG" 2>&1 || t=1
+  return $t
 }
 
 # One conversation with the console, typed at the technician's end while `then` (a command)
@@ -74,11 +83,12 @@ wait_for_box() {
 units_phase1() {
   box_data=/var/lib/hotline
   t=0
-  install_as_package >> "$LOG" 2>&1
-  systemctl enable --now appliance.service >> "$LOG" 2>&1 || t=1
+  install_as_package >> "$LOG" 2>&1 || t=1
+  package_installed || t=1
+  systemctl restart appliance.service >> "$LOG" 2>&1 || t=1
   wait_for_box || t=1
   systemd-analyze security appliance.service --no-pager 2>/dev/null | tail -1 >> "$LOG"
-  result "units: appliance.service, installed as packaged, starts sandboxed and answers the control socket" $t
+  result "units: dpkg -i of the .deb on a clean Debian 12: files, users, config mode; appliance.service starts sandboxed and answers the control socket" $t
 
   t=0
   scenario complaint units-complaint --dahdi 25-28 || t=1
@@ -163,4 +173,25 @@ units_phase2() {
   expect_eq "calls kept across the reboot" "$(db "SELECT COUNT(*) FROM calls")" 1 || t=1
   result "units: after the reboot the box is back by itself, its store intact" $t
   rm -f "$PHASE_MARK"
+
+  # An upgrade to the next version (the same files, repacked as VERSION+1): the technician's
+  # config is kept, the box is restarted on the new package and its store is intact.
+  t=0
+  echo "# changed by the technician" >> /etc/hotline/box.yaml
+  dpkg -i "$S/deb/$(cat "$S/deb/next")" >> "$LOG" 2>&1 || t=1
+  expect_eq "version after the upgrade" "$(dpkg-query -W -f='${Version}' hotline-appliance)" "$(cat "$S/deb/next-version")" || t=1
+  tail -1 /etc/hotline/box.yaml | grep -q "changed by the technician" || { echo "  the upgrade replaced the changed config" >> "$LOG"; t=1; }
+  wait_for_box || t=1
+  expect_eq "calls kept across the upgrade" "$(db "SELECT COUNT(*) FROM calls")" 1 || t=1
+  result "units: upgrading the package keeps the changed conffile and the store; the box comes back" $t
+
+  # Purging stops the box, removes its files and config, and keeps the cases.
+  t=0
+  dpkg --purge hotline-appliance >> "$LOG" 2>&1 || t=1
+  systemctl is-active --quiet appliance.service && { echo "  the box still runs after the purge" >> "$LOG"; t=1; }
+  for f in /usr/bin/appliance /etc/hotline /lib/systemd/system/appliance.service; do
+    [ ! -e "$f" ] || { echo "  $f left after the purge" >> "$LOG"; t=1; }
+  done
+  [ -s /var/lib/hotline/cases.sqlite ] || { echo "  the purge lost the case store" >> "$LOG"; t=1; }
+  result "units: purging the package removes the box and its config, keeps the cases" $t
 }
