@@ -1,0 +1,284 @@
+#!/usr/bin/env python3
+"""The boot test: boots the flashable image itself (image/build-image.sh) under qemu (UEFI,
+TCG unless KVM works) and drives it over the emulated serial port ttyS0 as a technician
+would, expect-style:
+  first boot: the certificate's fingerprint, the PIN set-up, status, lines, line test 1,
+  a demo call whose case shows in `cases`, health and the slots;
+  a power cut (qemu killed) during a recording, a boot again: the data partition checks clean,
+  the case and the partial recording are there;
+  an update from a USB stick (`update install`): the box boots the other slot and marks it good;
+  a broken bundle (its daemon never gets healthy): the box rolls back to the good slot by itself;
+  a bundle signed by another key: refused.
+Prints one PASS/FAIL line per step and the figures (boot to READY, boot to the first case).
+
+  image/boot-test.py IMAGE_DIR WORK_DIR
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import pexpect
+
+PIN = "246810"
+image_dir, work = sys.argv[1], sys.argv[2]
+os.makedirs(work, exist_ok=True)
+disk = os.path.join(work, "disk.img")
+results = []
+figures = []
+
+
+def sh(*args, **kw):
+    return subprocess.run(args, check=True, capture_output=True, text=True, **kw).stdout
+
+
+def result(name, ok, detail=""):
+    results.append(ok)
+    print(("PASS " if ok else "FAIL ") + name + (f" ({detail})" if detail else ""), flush=True)
+
+
+class Box:
+    """One boot of the box under qemu: ttyS0 is this expect session, ttyS1 (kernel) a log."""
+
+    def __init__(self, tag, stick=None):
+        vars_fd = os.path.join(work, "OVMF_VARS.fd")
+        if not os.path.exists(vars_fd):
+            shutil.copy("/usr/share/OVMF/OVMF_VARS_4M.fd", vars_fd)
+        accel = "kvm" if os.environ.get("HOTLINE_KVM") == "1" else "tcg,thread=multi"
+        args = ["-accel", accel, "-cpu", "max", "-machine", "q35", "-m", "1536", "-smp", "2",
+                "-drive", "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd",
+                "-drive", f"if=pflash,format=raw,file={vars_fd}",
+                "-drive", f"file={disk},if=virtio,format=raw",
+                "-device", "i6300esb", "-display", "none", "-monitor", "none", "-nic", "none",
+                "-serial", "stdio", "-serial", f"file:{os.path.join(work, tag + '.kernel.log')}",
+                # The USB controller on every boot, so a stick plugged in later moves no PCI
+                # address and the firmware's boot entry for the disk still holds.
+                "-device", "qemu-xhci,id=usb"]
+        if stick:
+            args += ["-drive", f"if=none,id=stick,format=raw,readonly=on,file={stick}", "-device", "usb-storage,bus=usb.0,drive=stick"]
+        self.started = time.monotonic()
+        self.log = open(os.path.join(work, tag + ".console.log"), "w")
+        self.p = pexpect.spawn("qemu-system-x86_64", args, encoding="utf-8", codec_errors="replace", timeout=300)
+        self.p.logfile_read = self.log
+
+    def expect(self, pattern, timeout=300):
+        return self.p.expect(pattern, timeout=timeout)
+
+    def send(self, line):
+        # The console reads raw bytes: a carriage return ends a line, as on a real terminal.
+        self.p.send(line + "\r")
+
+    def ask(self, command, expect, timeout=120):
+        """Sends a command and waits for `expect` in its answer, then for the next prompt, so
+        nothing of this answer is left for the next command's."""
+        self.send(command)
+        self.expect(expect, timeout)
+        said = self.p.before + (self.p.after if isinstance(self.p.after, str) else "")
+        self.expect("hotline> ", timeout)
+        return said
+
+    def login(self, timeout=300):
+        self.expect("PIN:", timeout)
+        self.send(PIN)
+        self.expect("logged in")
+        self.expect("hotline> ")
+
+    def cut_power(self):
+        self.p.kill(9)
+        self.p.close(force=True)
+        self.log.close()
+
+    def wait_off(self, timeout=300):
+        self.p.expect(pexpect.EOF, timeout=timeout)
+        self.log.close()
+
+
+def step(name, body):
+    try:
+        detail = body()
+        result(name, True, detail or "")
+        return True
+    except (pexpect.TIMEOUT, pexpect.EOF, AssertionError, subprocess.CalledProcessError) as e:
+        result(name, False, type(e).__name__ + ": " + str(e).splitlines()[0][:200] if str(e) else type(e).__name__)
+        return False
+
+
+def line_section(text, n):
+    """What `lines` says of line n: its state line and its recent events."""
+    start = text.find(f"line {n}:")
+    if start < 0:
+        return ""
+    end = text.find("\nline ", start + 1)
+    return text[start:] if end < 0 else text[start:end]
+
+
+def poll(box, command, want, tries=40, every=5):
+    for _ in range(tries):
+        box.send(command)
+        box.expect("hotline> ", 60)
+        text = box.p.before
+        if want(text):
+            return text
+        time.sleep(every)
+    raise AssertionError(f"{command}: never showed what was wanted")
+
+
+def slot_line(text, bootname):
+    """`update status`'s line for one slot."""
+    return next((l for l in text.splitlines() if l.strip().startswith(f"slot {bootname}:")), "")
+
+
+def slots(text):
+    return " / ".join(l.strip() for l in text.splitlines() if l.strip().startswith("slot "))
+
+
+def confirm(box, command):
+    """`reboot confirm` or `shutdown confirm`, with the PIN asked again."""
+    box.send(command + " confirm")
+    box.expect("PIN to " + command)
+    box.send(PIN)
+    box.expect("exit status 0")
+
+
+def power_off(box):
+    confirm(box, "shutdown")
+    box.wait_off()
+
+
+def install_and_reboot(box, bundle):
+    box.ask(f"update install /media/usb/{bundle}", "installing")
+    poll(box, "update status", lambda t: "done" in t, tries=120, every=5)
+    confirm(box, "reboot")
+
+
+def data_partition_clean():
+    """e2fsck -fn of the data partition (4) of the powered-off disk."""
+    parts = sh("sfdisk", "-J", disk)
+    import json
+    p = json.loads(parts)["partitiontable"]["partitions"][3]
+    part = os.path.join(work, "data.part")
+    subprocess.run(["dd", f"if={disk}", f"of={part}", "bs=512", f"skip={p['start']}", f"count={p['size']}", "status=none"], check=True)
+    fsck = subprocess.run(["e2fsck", "-fn", part], capture_output=True, text=True)
+    os.remove(part)
+    assert fsck.returncode == 0, fsck.stdout[-300:]
+    return fsck.stdout.strip().splitlines()[-1]
+
+
+def stick_with(*bundles):
+    stick = os.path.join(work, "stick.img")
+    if os.path.exists(stick):
+        os.remove(stick)
+    size = sum(os.path.getsize(b) for b in bundles) // 1048576 + 64
+    sh("mkfs.vfat", "-n", "STICK", "-C", stick, str(size * 1024))
+    for b in bundles:
+        sh("mcopy", "-i", stick, b, "::/" + os.path.basename(b))
+    return stick
+
+
+def main():
+    shutil.copy(os.path.join(image_dir, "disk.img"), disk)
+    version = open(os.path.join(image_dir, "version")).read().strip()
+    box = Box("boot1")
+    fingerprint = {}
+
+    def first_boot():
+        box.expect(r"uplink certificate created; sha256 ([0-9a-fA-F:]+)")
+        fingerprint["sha256"] = box.p.match.group(1)
+        box.expect("no console PIN is set on this box yet")
+        box.expect("new PIN")
+        figures.append(f"boot to the console (TCG): {time.monotonic() - box.started:.0f} s")
+        box.send(PIN)
+        box.expect("the same PIN again")
+        box.send(PIN)
+        box.expect("PIN set")
+        box.expect("node prefix \\(1-3 digits")
+        box.send("571")
+        box.expect("node prefix set to 571")
+        box.expect("hotline> ")
+        return "fingerprint " + fingerprint["sha256"][:23] + "…"
+    if not step("first boot: the uplink certificate's fingerprint on the console, then the PIN and the node prefix set at the first login", first_boot):
+        return
+    ready = {}
+
+    def healthy():
+        poll(box, "health", lambda t: "healthy:" in t and "unhealthy" not in t, tries=60, every=2)
+        ready["s"] = time.monotonic() - box.started
+        figures.append(f"boot to READY (healthy, TCG): {ready['s']:.0f} s")
+    step("health: healthy (lines up, case store open), after the restart for the node prefix", healthy)
+    step("status: 4 simulated lines", lambda: box.ask("status", "lines 4 \\(simulated\\)") and None)
+    step("node: the prefix set at the first login", lambda: box.ask("node", "node prefix 571 \\(set at the console\\)") and None)
+    step("lines: every line idle", lambda: box.ask("lines", "line 3: idle") and None)
+    step("line test 1: dial tone", lambda: box.ask("line test 1", "line 1: dial tone present") and None)
+
+    def demo_call():
+        box.ask("line call 1", "a demo caller calls")
+        text = poll(box, "cases", lambda t: "571" in t and "complaint" in t, tries=60, every=5)
+        figures.append(f"boot to the first case of an answered simulated call (TCG): {time.monotonic() - box.started:.0f} s")
+        return text.strip().splitlines()[-1][:80]
+    step("a demo call on line 1 becomes a case shown by `cases`", demo_call)
+    step("update status: slot A booted, version " + version,
+         lambda: box.ask("update status", r"slot A: [^\r\n]*booted") and None)
+
+    def power_cut():
+        box.ask("line call 2", "a demo caller calls")
+        # The caller presses 2 twice (the menu, then complaints); the recording starts after the
+        # prompt and the beep, about 17 s later, and the caller speaks for 9 s, then presses #.
+        poll(box, "lines", lambda t: line_section(t, 2).count("digit 2") >= 2 and "line 2: in call" in t, tries=120, every=1)
+        time.sleep(21)
+        box.cut_power()
+    step("power cut (qemu killed) during a recording on line 2", power_cut)
+
+    box = Box("boot2")
+
+    def after_power_cut():
+        box.login()
+        text = poll(box, "cases", lambda t: t.count("complaint") >= 2, tries=40, every=5)
+        return text.strip().splitlines()[-1][:80]
+    step("after the power cut: the box boots, the cut-off complaint is a case", after_power_cut)
+    power_off(box)
+    step("after the power cut: the data partition checks clean", data_partition_clean)
+
+    # Updates from a USB stick: a new version, one whose daemon never gets healthy, one signed
+    # by another key.
+    good = os.path.join(work, "next.raucb")
+    broken = os.path.join(work, "broken.raucb")
+    stranger = os.path.join(work, "stranger.raucb")
+    make = os.path.join(os.path.dirname(os.path.abspath(__file__)), "make-test-bundles.sh")
+    sh("bash", make, image_dir, version, good, broken, stranger)
+    stick = stick_with(good, broken, stranger)
+    box = Box("boot3", stick=stick)
+
+    def refused():
+        box.login()
+        box.ask("update install /media/usb/stranger.raucb", "installing")
+        poll(box, "update status", lambda t: "FAILED" in t, tries=60, every=5)
+    step("a bundle signed by another key is refused", refused)
+
+    step("update install from the USB stick", lambda: install_and_reboot(box, "next.raucb"))
+
+    def new_slot_good():
+        box.login(600)
+        text = poll(box, "update status", lambda t: version + "+next" in slot_line(t, "B") and "booted" in slot_line(t, "B")
+                    and "good" in slot_line(t, "B"), tries=60, every=5)
+        return slots(text)
+    step("the box boots the new slot B and marks it good once healthy", new_slot_good)
+
+    def rollback():
+        install_and_reboot(box, "broken.raucb")
+        # The broken slot A boots, its daemon keeps failing, hotline-mark-good does not mark it
+        # and reboots, and grub, which counted that boot as A's try, boots the good slot B again.
+        box.login(1200)
+        return slots(poll(box, "update status", lambda t: "booted" in slot_line(t, "B"), tries=60, every=5))
+    step("a broken bundle rolls back by itself to the good slot", rollback)
+    power_off(box)
+
+
+try:
+    main()
+finally:
+    for f in figures:
+        print("FIGURE " + f)
+    print(f"{results.count(True)} passed, {results.count(False)} failed")
+    sys.exit(0 if results and all(results) else 1)
