@@ -5,6 +5,7 @@ import Logging
 import Synchronization
 import SystemSupport
 import UplinkServer
+import UplinkWire
 
 /// Set by SIGTERM/SIGINT; the main loop checks it between polls.
 private let stopRequested = Atomic<Bool>(false)
@@ -23,6 +24,7 @@ final class Daemon {
     private let board: ControlBoard
     private let control: ControlServer
     private let uplink: UplinkRunner?
+    private let metricsFile: MetricsTextfile?
     private let panel: PanelDriver?
     private let notifier = SystemdNotifier()
     private let watchdog: Watchdog
@@ -64,10 +66,15 @@ final class Daemon {
         }
         commands = ControlCommands(runtime: runtime, board: board, demo: demo)
         commands.publish()
+        let queries: ControlQueries
         do {
-            let queries = try ControlQueries(config: settings, configFile: configFile, board: board)
-            control = try ControlServer(path: settings.controlSocketPath) { line in ControlCommands.answerOnWorker(line, queries: queries) }
+            queries = try ControlQueries(config: settings, configFile: configFile, board: board)
+            control = try ControlServer(path: settings.controlSocketPath) { [queries] line in ControlCommands.answerOnWorker(line, queries: queries) }
         } catch { throw CommandFailure("\(error)") }
+        let certificate = settings.uplink.certificatePath(data: settings.dataDirectory)
+        metricsFile = settings.metricsFile.map { path in
+            MetricsTextfile(path: path, figures: { queries.metrics(certificateDaysLeft: UplinkCertificate.daysLeft(pemFile: certificate)) }, log: { fieldLog($0, .of($0)) })
+        }
         if settings.uplink.enabled {
             do { uplink = try UplinkRunner(service: UplinkService(config: settings)) } catch {
                 control.stop()
@@ -89,6 +96,8 @@ final class Daemon {
     /// Runs until SIGTERM or SIGINT, the front button, or `limit` of wall time.
     func run(for limit: Duration?) throws -> Ending {
         defer { control.stop() }
+        defer { metricsFile?.stop() }
+        metricsFile?.start()
         defer { uplink?.stop() }
         if let problem = control.problem { log("warning: control socket: \(problem)") }
         if let uplink {

@@ -59,6 +59,9 @@ package struct BoxConfig: Sendable {
     }
     /// The control socket (default DATA_DIR/control.sock).
     package var controlSocket: String?
+    /// Where the box writes its figures for node-exporter's textfile collector (a `.prom` file,
+    /// rewritten every 15 s); nil: not written.
+    package var metricsFile: String?
     /// The technicians' PIN for the serial console, hashed (`appliance console --hash-pin`).
     package var consolePINHash: String?
     package var consoleLockoutAfter = 5

@@ -45,6 +45,10 @@ extension BoxConfig {
             case "documents": if let s = text() { documentsDirectory = path(s) }
             case "prompt_cache": if let s = text() { promptCache = path(s) }
             case "control_socket": if let s = text() { controlSocket = path(s) }
+            case "metrics_file":
+                if let s = text() {
+                    if s.hasSuffix(".prom") { metricsFile = path(s) } else { y.fail(value, "metrics_file must end in .prom (node-exporter's textfile collector reads only those)") }
+                }
             case "transfer": deskHours = parseTransfer(value, y)
             case "calendar":
                 // Services the section leaves out keep their default hours.

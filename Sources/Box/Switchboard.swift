@@ -38,7 +38,7 @@ package final class Switchboard {
     private var lastRingMs: Int?
 
     /// What each line is doing, as the technician's `lines` command shows it.
-    package enum LineState: String {
+    package enum LineState: String, CaseIterable, Sendable {
         case idle
         case ringing
         case inCall = "in call"

@@ -414,39 +414,31 @@ package final class UplinkService: @unchecked Sendable {
                       lines: lines.withLock { $0 }, content: contentInForce(), certificate: cert?.state, warnings: warnings)
     }
 
-    /// Prometheus text exposition.
+    /// Prometheus text exposition: the box's figures (BoxMetrics, as its textfile has them, less
+    /// the line states it holds only as text), then the uplink's own.
     package func metrics() throws(Failure) -> String {
         let h = try health()
-        let (counts, outbound) = try withStore(.priority) { s throws(CaseStore.StoreError) in (try s.totals(), try s.outboundTotals()) }
-        var out = """
-            # HELP hotline_calls_total Calls the box has handled.
-            # TYPE hotline_calls_total counter
-            hotline_calls_total \(counts.calls)
-            # HELP hotline_cases_total Cases the box has created, by kind.
-            # TYPE hotline_cases_total counter
-
-            """
-        for (kind, n) in counts.cases { out += "hotline_cases_total{kind=\"\(kind)\"} \(n)\n" }
-        out += "# HELP hotline_outbound_jobs Outbound jobs (call-backs, fax sends) waiting or on a line, by kind and state.\n# TYPE hotline_outbound_jobs gauge\n"
-        for j in outbound where j.state != "done" { out += "hotline_outbound_jobs{kind=\"\(j.kind)\",state=\"\(j.state)\"} \(j.count)\n" }
-        out += "# HELP hotline_outbound_done_total Outbound jobs finished, by kind and outcome.\n# TYPE hotline_outbound_done_total counter\n"
-        for j in outbound where j.state == "done" { out += "hotline_outbound_done_total{kind=\"\(j.kind)\",outcome=\"\(j.outcome ?? "")\"} \(j.count)\n" }
+        var box = BoxMetrics()
+        (box.calls, box.cases, box.outbound) = try withStore(.priority) { s throws(CaseStore.StoreError) in
+            let totals = try s.totals()
+            return (totals.calls, totals.cases, try s.outboundTotals())
+        }
+        box.diskFreeBytes = h.diskFreeBytes
+        box.diskReserveBytes = config.disk.reserveBytes
+        box.lastPull = h.lastPull.flatMap(StoreTime.date)
+        box.certificateDaysLeft = h.certificate?.daysLeft
+        var out = PrometheusText()
         let c = connections.counts
-        for (name, value, help, type) in [("hotline_uplink_connections", c.open, "Uplink connections open (at most \(connections.limit)).", "gauge"),
-                                          ("hotline_uplink_connections_established", c.established, "Uplink connections past their TLS handshake.", "gauge"),
-                                          ("hotline_uplink_connections_evicted_total", c.evicted, "Connections closed to make way: strangers in their handshake first, then idle ones.", "counter"),
-                                          ("hotline_uplink_connections_refused_total", c.refused, "Connections refused with every place serving a request.", "counter"),
-                                          ("hotline_uplink_connections_timed_out_total", c.timedOut, "Connections cut by a handshake, idle or request deadline.", "counter")] {
-            out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n\(name) \(value)\n"
+        for (name, value, help, kind) in [("hotline_uplink_connections", c.open, "Uplink connections open (at most \(connections.limit)).", PrometheusText.Kind.gauge),
+                                          ("hotline_uplink_connections_established", c.established, "Uplink connections past their TLS handshake.", .gauge),
+                                          ("hotline_uplink_connections_evicted_total", c.evicted, "Connections closed to make way: strangers in their handshake first, then idle ones.", .counter),
+                                          ("hotline_uplink_connections_refused_total", c.refused, "Connections refused with every place serving a request.", .counter),
+                                          ("hotline_uplink_connections_timed_out_total", c.timedOut, "Connections cut by a handshake, idle or request deadline.", .counter),
+                                          ("hotline_changes_pending", h.pendingChanges, "Changes the central office has not acked.", .gauge),
+                                          ("hotline_media_pending_bytes", h.pendingMediaBytes, "Bytes of media (as stored) not acked yet.", .gauge),
+                                          ("hotline_uptime_seconds", h.uptimeSeconds, "Seconds since the uplink started.", .gauge)] {
+            out.add(name, kind, help: help, Double(value))
         }
-        for (name, value, help) in [("hotline_changes_pending", h.pendingChanges, "Changes the central office has not acked."),
-                                    ("hotline_media_pending_bytes", h.pendingMediaBytes, "Bytes of media (as stored) not acked yet."),
-                                    ("hotline_disk_free_bytes", h.diskFreeBytes, "Free bytes on the data file system."),
-                                    ("hotline_uptime_seconds", h.uptimeSeconds, "Seconds since the uplink started.")]
-                                    + (h.certificate.map { [("hotline_uplink_certificate_days_left", $0.daysLeft, "Days until the box's uplink certificate expires (warning below 30).")] } ?? []) {
-            out += "# HELP \(name) \(help)\n# TYPE \(name) gauge\n\(name) \(value)\n"
-        }
-        out += "# HELP hotline_build_info The firmware the box runs.\n# TYPE hotline_build_info gauge\nhotline_build_info{version=\"\(h.version)\"} 1\n"
-        return out
+        return box.text + out.text
     }
 }

@@ -57,6 +57,13 @@ package enum UplinkCertificate {
         try Certificate(derEncoded: try certificate.toDERBytes()).notValidAfter
     }
 
+    /// Whole days until the end of a PEM certificate file's validity (negative once past); nil
+    /// when there is no readable certificate there.
+    package static func daysLeft(pemFile: String, now: Date = Date()) -> Int? {
+        guard let certificate = try? NIOSSLCertificate.fromPEMFile(pemFile).first, let end = try? notValidAfter(certificate) else { return nil }
+        return Int((end.timeIntervalSince(now) / 86_400).rounded(.down))
+    }
+
     package static func fingerprint(_ certificate: Certificate) throws -> String {
         var serializer = DER.Serializer()
         try serializer.serialize(certificate)

@@ -336,6 +336,7 @@ func loadConfig(_ yaml: String) throws -> BoxConfig {
                 supervision:
                   caller_id: smoke-signals
                 colour: blue
+                metrics_file: /run/hotline/hotline.txt
                 """)
         }
         let lines = error?.errors.map { "\($0.line): \($0.message)" } ?? []
@@ -344,6 +345,7 @@ func loadConfig(_ yaml: String) throws -> BoxConfig {
         #expect(lines.contains("3: transfer number must be DTMF digits (at most 32)"))
         #expect(lines.contains("5: caller_id must be bell202, v23, dtmf or none"))
         #expect(lines.contains("6: unknown setting \"colour\""))
+        #expect(lines.contains("7: metrics_file must end in .prom (node-exporter's textfile collector reads only those)"))
         #expect(error?.errors.allSatisfy { $0.file.hasSuffix("box.yaml") } == true)
     }
 

@@ -137,10 +137,13 @@ package final class ControlCommands {
         var s = ControlSnapshot()
         s.lineSummaries = lineSummaries()
         s.recentEvents = (0..<runtime.config.lines).map { runtime.switchboard.lineStatus[$0]?.recent ?? [] }
+        s.lineStates = (0..<runtime.config.lines).map { runtime.switchboard.lineStatus[$0]?.state ?? .idle }
         s.busyLines = runtime.switchboard.lineStatus.values.filter { $0.state != .idle }.count
         s.activeCalls = runtime.switchboard.activeCalls
         s.flowName = runtime.switchboard.flow.name
         s.backend = runtime.loop.backend.kind.rawValue
+        s.backendKind = runtime.loop.backend.kind
+        s.slips = runtime.loop.backend.slips
         s.uplinkListening = uplinkListening
         board.publish(s)
     }

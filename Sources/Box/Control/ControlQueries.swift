@@ -50,6 +50,27 @@ package final class ControlQueries: @unchecked Sendable {
             """
     }
 
+    /// The figures of the metrics textfile (MetricsTextfile), from the published snapshot and
+    /// this connection to the store; the certificate's days are the caller's (it reads the
+    /// certificate, which this module cannot parse).
+    package func metrics(certificateDaysLeft: Int?) -> BoxMetrics {
+        let s = board.current
+        var m = BoxMetrics()
+        m.lineStates = s.lineStates
+        m.backend = s.backendKind
+        m.slips = s.slips
+        withStore { store in
+            if let totals = try? store.totals() { (m.calls, m.cases) = (totals.calls, totals.cases) }
+            m.outbound = (try? store.outboundTotals()) ?? []
+            m.lastPull = (try? store.lastPull()).flatMap { $0 }.flatMap(StoreTime.date)
+        }
+        var fs = statvfs()
+        m.diskFreeBytes = statvfs(config.dataDirectory, &fs) == 0 ? Int(fs.f_bavail) * Int(fs.f_frsize) : 0
+        m.diskReserveBytes = config.disk.reserveBytes
+        m.certificateDaysLeft = certificateDaysLeft
+        return m
+    }
+
     /// What hotline-mark-good.service waits for after an update: every line up (the frame loop
     /// publishes them), the case store readable, the uplink serving when one is configured.
     func health() -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import LineDriver
 import Synchronization
 
 /// What the technicians' queries show of the running box, published by the event thread a few
@@ -9,10 +10,15 @@ package struct ControlSnapshot: Sendable {
     package var lineSummaries: [String] = []
     /// Each line's recent events, in the order of `lineSummaries`.
     package var recentEvents: [[String]] = []
+    /// Each line's state, in line order (the metrics textfile's `hotline_line_state`).
+    package var lineStates: [Switchboard.LineState] = []
     package var busyLines = 0
     package var activeCalls = 0
     package var flowName = ""
     package var backend = ""
+    package var backendKind: LineBackendKind?
+    /// The backend's slips so far (LineBackend.slips).
+    package var slips = 0
     package var recorderFaults = 0
     /// nil when no uplink is configured.
     package var uplinkListening: Bool?

@@ -6,11 +6,11 @@ import HotlineModel
 /// than serving them.
 package enum CentralMetrics {
     package static func text(_ boxes: [BoxInventory.Health]) -> String {
-        var out = "# HELP hotline_central_build_info The hotline-central that wrote these figures.\n# TYPE hotline_central_build_info gauge\n"
-        out += "hotline_central_build_info{version=\"\(label(FirmwareVersion.current))\"} 1\n"
+        var out = PrometheusText()
+        out.add("hotline_central_build_info", .gauge, help: "The hotline-central that wrote these figures.", [(labels: [("version", FirmwareVersion.current)], value: 1)])
         let enrolled = boxes.filter { !$0.retired }
-        out += "# HELP hotline_central_boxes Boxes in the inventory, by state.\n# TYPE hotline_central_boxes gauge\n"
-        out += "hotline_central_boxes{state=\"enrolled\"} \(enrolled.count)\nhotline_central_boxes{state=\"retired\"} \(boxes.count - enrolled.count)\n"
+        out.add("hotline_central_boxes", .gauge, help: "Boxes in the inventory, by state.",
+                [(labels: [("state", "enrolled")], value: Double(enrolled.count)), (labels: [("state", "retired")], value: Double(boxes.count - enrolled.count))])
         let series: [(String, String, (BoxInventory.Health) -> Double?)] = [
             ("hotline_central_box_last_pull_timestamp_seconds", "When the box was last pulled in full (Unix time).", { $0.lastPull?.timeIntervalSince1970 }),
             ("hotline_central_box_last_attempt_failed", "1 if the box's last pull failed (box list says why).", { b in b.lastAttempt == nil ? nil : (b.lastError == nil ? 0 : 1) }),
@@ -20,17 +20,10 @@ package enum CentralMetrics {
             ("hotline_central_box_certificate_expiry_timestamp_seconds", "When the box's enrolled certificate expires (Unix time).", { $0.certificateNotAfter?.timeIntervalSince1970 }),
         ]
         for (name, help, value) in series {
-            out += "# HELP \(name) \(help)\n# TYPE \(name) gauge\n"
-            for box in enrolled {
-                guard let v = value(box), v.isFinite else { continue }
-                out += "\(name){node=\"\(label(box.node))\",district=\"\(label(box.district ?? ""))\"} \(v)\n"
-            }
+            out.add(name, .gauge, help: help, enrolled.compactMap { box in
+                value(box).map { (labels: [("node", box.node), ("district", box.district ?? "")], value: $0) }
+            })
         }
-        return out
-    }
-
-    /// A label value as the text format allows it: backslash, quote and newline escaped.
-    static func label(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+        return out.text
     }
 }
