@@ -79,7 +79,7 @@ package final class ControlQueries: @unchecked Sendable {
         if s.backend.isEmpty || s.lineSummaries.count != config.lines { problems.append("lines not up (\(s.lineSummaries.count) of \(config.lines))") }
         if withStore({ try? $0.count(.cases) }) == nil { problems.append("case store not readable") }
         if s.uplinkListening == false || (config.uplink.enabled && s.uplinkListening == nil) { problems.append("uplink not listening") }
-        let slot = updates.available ? (try? updates.slots())?.booted.map { ", slot \($0.bootname) booted" } ?? "" : ""
+        let slot = updates.bootedSlot.map { ", slot \($0) booted" } ?? ""
         return problems.isEmpty
             ? "healthy: \(config.lines) \(s.backend) lines up, case store open" + (config.uplink.enabled ? ", uplink listening" : "") + ", firmware \(FirmwareVersion.current)" + slot
             : "unhealthy: " + problems.joined(separator: ", ")

@@ -28,6 +28,10 @@ package final class UpdateInstaller: Sendable {
     private let tools: Tools
     private let scratch: String
     private let current = Mutex<Run?>(nil)
+    /// The booted slot's bootname, once RAUC has said it: it cannot change before the next boot,
+    /// and `health` (which hotline-mark-good asks every 2 s) should not start RAUC each time.
+    private let booted = Mutex<String?>(nil)
+    private static let unavailable = "updates: no RAUC on this box (installed from the Debian package: update it with apt)"
 
     /// `scratch` holds the output of the install in progress.
     package init(tools: Tools = Tools(), scratch: String) {
@@ -41,7 +45,7 @@ package final class UpdateInstaller: Sendable {
 
     /// The slots and the last install's progress or result.
     package func status() -> String {
-        guard available else { return "updates: no RAUC on this box (installed from the Debian package: update it with apt)" }
+        guard available else { return Self.unavailable }
         var lines: [String]
         do { lines = try slots().lines } catch { lines = ["\(error)"] }
         if let run = current.withLock({ $0 }) {
@@ -63,9 +67,18 @@ package final class UpdateInstaller: Sendable {
         return try SlotStatus(raucJSON: try Data(contentsOf: URL(fileURLWithPath: output)))
     }
 
+    /// The booted slot's bootname (A, B); nil without RAUC or when it cannot say.
+    package var bootedSlot: String? {
+        guard available else { return nil }
+        if let known = booted.withLock({ $0 }) { return known }
+        let name = (try? slots())?.booted?.bootname
+        booted.withLock { $0 = name }
+        return name
+    }
+
     /// Starts installing `path`, or the one bundle (*.raucb) on the USB stick.
     package func install(_ path: String?) -> String {
-        guard available else { return "updates: no RAUC on this box (installed from the Debian package: update it with apt)" }
+        guard available else { return Self.unavailable }
         let bundle: String
         if let path {
             bundle = path
