@@ -4,7 +4,7 @@ import SystemTestSupport
 import Testing
 import TestSupport
 
-/// The firmware slots as RAUC 1.8 reports them (`rauc status --output-format=json`), read into
+/// The firmware slots as RAUC 1.8 reports them (`rauc status --detailed --output-format=json`), read into
 /// what the console's `update status` and `health` show.
 @Suite(.tags(.unit)) struct SlotStatusTests {
     static func rauc(booted: String, primary: String, bVersion: String?, bStatus: String) -> Data {
@@ -68,5 +68,60 @@ import TestSupport
         #expect(try ctl("update", "status").hasPrefix("updates: no RAUC on this box"))
         #expect(try ctl("update", "install").hasPrefix("updates: no RAUC on this box"))
         #expect(daemon.isRunning)
+    }
+}
+
+/// `update status` and `health` beside an install: RAUC (here a script that answers as RAUC's
+/// command line does: its status JSON, and an install that runs until told to end) answers no
+/// status while it installs, and the box asks it for none then.
+@Suite(.tags(.unit)) struct UpdateInstallerTests {
+    static func fakeRAUC(in scratch: ScratchDirectory) throws -> UpdateInstaller.Tools {
+        let json = scratch.path("status.json")
+        try SlotStatusTests.rauc(booted: "A", primary: "rootfs.0", bVersion: nil, bStatus: "bad").write(to: URL(fileURLWithPath: json))
+        let script = """
+            #!/bin/sh
+            case "$1" in
+            status) if [ -e \(scratch.path("installing")) ]; then echo "already processing a different method" >&2; exit 1; fi; cat \(json) ;;
+            install) touch \(scratch.path("installing")); echo "90% Copying image to rootfs.1"; while [ ! -e \(scratch.path("end")) ]; do sleep 0.05; done; rm \(scratch.path("installing")) ;;
+            esac
+            """
+        try script.write(toFile: scratch.path("rauc"), atomically: true, encoding: .utf8)
+        chmod(scratch.path("rauc"), 0o755)
+        try "".write(toFile: scratch.path("system.conf"), atomically: true, encoding: .utf8)
+        var tools = UpdateInstaller.Tools()
+        tools.rauc = scratch.path("rauc")
+        tools.systemConfig = scratch.path("system.conf")
+        tools.stick = scratch.path("stick")
+        return tools
+    }
+
+    @Test func statusShowsTheInstallWithoutAskingRAUCAndHealthKeepsTheBootedSlot() throws {
+        let scratch = try ScratchDirectory()
+        let installer = UpdateInstaller(tools: try Self.fakeRAUC(in: scratch), scratch: scratch.url.path)
+        #expect(installer.status().hasPrefix("slot A: version unknown (flashed, not installed by RAUC), good, booted, primary"))
+        #expect(installer.bootedSlot == "A")
+        try FileManager.default.createDirectory(atPath: scratch.path("stick"), withIntermediateDirectories: true)
+        try Data("bundle".utf8).write(to: URL(fileURLWithPath: scratch.path("stick/next.raucb")))
+        #expect(installer.install(nil).hasPrefix("installing \(scratch.path("stick/next.raucb"))"))
+        var waited = 0
+        while !FileManager.default.fileExists(atPath: scratch.path("installing")) && waited < 10_000 { usleep(10_000); waited += 10 }
+        let during = installer.status()
+        #expect(during.hasPrefix("slots: shown when the install has ended\ninstall of \(scratch.path("stick/next.raucb")): running for"), "\(during)")
+        #expect(installer.bootedSlot == "A", "kept from before the install: RAUC answers no status now")
+        #expect(installer.install(nil).hasPrefix("an install is running already"))
+        try "".write(toFile: scratch.path("end"), atomically: true, encoding: .utf8)
+        waited = 0
+        while !installer.status().contains("done;") && waited < 10_000 { usleep(10_000); waited += 10 }
+        #expect(installer.status().hasSuffix("install of \(scratch.path("stick/next.raucb")): done; `reboot confirm` starts it"))
+    }
+
+    @Test func manyAskingAtOnceAllGetTheSlots() async throws {
+        let scratch = try ScratchDirectory()
+        let installer = UpdateInstaller(tools: try Self.fakeRAUC(in: scratch), scratch: scratch.url.path)
+        let answers = await withTaskGroup(of: String?.self) { group in
+            for _ in 0..<8 { group.addTask { (try? installer.slots())?.booted?.bootname } }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(answers == Array(repeating: "A", count: 8))
     }
 }

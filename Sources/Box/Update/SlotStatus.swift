@@ -1,6 +1,6 @@
 import Foundation
 
-/// The box's two root slots as RAUC reports them (`rauc status --output-format=json`): which
+/// The box's two root slots as RAUC reports them (`rauc status --detailed --output-format=json`): which
 /// one is booted, which the bootloader tries first, and each one's bundle version and boot
 /// status. What the console's `update status` and the uplink's health show.
 package struct SlotStatus: Equatable, Sendable {

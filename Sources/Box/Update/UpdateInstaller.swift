@@ -46,9 +46,15 @@ package final class UpdateInstaller: Sendable {
     /// The slots and the last install's progress or result.
     package func status() -> String {
         guard available else { return Self.unavailable }
+        let run = current.withLock { $0 }
         var lines: [String]
-        do { lines = try slots().lines } catch { lines = ["\(error)"] }
-        if let run = current.withLock({ $0 }) {
+        if let run, run.exitStatus == nil {
+            // RAUC answers nothing else while it installs.
+            lines = ["slots: shown when the install has ended"]
+        } else {
+            do { lines = try slots().lines } catch { lines = ["\(error)"] }
+        }
+        if let run {
             let tail = (try? String(contentsOfFile: run.output, encoding: .utf8))?.split(separator: "\n").last.map(String.init) ?? ""
             switch run.exitStatus {
             case nil: lines.append("install of \(run.bundle): running for \(Int(BootClock.seconds() - run.started)) s \(tail)")
@@ -61,9 +67,10 @@ package final class UpdateInstaller: Sendable {
 
     /// What RAUC says of the slots now.
     package func slots() throws -> SlotStatus {
-        let output = "\(scratch)/rauc-status.json"
+        // One file per ask: `health` (hotline-mark-good) and the console's `update status` ask at once.
+        let output = "\(scratch)/rauc-status-\(UUID().uuidString).json"
         defer { try? FileManager.default.removeItem(atPath: output) }
-        try ToolRun.run(tools.rauc, ["status", "--output-format=json"], limit: 30, errorFile: output + ".err", outputFile: output)
+        try ToolRun.run(tools.rauc, ["status", "--detailed", "--output-format=json"], limit: 30, errorFile: output + ".err", outputFile: output)
         return try SlotStatus(raucJSON: try Data(contentsOf: URL(fileURLWithPath: output)))
     }
 
@@ -71,8 +78,9 @@ package final class UpdateInstaller: Sendable {
     package var bootedSlot: String? {
         guard available else { return nil }
         if let known = booted.withLock({ $0 }) { return known }
+        // Not kept when RAUC cannot say (an install is running): asked again next time.
         let name = (try? slots())?.booted?.bootname
-        booted.withLock { $0 = name }
+        if let name { booted.withLock { $0 = name } }
         return name
     }
 
