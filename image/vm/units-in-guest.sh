@@ -95,6 +95,17 @@ units_phase1() {
   expect_eq "case under the unit" "$(db "SELECT kind || ' ' || complete FROM cases ORDER BY id DESC LIMIT 1")" "complaint 1" || t=1
   result "units: a complaint call taken by the box under its hardened unit" $t
 
+  # The log as journald has it: priorities from the <N> prefix (info is not a warning), no time
+  # stamp of the box's own, and the call's line, call and case as key=value.
+  t=0
+  journal() { journalctl -u appliance.service --no-pager -o cat "$@"; }
+  journal -p info | grep -q "^box up: 4 DAHDI lines" || { echo "  journal: no info entry starting 'box up'" >> "$LOG"; t=1; }
+  ! journal -p warning | grep -q "^box up" || { echo "  journal: 'box up' at warning priority" >> "$LOG"; t=1; }
+  journal -p info | grep -Eq "call=[0-9]+ case=[0-9]{8} line=[0-9]+" || { echo "  journal: no entry with call=, case= and line=" >> "$LOG"; t=1; }
+  ! journal | grep -Eq "^(<[0-9]>|[0-9]{4}-[0-9]{2}-[0-9]{2}T)" || { echo "  journal: an entry kept its <N> prefix or a time stamp" >> "$LOG"; t=1; }
+  [ $t -eq 0 ] || journal -n 20 >> "$LOG" 2>&1
+  result "units: journald has the box's log with its priorities (journalctl -p), its line, call and case fields, and no time stamp of its own" $t
+
   t=0
   chat console-first "systemctl start $CONSOLE_UNIT" <<CHAT || t=1
 expect no console PIN is set on this box yet
