@@ -2,8 +2,11 @@
 # The flashable image of a district box: a raw GPT disk to `dd` onto its SSD or eMMC.
 #   1 esp        32 MiB  FAT: grub (EFI, image/esp/grub.cfg) and RAUC's grubenv
 #   2 rootfs-a   slot A  ext4, read-only: Debian 12, the kernel, DAHDI's modules, hotline-appliance
-#   3 rootfs-b   slot B  the same size, empty until the first update
-#   4 data       ext4: the case store, recordings, config, certificates, journal (image/rootfs/etc/fstab)
+#   3 data       96 MiB  ext4: the case store, recordings, config, certificates, journal
+#                        (image/rootfs/etc/fstab); grown into the disk at the first boot
+#   4 rootfs-b   slot B  made at the first boot (systemd-repart), A's size, empty until the
+#                        first update: the image carries no empty slot
+#
 # Also the update bundle of the same root (RAUC, signed), and the root image itself (the boot
 # test makes its other bundles from it). The base root comes from image/build-rootfs.sh (cached);
 # this adds our files and the package, so it takes a minute.
@@ -44,11 +47,12 @@ install -D -m 644 "$cert" "$root/etc/rauc/keyring.pem"
 cp "$deb" "$root/tmp/"
 chroot "$root" dpkg -i "/tmp/$(basename "$deb")" > "$work/dpkg.log" 2>&1 || { cat "$work/dpkg.log" >&2; exit 1; }
 rm "$root/tmp/$(basename "$deb")"
-systemctl --root="$root" enable appliance-console@ttyS0.service hotline-mark-good.service hotline-first-boot.service \
+systemctl --root="$root" enable appliance-console@ttyS0.service hotline-mark-good.service hotline-first-boot.service hotline-machine-id.service \
   systemd-timesyncd.service systemd-networkd.service prometheus-node-exporter.service > /dev/null 2>&1
 # ttyS0 is the technician's: no getty on it or on ttyS1, where the kernel writes.
 systemctl --root="$root" mask serial-getty@ttyS0.service serial-getty@ttyS1.service > /dev/null 2>&1
 echo "hotline-node" > "$root/etc/hostname"
+# Empty: each box keeps its own from its first boot (hotline-machine-id.service).
 : > "$root/etc/machine-id"
 echo "$version" > "$root/etc/hotline-firmware"
 # Settings a technician changes live on the data partition: the network and the time server.
@@ -64,6 +68,11 @@ mkdir -p "$root/data" "$root/boot/efi" "$root/var/lib/hotline" "$root/var/lib/ho
 data="$work/data"
 mkdir -p "$data/hotline" "$data/hotline-console" "$data/etc-hotline/network" "$data/log/journal" "$data/systemd"
 cp "$root/etc/hotline/box.yaml" "$data/etc-hotline/box.yaml"
+cat >> "$data/etc-hotline/box.yaml" <<CONF
+
+# The image's node-exporter reads the box's figures here (/etc/default/prometheus-node-exporter).
+metrics_file: /run/hotline/hotline.prom
+CONF
 cat > "$data/etc-hotline/timesyncd.conf" <<CONF
 # The time server: the central office's, on the leased line (INSTALL.md).
 [Time]
@@ -78,7 +87,7 @@ Name=en* eth*
 DHCP=yes
 CONF
 speak="$work/speak.yaml"
-sed "s|^data_dir:.*|data_dir: $data/hotline|; s|^control_socket:.*|control_socket: $work/control.sock|; s|/usr/share/hotline|$repo|" \
+sed "s|^data_dir:.*|data_dir: $data/hotline|; s|^control_socket:.*|control_socket: $work/control.sock|; s|^metrics_file:.*||; s|/usr/share/hotline|$repo|" \
   "$data/etc-hotline/box.yaml" > "$speak"
 dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/bin/appliance > "$work/appliance" && chmod +x "$work/appliance"
 "$work/appliance" run --config "$speak" --virtual --seconds 1 > "$work/speak.log" 2>&1 || { cat "$work/speak.log" >&2; exit 1; }
@@ -95,13 +104,34 @@ chmod 640 "$data/etc-hotline/box.yaml"
 chown "0:$(gid systemd-journal)" "$data/log/journal"
 chmod 2755 "$data/log/journal"
 
-# The file systems, then the disk. The slots have room to grow by a third.
-mib() { echo $(( ($1 + 1048575) / 1048576 )); }
-root_mib=$(( $(du -sm "$root" | cut -f1) * 110 / 100 + 32 ))
-slot_mib=$(( root_mib * 4 / 3 ))
-data_mib=256
+# The file systems, then the disk. A slot has room for a root a quarter larger than this one.
+root_mib=$(( $(du -sm "$root" | cut -f1) * 105 / 100 + 16 ))
+slot_mib=$(( root_mib * 5 / 4 ))
+data_mib=96
 esp_mib=32
+# Slot B's size, for systemd-repart at the first boot (usr/lib/repart.d: the partitions in
+# order, then this one).
+cat > "$root/usr/lib/repart.d/40-rootfs-b.conf" <<CONF
+# Root slot B, made at the first boot with slot A's size (image/build-image.sh writes this).
+[Partition]
+Type=linux-generic
+Label=rootfs-b
+SizeMinBytes=${slot_mib}M
+SizeMaxBytes=${slot_mib}M
+CONF
 mkfs.ext4 -q -L hotline-root -O ^has_journal -m 0 -T default -d "$root" "$out/rootfs.ext4" "${root_mib}M"
+# RAUC's record of slot A, as if this root had been installed from its bundle: `update status`
+# then names the flashed version, not "unknown".
+cat > "$data/rauc.status" <<STATUS
+[slot.rootfs.0]
+bundle.compatible=hotline-district-node-amd64
+bundle.version=$version
+status=ok
+sha256=$(sha256sum "$out/rootfs.ext4" | cut -d' ' -f1)
+size=$(stat -c %s "$out/rootfs.ext4")
+installed.timestamp=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+installed.count=1
+STATUS
 mkfs.ext4 -q -L hotline-data -d "$data" "$work/data.ext4" "${data_mib}M"
 mkfs.vfat -n ESP -C "$work/esp.img" $(( esp_mib * 1024 )) > /dev/null
 grub-mkimage -O x86_64-efi -o "$work/BOOTX64.EFI" -p /EFI/hotline \
@@ -113,15 +143,14 @@ mcopy -i "$work/esp.img" "$work/BOOTX64.EFI" ::/EFI/BOOT/BOOTX64.EFI
 mcopy -i "$work/esp.img" "$here/esp/grub.cfg" "$work/grubenv" ::/EFI/hotline/
 
 disk="$out/hotline-$version-amd64.img"
-total_mib=$(( 1 + esp_mib + 2 * slot_mib + data_mib + 1 ))
+total_mib=$(( 1 + esp_mib + slot_mib + data_mib + 1 ))
 rm -f "$disk"
 truncate -s "${total_mib}M" "$disk"
 sfdisk -q "$disk" <<PARTS
 label: gpt
 1 : start=1MiB, size=${esp_mib}MiB, type=U, name=esp
 2 : size=${slot_mib}MiB, type=L, name=rootfs-a
-3 : size=${slot_mib}MiB, type=L, name=rootfs-b
-4 : size=${data_mib}MiB, type=L, name=data
+3 : size=${data_mib}MiB, type=L, name=data
 PARTS
 place() {  # file, partition number
   local start
@@ -130,7 +159,7 @@ place() {  # file, partition number
 }
 place "$work/esp.img" 1
 place "$out/rootfs.ext4" 2
-place "$work/data.ext4" 4
+place "$work/data.ext4" 3
 
 # The update bundle of this root, and its signer's certificate for the tests.
 bash "$here/make-bundle.sh" "$out/rootfs.ext4" "$version" "$cert" "$key" "$out/hotline-$version.raucb"

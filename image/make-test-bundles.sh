@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The boot test's bundles, from the image's own root: the next version (the same root, a new
-# version), a broken one (its appliance exits at once, so the box never gets healthy), and the
-# next version signed by a key the box was not given.
+# version), a broken one (its appliance exits at once, so the box never gets healthy), and one
+# signed by a key the box was not given (its image is 1 MiB of noise: RAUC refuses the bundle on
+# its signature, before it looks inside).
 #
 #   image/make-test-bundles.sh IMAGE_DIR VERSION GOOD BROKEN STRANGER
 set -euo pipefail
@@ -19,4 +20,5 @@ debugfs -w -R "sif /usr/bin/appliance mode 0100755" "$work/broken.ext4" > /dev/n
 bash "$here/make-bundle.sh" "$work/broken.ext4" "$version+broken1" "$cert" "$key" "$broken"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 -subj "/O=someone else/CN=not the box's signer" \
   -keyout "$work/stranger.key" -out "$work/stranger.crt" 2>/dev/null
-bash "$here/make-bundle.sh" "$image/rootfs.ext4" "$version+next1" "$work/stranger.crt" "$work/stranger.key" "$stranger"
+head -c 1M /dev/urandom > "$work/stranger.ext4"
+bash "$here/make-bundle.sh" "$work/stranger.ext4" "$version+stranger1" "$work/stranger.crt" "$work/stranger.key" "$stranger"

@@ -17,7 +17,7 @@ bash "$repo/image/build-image.sh" "$deb" "$out/image" > "$out/image.out" 2> "$ou
 image_s=$(( $(date +%s) - started ))
 rc=0
 timeout "${HOTLINE_BOOT_TEST_TIMEOUT:-2400}" python3 "$repo/image/boot-test.py" "$out/image" "$out/run" > "$out/results.txt" 2>&1 || rc=$?
-echo "boot test: image built in ${image_s} s ($(du -m --apparent-size "$out/image/disk.img" | cut -f1) MiB raw, bundle $(du -m "$out"/image/*.raucb | cut -f1) MiB), run $(( $(date +%s) - started - image_s )) s"
+echo "boot test: image built in ${image_s} s ($(du -mL --apparent-size "$out/image/disk.img" | cut -f1) MiB raw, bundle $(du -m "$out"/image/*.raucb | cut -f1) MiB), run $(( $(date +%s) - started - image_s )) s"
 cat "$out/results.txt"
 if [ "$rc" -ne 0 ]; then
   for log in "$out"/run/*.console.log; do echo "--- $(basename "$log") (last lines)"; tail -c 1500 "$log" | tr -d '\033' | tail -15; done
