@@ -10,16 +10,29 @@ public struct PrometheusText: Sendable {
     /// One metric: its HELP and TYPE lines, then a sample per label set. Samples that are not
     /// finite are left out (the format has no place for "unknown").
     public mutating func add(_ name: String, _ kind: Kind, help: String, _ samples: [(labels: [(String, String)], value: Double)]) {
-        text += "# HELP \(name) \(help)\n# TYPE \(name) \(kind.rawValue)\n"
-        for sample in samples where sample.value.isFinite {
-            let labels = sample.labels.map { "\($0.0)=\"\(Self.label($0.1))\"" }.joined(separator: ",")
-            text += name + (labels.isEmpty ? "" : "{\(labels)}") + " \(Self.number(sample.value))\n"
-        }
+        add(name, kind, help: help, rendered: samples.filter { $0.value.isFinite }.map { ($0.labels, "\($0.value)") })
+    }
+
+    /// One metric of whole numbers (counts, bytes, states).
+    public mutating func add(_ name: String, _ kind: Kind, help: String, _ samples: [(labels: [(String, String)], value: Int)]) {
+        add(name, kind, help: help, rendered: samples.map { ($0.labels, String($0.value)) })
     }
 
     /// One metric with one unlabelled sample.
+    public mutating func add(_ name: String, _ kind: Kind, help: String, _ value: Int) {
+        add(name, kind, help: help, [(labels: [], value: value)])
+    }
+
     public mutating func add(_ name: String, _ kind: Kind, help: String, _ value: Double) {
         add(name, kind, help: help, [(labels: [], value: value)])
+    }
+
+    private mutating func add(_ name: String, _ kind: Kind, help: String, rendered: [([(String, String)], String)]) {
+        text += "# HELP \(name) \(help)\n# TYPE \(name) \(kind.rawValue)\n"
+        for (labels, value) in rendered {
+            let set = labels.map { "\($0.0)=\"\(Self.label($0.1))\"" }.joined(separator: ",")
+            text += name + (set.isEmpty ? "" : "{\(set)}") + " \(value)\n"
+        }
     }
 
     /// A label value as the format allows it: backslash, quote and newline escaped.
@@ -34,10 +47,5 @@ public struct PrometheusText: Sendable {
             }
         }
         return out
-    }
-
-    /// Whole numbers without a fraction, as counters read.
-    static func number(_ v: Double) -> String {
-        v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : "\(v)"
     }
 }

@@ -437,7 +437,7 @@ package final class UplinkService: @unchecked Sendable {
                                           ("hotline_changes_pending", h.pendingChanges, "Changes the central office has not acked.", .gauge),
                                           ("hotline_media_pending_bytes", h.pendingMediaBytes, "Bytes of media (as stored) not acked yet.", .gauge),
                                           ("hotline_uptime_seconds", h.uptimeSeconds, "Seconds since the uplink started.", .gauge)] {
-            out.add(name, kind, help: help, Double(value))
+            out.add(name, kind, help: help, value)
         }
         return box.text + out.text
     }

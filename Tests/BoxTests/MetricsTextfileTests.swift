@@ -36,7 +36,7 @@ import TestSupport
         let text = Self.figures(backend: .dahdi).text
         for sample in ["hotline_calls_total 12", "hotline_cases_total{kind=\"complaint\"} 9", "hotline_outbound_jobs{kind=\"callback\",state=\"waiting\"} 1",
                        "hotline_outbound_done_total{kind=\"callback\",outcome=\"rated \\\"3\\\"\"} 4", "hotline_disk_free_bytes 5000000000",
-                       "hotline_disk_reserve_bytes 67108864", "hotline_last_pull_timestamp_seconds 1796000000",
+                       "hotline_disk_reserve_bytes 67108864", "hotline_last_pull_timestamp_seconds 1796000000.0",
                        "hotline_uplink_certificate_days_left 29", "hotline_build_info{version=\"\(FirmwareVersion.current)\"} 1"] {
             #expect(text.contains(sample + "\n"), "\(sample)")
         }

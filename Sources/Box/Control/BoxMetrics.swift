@@ -31,21 +31,21 @@ package struct BoxMetrics: Sendable {
         }
         if let backend, let slipsAre = backend.slipsAre {
             out.add("hotline_line_slips_total", .counter, help: "Frames the line hardware could not move on time and recovered from (\(slipsAre)).",
-                    [(labels: [("backend", backend.rawValue)], value: Double(slips))])
+                    [(labels: [("backend", backend.rawValue)], value: slips)])
         }
-        out.add("hotline_calls_total", .counter, help: "Calls the box has handled.", Double(calls))
-        out.add("hotline_cases_total", .counter, help: "Cases the box has created, by kind.", cases.map { (labels: [("kind", $0.kind)], value: Double($0.count)) })
+        out.add("hotline_calls_total", .counter, help: "Calls the box has handled.", calls)
+        out.add("hotline_cases_total", .counter, help: "Cases the box has created, by kind.", cases.map { (labels: [("kind", $0.kind)], value: $0.count) })
         out.add("hotline_outbound_jobs", .gauge, help: "Outbound jobs (call-backs, fax sends) waiting or on a line, by kind and state.",
-                outbound.filter { $0.state != "done" }.map { (labels: [("kind", $0.kind), ("state", $0.state)], value: Double($0.count)) })
+                outbound.filter { $0.state != "done" }.map { (labels: [("kind", $0.kind), ("state", $0.state)], value: $0.count) })
         out.add("hotline_outbound_done_total", .counter, help: "Outbound jobs finished, by kind and outcome.",
-                outbound.filter { $0.state == "done" }.map { (labels: [("kind", $0.kind), ("outcome", $0.outcome ?? "")], value: Double($0.count)) })
-        out.add("hotline_disk_free_bytes", .gauge, help: "Free bytes on the data file system.", Double(diskFreeBytes))
-        out.add("hotline_disk_reserve_bytes", .gauge, help: "Below this many free bytes new calls hear \"service busy\" (disk: reserve).", Double(diskReserveBytes))
+                outbound.filter { $0.state == "done" }.map { (labels: [("kind", $0.kind), ("outcome", $0.outcome ?? "")], value: $0.count) })
+        out.add("hotline_disk_free_bytes", .gauge, help: "Free bytes on the data file system.", diskFreeBytes)
+        out.add("hotline_disk_reserve_bytes", .gauge, help: "Below this many free bytes new calls hear \"service busy\" (disk: reserve).", diskReserveBytes)
         if let lastPull {
             out.add("hotline_last_pull_timestamp_seconds", .gauge, help: "When the central office last pulled the box in full (Unix time).", lastPull.timeIntervalSince1970)
         }
         if let certificateDaysLeft {
-            out.add("hotline_uplink_certificate_days_left", .gauge, help: "Days until the box's uplink certificate expires (warning below 30).", Double(certificateDaysLeft))
+            out.add("hotline_uplink_certificate_days_left", .gauge, help: "Days until the box's uplink certificate expires (warning below 30).", certificateDaysLeft)
         }
         return out.text
     }

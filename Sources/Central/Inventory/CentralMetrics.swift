@@ -10,7 +10,7 @@ package enum CentralMetrics {
         out.add("hotline_central_build_info", .gauge, help: "The hotline-central that wrote these figures.", [(labels: [("version", FirmwareVersion.current)], value: 1)])
         let enrolled = boxes.filter { !$0.retired }
         out.add("hotline_central_boxes", .gauge, help: "Boxes in the inventory, by state.",
-                [(labels: [("state", "enrolled")], value: Double(enrolled.count)), (labels: [("state", "retired")], value: Double(boxes.count - enrolled.count))])
+                [(labels: [("state", "enrolled")], value: enrolled.count), (labels: [("state", "retired")], value: boxes.count - enrolled.count)])
         let series: [(String, String, (BoxInventory.Health) -> Double?)] = [
             ("hotline_central_box_last_pull_timestamp_seconds", "When the box was last pulled in full (Unix time).", { $0.lastPull?.timeIntervalSince1970 }),
             ("hotline_central_box_last_attempt_failed", "1 if the box's last pull failed (box list says why).", { b in b.lastAttempt == nil ? nil : (b.lastError == nil ? 0 : 1) }),
