@@ -10,9 +10,13 @@ would, expect-style:
   a broken bundle (its daemon never gets healthy): the box rolls back to the good slot by itself;
   a bundle signed by another key: refused.
 Prints one PASS/FAIL line per step and the figures (boot to READY, boot to the first case).
+When a step fails, the tail of the box's journal (kept on its data partition) follows.
 
   image/boot-test.py IMAGE_DIR WORK_DIR
+  HOTLINE_BOOT_TEST_AFTER=FILE   boot only once FILE exists (CI: the VM stage's timed calls
+                                 are over), at most 20 minutes; the bundles are made meanwhile
 """
+import json
 import os
 import re
 import shutil
@@ -30,6 +34,7 @@ os.makedirs(work, exist_ok=True)
 disk = os.path.join(work, "disk.img")
 results = []
 figures = []
+live = {}
 
 
 def sh(*args, **kw):
@@ -65,6 +70,7 @@ class Box:
         if stick:
             args += ["-drive", f"if=none,id=stick,format=raw,readonly=on,file={stick}", "-device", "usb-storage,bus=usb.0,drive=stick"]
         self.started = time.monotonic()
+        live["box"] = self
         self.log = open(os.path.join(work, tag + ".console.log"), "w")
         self.p = pexpect.spawn("qemu-system-x86_64", args, encoding="utf-8", codec_errors="replace", timeout=900)
         self.p.logfile_read = self.log
@@ -169,16 +175,39 @@ def install_and_reboot(box, bundle):
     return box.rebooted()
 
 
+def data_partition_copy():
+    """The powered-off disk's data partition, copied out (sparse)."""
+    parts = json.loads(sh("sfdisk", "-J", disk))["partitiontable"]["partitions"]
+    p = next(p for p in parts if p.get("name") == "data")
+    part = os.path.join(work, "data.part")
+    subprocess.run(["dd", f"if={disk}", f"of={part}", "bs=1M", f"skip={p['start'] * 512}", f"count={p['size'] * 512}",
+                    "iflag=skip_bytes,count_bytes", "conv=sparse", "status=none"], check=True)
+    return part
+
+
+def journal_tail():
+    """The last lines the box logged (its persistent journal on the data partition), for a
+    failed run: what the console cannot show, such as a shutdown that never ends."""
+    box = live.get("box")
+    if box and box.p.isalive():
+        box.cut_power()
+    part = data_partition_copy()
+    logs = tempfile.mkdtemp(dir=work)
+    subprocess.run(["debugfs", "-R", f"rdump /log/journal {logs}", part], capture_output=True)
+    os.remove(part)
+    for boot in ("-1", "-0"):
+        shown = subprocess.run(["journalctl", "-D", logs, "-b", boot, "--no-pager", "-o", "short-monotonic", "-n", "40"],
+                               capture_output=True, text=True)
+        print(f"--- the box's journal, boot {boot} (last lines)")
+        print("\n".join(l[:220] for l in (shown.stdout or shown.stderr).splitlines()))
+    shutil.rmtree(logs)
+
+
 def data_partition_check(after_cut):
     """e2fsck -f of the data partition of the powered-off disk, on a copy. After a power cut
     the copy's journal is replayed first (as the next boot would), so the check sees what the box
     will mount; the replay itself is no error."""
-    parts = sh("sfdisk", "-J", disk)
-    import json
-    p = next(p for p in json.loads(parts)["partitiontable"]["partitions"] if p.get("name") == "data")
-    part = os.path.join(work, "data.part")
-    subprocess.run(["dd", f"if={disk}", f"of={part}", "bs=1M", f"skip={p['start'] * 512}", f"count={p['size'] * 512}",
-                    "iflag=skip_bytes,count_bytes", "conv=sparse", "status=none"], check=True)
+    part = data_partition_copy()
     if after_cut:
         subprocess.run(["e2fsck", "-E", "journal_only", "-y", part], capture_output=True, text=True)
     fsck = subprocess.run(["e2fsck", "-fn", part], capture_output=True, text=True)
@@ -211,8 +240,15 @@ def main():
     broken = os.path.join(work, "broken.raucb")
     stranger = os.path.join(work, "stranger.raucb")
     make = os.path.join(os.path.dirname(os.path.abspath(__file__)), "make-test-bundles.sh")
-    sh("bash", make, image_dir, version, good, broken, stranger)
-    stick = stick_with(good, broken, stranger)
+    # Made while the box boots the first time: the stick is plugged in from the second boot on.
+    bundles = subprocess.Popen(["nice", "-n", "5", "bash", make, image_dir, version, good, broken, stranger],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    after = os.environ.get("HOTLINE_BOOT_TEST_AFTER")
+    waited = time.monotonic()
+    while after and not os.path.exists(after) and time.monotonic() - waited < 1200:
+        time.sleep(2)
+    if after:
+        print(f"waited {time.monotonic() - waited:.0f} s for {after}", flush=True)
     box = Box("boot1")
     fingerprint = {}
 
@@ -268,6 +304,9 @@ def main():
     step("power cut (qemu killed) during a recording on line 2", power_cut)
     step("after the power cut: the data partition checks clean", lambda: data_partition_check(after_cut=True))
 
+    _, bundle_errors = bundles.communicate()
+    assert bundles.returncode == 0, "the test bundles could not be made: " + bundle_errors[-300:]
+    stick = stick_with(good, broken, stranger)
     box = Box("boot2", stick=stick)
 
     def after_power_cut():
@@ -321,6 +360,11 @@ except Exception:
     traceback.print_exc()
     results.append(False)
 finally:
+    if not (results and all(results)):
+        try:
+            journal_tail()
+        except Exception:
+            traceback.print_exc()
     for f in figures:
         print("FIGURE " + f)
     print(f"{results.count(True)} passed, {results.count(False)} failed")

@@ -180,6 +180,9 @@ expect_eq "hang-up" "$(db "SELECT disconnect_reason FROM calls ORDER BY id DESC 
 kill $box 2>/dev/null; wait $box 2>/dev/null
 grep "xruns" "$S/box-alsa.log" >> "$LOG"
 result "ALSA+GPIO: snd-aloop audio, gpio-sim ring and loop sense, hook relay read back; caller ID, complaint flow by DTMF, recording, loop-drop hang-up" $t
+# The calls that need the guest's lines in time are done: a caller (CI's boot test) may now
+# load the host.
+touch "$S/calls-done"
 
 units_phase1
 finish

@@ -47,8 +47,9 @@ sox "$share/.speech.wav" -r 8000 -c 1 -b 16 "$share/complaint-speech.wav"
 rm -f "$share/.speech.wav"
 ".build/$config/hotline-lab" simulate scenarios/query.json --data "$share/.sim" --prompt-cache "$share/prompt-pack" > /dev/null
 rm -rf "$share/.sim"
-# Everything the guest needs is copied: a caller (CI) may now build and test beside it.
-[ -n "${HOTLINE_VM_READY:-}" ] && touch "$HOTLINE_VM_READY"
+# Everything the guest needs is copied: a caller (CI) may now build and test beside it. The
+# ready file names the share, where the guest leaves calls-done once its timed calls are over.
+[ -n "${HOTLINE_VM_READY:-}" ] && echo "$share" > "$HOTLINE_VM_READY.part" && mv "$HOTLINE_VM_READY.part" "$HOTLINE_VM_READY"
 
 boot=$(date +%s)
 # ttyS0 is the console (explicit: a -device isa-serial would drop the default one). Two more
