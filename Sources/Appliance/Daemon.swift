@@ -67,8 +67,10 @@ final class Daemon {
         commands = ControlCommands(runtime: runtime, board: board, demo: demo)
         commands.publish()
         let queries: ControlQueries
+        // One updater: an install from the stick and one pushed over the uplink exclude each other.
+        let updates = UpdateInstaller(scratch: settings.dataDirectory)
         do {
-            queries = try ControlQueries(config: settings, configFile: configFile, board: board)
+            queries = try ControlQueries(config: settings, configFile: configFile, board: board, updates: updates)
             control = try ControlServer(path: settings.controlSocketPath) { [queries] line in ControlCommands.answerOnWorker(line, queries: queries) }
         } catch { throw CommandFailure("\(error)") }
         let certificate = settings.uplink.certificatePath(data: settings.dataDirectory)
@@ -76,7 +78,7 @@ final class Daemon {
             MetricsTextfile(path: path, figures: { queries.metrics(certificateDaysLeft: UplinkCertificate.daysLeft(pemFile: certificate)) }, log: { fieldLog($0, .of($0)) })
         }
         if settings.uplink.enabled {
-            do { uplink = try UplinkRunner(service: UplinkService(config: settings)) } catch {
+            do { uplink = try UplinkRunner(service: UplinkService(config: settings, updates: updates)) } catch {
                 control.stop()
                 throw CommandFailure("\(error)")
             }

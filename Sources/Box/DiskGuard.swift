@@ -1,6 +1,7 @@
 import Foundation
 import IVR
 import Synchronization
+import SystemSupport
 import Yams
 
 /// What the box does as the data disk fills: below `recordingFloor` whole-call recordings stop
@@ -85,8 +86,7 @@ package final class DiskMonitor: Sendable {
     package init(path: String) {
         let thread = Thread { [self] in
             while !stopped.load(ordering: .relaxed) {
-                var fs = statvfs()
-                if statvfs(path, &fs) == 0 { free.store(Int(fs.f_bavail) * Int(fs.f_frsize), ordering: .relaxed) }
+                if let bytes = DiskSpace.freeBytes(path) { free.store(bytes, ordering: .relaxed) }
                 Thread.sleep(forTimeInterval: 1)
             }
         }

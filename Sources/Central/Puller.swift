@@ -174,10 +174,11 @@ package final class Puller: Sendable {
 
     /// One request to a box: its status and body (at most 64 MiB), whatever the status.
     package func send(_ method: HTTPMethod, _ base: String, _ path: String, body: Data? = nil, type: String = "application/json",
-                      timeout: Int64 = 120) async throws -> (HTTPResponseStatus, Data) {
+                      headers: [(String, String)] = [], timeout: Int64 = 120) async throws -> (HTTPResponseStatus, Data) {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         request.headers.add(name: "Accept-Encoding", value: "gzip")
+        request.headers.add(contentsOf: headers)
         if let body {
             request.headers.add(name: "Content-Type", value: type)
             request.body = .bytes(ByteBuffer(bytes: body))

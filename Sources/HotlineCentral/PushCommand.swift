@@ -5,14 +5,15 @@ import HotlineModel
 import SystemSupport
 
 /// `hotline-central push KIND FILE`: new content for boxes (a holiday calendar, a flow, a prompt
-/// pack, documents), queued in the outbox and delivered at the next pull, or at once.
+/// pack, documents) or firmware (a signed RAUC bundle), queued in the outbox and delivered at the
+/// next pull, or at once.
 struct PushCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "push",
-        abstract: "Queue content for boxes: calendar (YAML), flow (YAML), prompts (zip of WAV), documents (zip); docs/UPLINK.md has the formats.")
+        abstract: "Queue content for boxes: calendar (YAML), flow (YAML), prompts (zip of WAV), documents (zip), firmware (a RAUC bundle, sent a piece at a time); docs/UPLINK.md has the formats.")
 
     @OptionGroup var database: DatabaseOptions
-    @Argument(help: ArgumentHelp("What it is.", valueName: ContentKind.allCases.map(\.rawValue).joined(separator: "|"))) var kind: String
+    @Argument(help: ArgumentHelp("What it is.", valueName: PushKind.allCases.map(\.name).joined(separator: "|"))) var kind: String
     @Argument(help: "The file.") var file: String
     @Option(name: .customLong("node"), help: "A box's node prefix (repeat for more).") var nodes: [String] = []
     @Flag(help: "Every enrolled box.") var all = false
@@ -21,7 +22,7 @@ struct PushCommand: ParsableCommand {
     @Option(help: "The central office's private key (PEM).") var key: String?
 
     func validate() throws {
-        guard ContentKind(rawValue: kind) != nil else { throw ValidationError("\(kind) is not one of \(ContentKind.allCases.map(\.rawValue).joined(separator: ", "))") }
+        guard PushKind(name: kind) != nil else { throw ValidationError("\(kind) is not one of \(PushKind.allCases.map(\.name).joined(separator: ", "))") }
         if nodes.isEmpty == !all { throw ValidationError("name the boxes: --node N (repeatable) or --all") }
         if (cert == nil) != (key == nil) { throw ValidationError("--cert and --key go together") }
     }
@@ -29,13 +30,13 @@ struct PushCommand: ParsableCommand {
     func run() throws {
         let db = try database.open()
         defer { try? Blocking.run { await db.close() } }
-        let media = MediaStore(root: store), kind = ContentKind(rawValue: kind)!
+        let media = MediaStore(root: store), kind = PushKind(name: kind)!
         let inventory = BoxInventory(database: db)
         let targets = all ? try Blocking.run { try await inventory.enrolled().map(\.node) } : nodes
         try Blocking.run { [file] in
             try await Outbox(database: db).pushContent(kind, file: file, to: targets, store: media, by: ProcessInfo.processInfo.environment["USER"] ?? "cli")
         }
-        print("\(kind.rawValue) queued for \(targets.count) boxes")
+        print("\(kind.name) queued for \(targets.count) boxes")
         guard let cert, let key else { return }
         let pull = InventoryPull(inventory: inventory, target: PostgresTarget(database: db, store: media), certificate: cert, key: key)
         for node in targets {

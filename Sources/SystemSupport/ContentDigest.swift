@@ -24,3 +24,16 @@ public enum ContentDigest {
 
     private static func hex(_ digest: SHA256.Digest) -> String { digest.map { String(format: "%02x", $0) }.joined() }
 }
+
+extension Data {
+    /// The bytes of hex text (a digest as ContentDigest writes it); pairs that are not hex are skipped.
+    public init(hexString: String) {
+        var bytes: [UInt8] = []
+        var index = hexString.startIndex
+        while let next = hexString.index(index, offsetBy: 2, limitedBy: hexString.endIndex), index != next {
+            if let b = UInt8(hexString[index..<next], radix: 16) { bytes.append(b) }
+            index = next
+        }
+        self.init(bytes)
+    }
+}

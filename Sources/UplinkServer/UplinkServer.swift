@@ -36,7 +36,7 @@ package enum UplinkServer {
     package static let routes: [(path: String, methods: [HTTPRequest.Method])] = [
         ("/v1/health", [.get]), ("/v1/metrics", [.get]), ("/v1/changes", [.get]), ("/v1/ack", [.post]),
         ("/v1/media/{id}", [.get]), ("/v1/cases/{number}/status", [.put]),
-        ("/v1/cases/{number}/note", [.put]), ("/v1/content", [.get]), ("/v1/content/{kind}", [.put]),
+        ("/v1/cases/{number}/note", [.put]), ("/v1/content", [.get]), ("/v1/content/firmware", [.get, .put]), ("/v1/content/{kind}", [.put]),
         ("/v1/callbacks", [.post]), ("/v1/callbacks/{id}", [.get, .delete]),
     ]
 
@@ -117,6 +117,20 @@ package enum UplinkServer {
             }
         }
         router.get("/v1/content") { request, _ in await reply(service, request) { service.contentInForce() } }
+        router.get("/v1/content/firmware") { request, _ in await reply(service, request) { service.firmware.state() } }
+        router.put("/v1/content/firmware") { request, context in
+            await audited(service, context, "firmware", request) { target in
+                guard let digest = request.headers[HTTPField.Name("Repr-Digest")!], let sha256 = FirmwareReceiver.digest(reprDigest: digest) else {
+                    throw UplinkService.Failure.badRequest("a firmware piece names its whole bundle: Repr-Digest: sha-256=:BASE64 OF ITS SHA-256:")
+                }
+                guard let range = request.headers[.contentRange], let piece = FirmwareReceiver.Piece(contentRange: range) else {
+                    throw UplinkService.Failure.badRequest("a firmware piece says where it goes: Content-Range: bytes FIRST-LAST/TOTAL")
+                }
+                target = "bundle \(sha256.prefix(16)) bytes \(piece.first)-\(piece.last)/\(piece.total)"
+                let body = try await collect(request, limit: UplinkLimits.maxFirmwarePieceBytes, what: "a firmware piece")
+                return try await service.pusher.run { try service.receiveFirmware(sha256: sha256, piece: piece, body: body) }
+            }
+        }
         router.put("/v1/content/{kind}") { request, context in
             let name = context.parameters.get("kind") ?? ""
             return await audited(service, context, "push", request) { target in
@@ -257,6 +271,11 @@ package enum UplinkServer {
         case .unprocessable(let m, let problems): return json(ErrorReply(error: m, problems: problems), status: .unprocessableContent, request: request)
         case .tooLarge(let m): return json(ErrorReply(error: m), status: .contentTooLarge, request: request)
         case .conflict(let m): return json(ErrorReply(error: m), status: .conflict, request: request)
+        case .busy(let m):
+            var response = json(ErrorReply(error: m), status: .serviceUnavailable, request: request)
+            response.headers[.retryAfter] = "60"
+            return response
+        case .insufficientStorage(let m): return json(ErrorReply(error: m), status: .init(code: 507, reasonPhrase: "Insufficient Storage"), request: request)
         case .rangeNotSatisfiable(let size):
             return Response(status: .rangeNotSatisfiable, headers: [.contentRange: "bytes */\(size)"])
         case .internalError(let m): return json(ErrorReply(error: m), status: .internalServerError, request: request)
@@ -330,17 +349,5 @@ package enum UplinkServer {
         let last = parts[1].isEmpty ? size - 1 : number(parts[1]).map { min($0, size - 1) }
         guard let last, last >= first else { return .unsatisfiable }
         return .range(first...last)
-    }
-}
-
-extension Data {
-    package init(hexString: String) {
-        var bytes: [UInt8] = []
-        var index = hexString.startIndex
-        while let next = hexString.index(index, offsetBy: 2, limitedBy: hexString.endIndex), index != next {
-            if let b = UInt8(hexString[index..<next], radix: 16) { bytes.append(b) }
-            index = next
-        }
-        self.init(bytes)
     }
 }

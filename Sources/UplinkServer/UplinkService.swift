@@ -59,9 +59,17 @@ package final class UplinkService: @unchecked Sendable {
     package static let certificateWarningDays = 30
 
     package static let maxPage = UplinkLimits.maxPage
+    /// Firmware bundles pushed a piece at a time, handed to the box's updater (the console's too).
+    package let firmware: FirmwareReceiver
 
-    package init(config: BoxConfig, now: @escaping @Sendable () -> Date = { Date() }, monotonic: @escaping @Sendable () -> Double = BootClock.seconds) throws {
+    /// `updates`: the box's one updater, which the console shares (a package install has none
+    /// that works, and says so).
+    package init(config: BoxConfig, updates: UpdateInstaller? = nil, now: @escaping @Sendable () -> Date = { Date() },
+                 monotonic: @escaping @Sendable () -> Double = BootClock.seconds) throws {
         self.config = config
+        let data = config.dataDirectory
+        firmware = FirmwareReceiver(dataDirectory: data, updates: updates ?? UpdateInstaller(scratch: data), keepFreeBytes: config.disk.recordingFloorBytes,
+                                    freeBytes: config.diskFreeBytes ?? { DiskSpace.freeBytes(data) ?? 0 })
         content = ActiveContent(store: ContentStore(dataDirectory: config.dataDirectory), config: config)
         stores = try (0..<Self.storeConnections).map { _ in (try CaseStore(path: "\(config.dataDirectory)/cases.sqlite", prefix: config.nodePrefix), NSLock()) }
         freeStores = DispatchSemaphore(value: Self.storeConnections)
@@ -100,12 +108,16 @@ package final class UplinkService: @unchecked Sendable {
         case tooLarge(String)
         /// The request contradicts what was asked before under the same id.
         case conflict(String)
+        /// Not now: the same request later (503 with Retry-After).
+        case busy(String)
+        /// The disk cannot take it without eating into the room kept for calls (507).
+        case insufficientStorage(String)
 
         /// What went wrong, in the words of the reply.
         package var message: String {
             switch self {
             case .badRequest(let m), .notFound(let m), .gone(let m), .beyondFeed(let m, _), .unprocessable(let m, _), .tooLarge(let m), .conflict(let m),
-                 .internalError(let m): m
+                 .busy(let m), .insufficientStorage(let m), .internalError(let m): m
             case .rangeNotSatisfiable(let size): "the range is outside the item (\(size) bytes)"
             }
         }
@@ -391,6 +403,20 @@ package final class UplinkService: @unchecked Sendable {
         }
     }
 
+    /// One piece of a firmware bundle (FirmwareReceiver).
+    package func receiveFirmware(sha256: String, piece: FirmwareReceiver.Piece, body: Data) throws(Failure) -> FirmwareTransfer {
+        do { return try firmware.receive(sha256: sha256, piece: piece, body: body) } catch {
+            switch error {
+            case .badRequest(let m): throw .badRequest(m)
+            case .conflict(let m): throw .conflict(m)
+            case .tooLarge(let m): throw .tooLarge(m)
+            case .noRoom(let m): throw .insufficientStorage(m)
+            case .busy(let m): throw .busy(m)
+            case .unprocessable(let m): throw .unprocessable("the firmware bundle was refused", [m])
+            }
+        }
+    }
+
     package func contentInForce() -> ContentInForce {
         func generation(_ kind: ContentKind) -> String { content.store.active(kind)?.generation ?? "config" }
         return ContentInForce(prompts: generation(.prompts), flow: generation(.flow), documents: generation(.documents), calendar: generation(.calendar))
@@ -402,7 +428,7 @@ package final class UplinkService: @unchecked Sendable {
         let (latest, acked, pending, lastPull) = try withStore(.priority) { s throws(CaseStore.StoreError) in
             (try s.latestChange(), try s.ackedChange(), try s.pendingUplink(), try s.lastPull())
         }
-        let free = (try? FileManager.default.attributesOfFileSystem(forPath: config.dataDirectory))?[.systemFreeSize] as? Int ?? 0
+        let free = DiskSpace.freeBytes(config.dataDirectory) ?? 0
         let cert = certificateState
         let numbers = try withStore(.priority) { s throws(CaseStore.StoreError) in try s.acceptanceNumbers() }
         let numbersWarning = numbers.used * 10 >= numbers.capacity * 8

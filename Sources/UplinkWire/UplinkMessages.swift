@@ -113,6 +113,13 @@ package struct ContentInForce: Codable, Sendable, Equatable {
 package enum UplinkLimits {
     /// The most changes one feed page holds (`limit`).
     package static let maxPage = 1000
+    /// A firmware bundle (`PUT /v1/content/firmware`): larger than a root slot is no bundle of ours.
+    package static let maxFirmwareBytes = 1 << 30
+    /// One piece of it: what a 64 kbit/s line carries in about two minutes, so a dropped line
+    /// costs at most that.
+    package static let firmwarePieceBytes = 1 << 20
+    /// The box takes pieces up to this size (a faster line may send larger ones).
+    package static let maxFirmwarePieceBytes = 16 << 20
 }
 
 /// `GET /v1/changes`: a page of the change feed.

@@ -7,25 +7,15 @@ import TestSupport
 /// The firmware slots as RAUC 1.8 reports them (`rauc status --detailed --output-format=json`), read into
 /// what the console's `update status` and `health` show.
 @Suite(.tags(.unit)) struct SlotStatusTests {
-    static func rauc(booted: String, primary: String, bVersion: String?, bStatus: String) -> Data {
-        let bBundle = bVersion.map { #","slot_status":{"bundle":{"compatible":"hotline-district-node-amd64","version":"\#($0)"},"status":"ok"}"# } ?? ""
-        return Data("""
-            {"compatible":"hotline-district-node-amd64","variant":"","booted":"\(booted)","boot_primary":"\(primary)","slots":[
-             {"efi.0":{"class":"efi","device":"/dev/vda1","type":"vfat","bootname":null,"state":"inactive","parent":null,"mountpoint":null}},
-             {"rootfs.0":{"class":"rootfs","device":"/dev/disk/by-partlabel/rootfs-a","type":"ext4","bootname":"A","state":"\(booted == "A" ? "booted" : "inactive")","parent":null,"mountpoint":\(booted == "A" ? "\"/\"" : "null"),"boot_status":"good"}},
-             {"rootfs.1":{"class":"rootfs","device":"/dev/disk/by-partlabel/rootfs-b","type":"ext4","bootname":"B","state":"\(booted == "B" ? "booted" : "inactive")","parent":null,"mountpoint":null,"boot_status":"\(bStatus)"\(bBundle)}}]}
-            """.utf8)
-    }
-
     @Test func aFreshlyFlashedBoxShowsSlotABootedAndBEmpty() throws {
-        let s = try SlotStatus(raucJSON: Self.rauc(booted: "A", primary: "rootfs.0", bVersion: nil, bStatus: "bad"))
+        let s = try SlotStatus(raucJSON: FakeRAUC.status(booted: "A", primary: "rootfs.0", bVersion: nil, bStatus: "bad"))
         #expect(s.booted?.bootname == "A")
         #expect(s.lines == ["slot A: version unknown (flashed, not installed by RAUC), good, booted, primary",
                             "slot B: version unknown (flashed, not installed by RAUC), bad"])
     }
 
     @Test func afterAnUpdateTheOtherSlotIsPrimaryWithItsVersion() throws {
-        let s = try SlotStatus(raucJSON: Self.rauc(booted: "B", primary: "rootfs.1", bVersion: "0.16.0", bStatus: "good"))
+        let s = try SlotStatus(raucJSON: FakeRAUC.status(booted: "B", primary: "rootfs.1", bVersion: "0.16.0", bStatus: "good"))
         #expect(s.booted?.version == "0.16.0")
         #expect(s.lines.last == "slot B: 0.16.0, good, booted, primary")
     }
@@ -75,40 +65,21 @@ import TestSupport
 /// command line does: its status JSON, and an install that runs until told to end) answers no
 /// status while it installs, and the box asks it for none then.
 @Suite(.tags(.unit)) struct UpdateInstallerTests {
-    static func fakeRAUC(in scratch: ScratchDirectory) throws -> UpdateInstaller.Tools {
-        let json = scratch.path("status.json")
-        try SlotStatusTests.rauc(booted: "A", primary: "rootfs.0", bVersion: nil, bStatus: "bad").write(to: URL(fileURLWithPath: json))
-        let script = """
-            #!/bin/sh
-            case "$1" in
-            status) if [ -e \(scratch.path("installing")) ]; then echo "already processing a different method" >&2; exit 1; fi; cat \(json) ;;
-            install) touch \(scratch.path("installing")); echo "90% Copying image to rootfs.1"; while [ ! -e \(scratch.path("end")) ]; do sleep 0.05; done; rm \(scratch.path("installing")) ;;
-            esac
-            """
-        try script.write(toFile: scratch.path("rauc"), atomically: true, encoding: .utf8)
-        chmod(scratch.path("rauc"), 0o755)
-        try "".write(toFile: scratch.path("system.conf"), atomically: true, encoding: .utf8)
-        var tools = UpdateInstaller.Tools()
-        tools.rauc = scratch.path("rauc")
-        tools.systemConfig = scratch.path("system.conf")
-        tools.stick = scratch.path("stick")
-        return tools
-    }
-
     @Test func statusShowsTheInstallWithoutAskingRAUCAndHealthKeepsTheBootedSlot() throws {
         let scratch = try ScratchDirectory()
-        let installer = UpdateInstaller(tools: try Self.fakeRAUC(in: scratch), scratch: scratch.url.path)
+        let installer = UpdateInstaller(tools: try FakeRAUC.tools(in: scratch, installsUntilEnded: true), scratch: scratch.url.path)
         #expect(installer.status().hasPrefix("slot A: version unknown (flashed, not installed by RAUC), good, booted, primary"))
         #expect(installer.bootedSlot == "A")
+        #expect(installer.slotVersions == "slots A as flashed (booted), B as flashed")
         try FileManager.default.createDirectory(atPath: scratch.path("stick"), withIntermediateDirectories: true)
         try Data("bundle".utf8).write(to: URL(fileURLWithPath: scratch.path("stick/next.raucb")))
-        #expect(installer.install(nil).hasPrefix("installing \(scratch.path("stick/next.raucb"))"))
+        #expect(installer.install(nil).message.hasPrefix("installing \(scratch.path("stick/next.raucb"))"))
         var waited = 0
         while !FileManager.default.fileExists(atPath: scratch.path("installing")) && waited < 10_000 { usleep(10_000); waited += 10 }
         let during = installer.status()
         #expect(during.hasPrefix("slots: shown when the install has ended\ninstall of \(scratch.path("stick/next.raucb")): running for"), "\(during)")
         #expect(installer.bootedSlot == "A", "kept from before the install: RAUC answers no status now")
-        #expect(installer.install(nil).hasPrefix("an install is running already"))
+        #expect(installer.install(nil).message.hasPrefix("an install is running already"))
         try "".write(toFile: scratch.path("end"), atomically: true, encoding: .utf8)
         waited = 0
         while !installer.status().contains("done;") && waited < 10_000 { usleep(10_000); waited += 10 }
@@ -117,7 +88,7 @@ import TestSupport
 
     @Test func manyAskingAtOnceAllGetTheSlots() async throws {
         let scratch = try ScratchDirectory()
-        let installer = UpdateInstaller(tools: try Self.fakeRAUC(in: scratch), scratch: scratch.url.path)
+        let installer = UpdateInstaller(tools: try FakeRAUC.tools(in: scratch, installsUntilEnded: true), scratch: scratch.url.path)
         let answers = await withTaskGroup(of: String?.self) { group in
             for _ in 0..<8 { group.addTask { (try? installer.slots())?.booted?.bootname } }
             return await group.reduce(into: []) { $0.append($1) }

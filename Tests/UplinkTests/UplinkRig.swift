@@ -52,17 +52,23 @@ final class UplinkRig: @unchecked Sendable {
 
     /// Made on a thread of its own: starting the server blocks until it listens, and Swift's
     /// cooperative pool (two threads here) must stay free to run it.
-    static func make(retentionDays: Double = 30, populated: Bool = true, node: String = "1", bounds: UplinkBounds = .init()) async throws -> UplinkRig {
-        try await offPool { try start(retentionDays: retentionDays, populated: populated, node: node, bounds: bounds) }
+    /// `updates`: the box's updater (FakeRAUC's); `diskFreeBytes`: a disk of that many free bytes.
+    static func make(retentionDays: Double = 30, populated: Bool = true, node: String = "1", bounds: UplinkBounds = .init(),
+                     scratch: ScratchDirectory? = nil, updates: UpdateInstaller? = nil, diskFreeBytes: (@Sendable () -> Int)? = nil) async throws -> UplinkRig {
+        try await offPool {
+            try UplinkRig(retentionDays: retentionDays, populated: populated, node: node, bounds: bounds, scratch: scratch, updates: updates, diskFreeBytes: diskFreeBytes)
+        }
     }
 
     /// For callers already on a thread of their own.
     static func start(retentionDays: Double = 30, populated: Bool = true, node: String = "1", bounds: UplinkBounds = .init()) throws -> UplinkRig {
-        try UplinkRig(retentionDays: retentionDays, populated: populated, node: node, bounds: bounds)
+        try UplinkRig(retentionDays: retentionDays, populated: populated, node: node, bounds: bounds, scratch: nil, updates: nil, diskFreeBytes: nil)
     }
 
-    private init(retentionDays: Double, populated: Bool, node: String, bounds: UplinkBounds) throws {
-        scratch = try ScratchDirectory()
+    private init(retentionDays: Double, populated: Bool, node: String, bounds: UplinkBounds, scratch: ScratchDirectory?,
+                 updates: UpdateInstaller?, diskFreeBytes: (@Sendable () -> Int)?) throws {
+        self.scratch = try scratch ?? ScratchDirectory()
+        let scratch = self.scratch
         let tls = try Self.identities.get()
         var c = try SimulationRig.config(data: scratch.path("box"))
         if populated {
@@ -78,8 +84,9 @@ final class UplinkRig: @unchecked Sendable {
         c.uplink = UplinkConfig(enabled: true, host: "127.0.0.1", port: 0, certificate: "\(tls)/box.crt", key: "\(tls)/box.key",
                                 trust: "\(tls)/trust", retentionDays: retentionDays)
         c.uplink.bounds = bounds
+        c.diskFreeBytes = diskFreeBytes
         config = c
-        runner = try UplinkRunner(service: UplinkService(config: c))
+        runner = try UplinkRunner(service: UplinkService(config: c, updates: updates))
         central = Self.client(identity: "central")
     }
 

@@ -545,6 +545,7 @@ struct UplinkTests {
         check(page, against: "ChangesPage", "changes")
         for change in page["changes"] as? [[String: Any]] ?? [] { check(change, against: "Change", "change \(change["seq"] ?? "")") }
         check(try await rig.request(.GET, "/v1/content").json, against: "ContentInForce", "content")
+        check(try await rig.request(.GET, "/v1/content/firmware").json, against: "FirmwareState", "firmware")
         check(try await rig.json(.POST, "/v1/ack", ["seq": 1]).json, against: "AckReply", "ack")
         check(try await rig.json(.POST, "/v1/ack", ["seq": 1_000_000]).json, against: "AckBeyondFeed", "ack beyond")
         let number = try #require(try CaseStore(path: "\(rig.data)/cases.sqlite", prefix: rig.config.nodePrefix).cases().first?.number.digits)
@@ -567,6 +568,8 @@ struct UplinkTests {
             "ContentInForce": content, "PushReply": PushReply(kind: "flow", generation: "g1", sha256: "00"),
             "NoteReply": NoteReply(case: number, seconds: 2.5),
             "PushRefused": ErrorReply(error: "refused", problems: ["x"]), "Error": ErrorReply(error: "no"),
+            "FirmwareTransfer": FirmwareTransfer(sha256: "00", received: 1, total: 2, handedToRAUC: false, update: "installing"),
+            "FirmwareState": FirmwareState(transfer: FirmwareTransfer(sha256: "00", received: 2, total: 2, handedToRAUC: true, update: nil), update: ["slot A: 0.15.0"]),
             "CallbackSchedule": CallbackSchedule(id: "c-1", case: number, number: "139", purpose: .result, status: .closed, note: "done",
                                                  notBefore: "2026-12-01T08:00:00+08:00", expiresAt: "2026-12-02T08:00:00+08:00", attempts: 3, retryAfterS: 600),
             "CallbackReply": CallbackReply(id: "c-1", case: number, number: "139", created: true, state: .done, attempts: 1, maxAttempts: 3,

@@ -19,12 +19,12 @@ package final class ControlQueries: @unchecked Sendable {
     private let started = BootClock.seconds()
     private let updates: UpdateInstaller
 
-    package init(config: BoxConfig, configFile: String?, board: ControlBoard) throws {
+    package init(config: BoxConfig, configFile: String?, board: ControlBoard, updates: UpdateInstaller? = nil) throws {
         self.config = config
         self.configFile = configFile
         self.board = board
         store = try CaseStore(path: "\(config.dataDirectory)/cases.sqlite", prefix: config.nodePrefix)
-        updates = UpdateInstaller(scratch: config.dataDirectory)
+        self.updates = updates ?? UpdateInstaller(scratch: config.dataDirectory)
     }
 
     private func withStore<T>(_ body: (CaseStore) throws -> T) rethrows -> T {
@@ -37,8 +37,7 @@ package final class ControlQueries: @unchecked Sendable {
         let s = board.current
         let up = Int(BootClock.seconds() - started)
         let (cases, calls) = withStore { s in ((try? s.count(.cases)).map(String.init) ?? "?", (try? s.count(.calls)).map(String.init) ?? "?") }
-        var fs = statvfs()
-        let free = statvfs(config.dataDirectory, &fs) == 0 ? Double(fs.f_bavail) * Double(fs.f_frsize) / 1e9 : -1
+        let free = DiskSpace.freeBytes(config.dataDirectory).map { Double($0) / 1e9 } ?? -1
         let dbSize = ((try? FileManager.default.attributesOfItem(atPath: "\(config.dataDirectory)/cases.sqlite"))?[.size] as? Int) ?? 0
         return """
             uptime \(up / 3600)h \(up / 60 % 60)m \(up % 60)s, firmware \(FirmwareVersion.current)
@@ -64,8 +63,7 @@ package final class ControlQueries: @unchecked Sendable {
             m.outbound = (try? store.outboundTotals()) ?? []
             m.lastPull = (try? store.lastPull()).flatMap { $0 }.flatMap(StoreTime.date)
         }
-        var fs = statvfs()
-        m.diskFreeBytes = statvfs(config.dataDirectory, &fs) == 0 ? Int(fs.f_bavail) * Int(fs.f_frsize) : 0
+        m.diskFreeBytes = DiskSpace.freeBytes(config.dataDirectory) ?? 0
         m.diskReserveBytes = config.disk.reserveBytes
         m.certificateDaysLeft = certificateDaysLeft
         return m
@@ -79,7 +77,7 @@ package final class ControlQueries: @unchecked Sendable {
         if s.backend.isEmpty || s.lineSummaries.count != config.lines { problems.append("lines not up (\(s.lineSummaries.count) of \(config.lines))") }
         if withStore({ try? $0.count(.cases) }) == nil { problems.append("case store not readable") }
         if s.uplinkListening == false || (config.uplink.enabled && s.uplinkListening == nil) { problems.append("uplink not listening") }
-        let slot = updates.bootedSlot.map { ", slot \($0) booted" } ?? ""
+        let slot = updates.slotVersions.map { "; \($0)" } ?? ""
         return problems.isEmpty
             ? "healthy: \(config.lines) \(s.backend) lines up, case store open" + (config.uplink.enabled ? ", uplink listening" : "") + ", firmware \(FirmwareVersion.current)" + slot
             : "unhealthy: " + problems.joined(separator: ", ")
@@ -110,7 +108,7 @@ package final class ControlQueries: @unchecked Sendable {
     func update(_ args: [String]) -> String {
         switch args.first {
         case nil, "status": return args.count <= 1 ? updates.status() : "usage: update status | install [PATH]"
-        case "install" where args.count <= 2: return updates.install(args.count == 2 ? args[1] : nil)
+        case "install" where args.count <= 2: return updates.install(args.count == 2 ? args[1] : nil).message
         default: return "usage: update status | install [PATH]"
         }
     }

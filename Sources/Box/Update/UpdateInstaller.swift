@@ -28,9 +28,10 @@ package final class UpdateInstaller: Sendable {
     private let tools: Tools
     private let scratch: String
     private let current = Mutex<Run?>(nil)
-    /// The booted slot's bootname, once RAUC has said it: it cannot change before the next boot,
-    /// and `health` (which hotline-mark-good asks every 2 s) should not start RAUC each time.
-    private let booted = Mutex<String?>(nil)
+    /// The slots as RAUC last said them, for `health` (which hotline-mark-good asks every 2 s:
+    /// it should not start RAUC each time). Which one is booted cannot change before the next
+    /// boot, nor their versions before an install ends, which forgets them.
+    private let known = Mutex<SlotStatus?>(nil)
     private static let unavailable = "updates: no RAUC on this box (installed from the Debian package: update it with apt)"
 
     /// `scratch` holds the output of the install in progress.
@@ -71,21 +72,48 @@ package final class UpdateInstaller: Sendable {
         let output = "\(scratch)/rauc-status-\(UUID().uuidString).json"
         defer { try? FileManager.default.removeItem(atPath: output) }
         try ToolRun.run(tools.rauc, ["status", "--detailed", "--output-format=json"], limit: 30, errorFile: output + ".err", outputFile: output)
-        return try SlotStatus(raucJSON: try Data(contentsOf: URL(fileURLWithPath: output)))
+        let status = try SlotStatus(raucJSON: try Data(contentsOf: URL(fileURLWithPath: output)))
+        known.withLock { $0 = status }
+        return status
     }
 
-    /// The booted slot's bootname (A, B); nil without RAUC or when it cannot say.
-    package var bootedSlot: String? {
+    /// The slots RAUC said last, asked when it has not said them yet; nil without RAUC or when it
+    /// cannot say (an install is running: asked again next time).
+    private var lastKnown: SlotStatus? {
         guard available else { return nil }
-        if let known = booted.withLock({ $0 }) { return known }
-        // Not kept when RAUC cannot say (an install is running): asked again next time.
-        let name = (try? slots())?.booted?.bootname
-        if let name { booted.withLock { $0 = name } }
-        return name
+        return known.withLock({ $0 }) ?? (try? slots())
     }
 
-    /// Starts installing `path`, or the one bundle (*.raucb) on the USB stick.
-    package func install(_ path: String?) -> String {
+    /// The booted slot's bootname (A, B).
+    package var bootedSlot: String? { lastKnown?.booted?.bootname }
+
+    /// Both slots' versions and the booted one, for `health`: `slots A 0.15.0 (booted), B 0.16.0`.
+    package var slotVersions: String? {
+        guard let status = lastKnown, !status.slots.isEmpty else { return nil }
+        return "slots " + status.slots.map { "\($0.bootname) \($0.version ?? "as flashed")" + ($0.booted ? " (booted)" : "") }.joined(separator: ", ")
+    }
+
+    /// Whether RAUC's last install was of `bundle` and it refused or failed it.
+    package func failed(_ bundle: String) -> Bool {
+        current.withLock { run in run.map { $0.bundle == bundle && ($0.exitStatus ?? 0) != 0 } ?? false }
+    }
+
+    /// Whether an install began, and what to tell whoever asked.
+    package struct Start: Sendable {
+        package var began: Bool
+        package var message: String
+    }
+
+    /// Starts installing `path`, or the one bundle (*.raucb) on the USB stick; a bundle pushed
+    /// over the uplink is deleted once RAUC has ended (`discardWhenDone`), whatever it said.
+    package func install(_ path: String?, discardWhenDone: Bool = false) -> Start {
+        let message = startInstall(path, discardWhenDone: discardWhenDone)
+        return Start(began: message.hasPrefix(Self.installing), message: message)
+    }
+
+    private static let installing = "installing "
+
+    private func startInstall(_ path: String?, discardWhenDone: Bool) -> String {
         guard available else { return Self.unavailable }
         let bundle: String
         if let path {
@@ -112,11 +140,13 @@ package final class UpdateInstaller: Sendable {
             process.standardInput = FileHandle.nullDevice
             process.terminationHandler = { [weak self] p in
                 try? log.close()
+                if discardWhenDone { try? FileManager.default.removeItem(atPath: bundle) }
+                self?.known.withLock { $0 = nil }
                 self?.current.withLock { $0?.exitStatus = p.terminationStatus }
             }
             do { try process.run() } catch { return "cannot run \(tools.rauc): \(error)" }
             run = Run(bundle: bundle, output: output, started: BootClock.seconds())
-            return "installing \(bundle); `update status` shows how far it is"
+            return Self.installing + "\(bundle); `update status` shows how far it is"
         }
     }
 }

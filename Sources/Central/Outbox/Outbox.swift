@@ -51,16 +51,21 @@ package struct Outbox: Sendable {
         return id
     }
 
-    /// Queues content for each of `nodes`; its bytes go to the media store once, by digest.
-    package func pushContent(_ kind: ContentKind, file: String, to nodes: [String], store: MediaStore, by user: String) async throws {
-        guard let data = FileManager.default.contents(atPath: file) else { throw CentralRefusal("\(file): cannot be read") }
-        guard data.count <= Self.maxContentBytes else { throw CentralRefusal("\(file): \(data.count) bytes; a push is at most \(Self.maxContentBytes)") }
+    /// Queues content or a firmware bundle for each of `nodes`; its bytes go to the media store
+    /// once, by digest (copied and hashed a chunk at a time: a bundle is hundreds of MB).
+    package func pushContent(_ kind: PushKind, file: String, to nodes: [String], store: MediaStore, by user: String) async throws {
+        guard FileManager.default.isReadableFile(atPath: file) else { throw CentralRefusal("\(file): cannot be read") }
         let staging = try store.staging(node: "outbox")
         let copy = "\(staging)/\(UUID().uuidString)"
-        try data.write(to: URL(fileURLWithPath: copy))
-        let sha = ContentDigest.sha256Hex(data)
-        let stored = try store.put(file: copy, sha256: sha, size: data.count, contentType: "application/octet-stream")
-        let body = #"{"kind": "\#(kind.rawValue)", "bytes": \#(data.count)}"#
+        try FileManager.default.copyItem(atPath: file, toPath: copy)
+        let (size, sha) = try ContentDigest.sha256Hex(file: copy)
+        let limit = Self.maxBytes(kind)
+        guard size <= limit, size > 0 else {
+            try? FileManager.default.removeItem(atPath: copy)
+            throw CentralRefusal("\(file): \(size) bytes; a \(kind.name) push is 1 to \(limit) bytes")
+        }
+        let stored = try store.put(file: copy, sha256: sha, size: size, contentType: "application/octet-stream")
+        let body = #"{"kind": "\#(kind.name)", "bytes": \#(size)}"#
         try await database.transaction { connection in
             try await connection.query("""
                 INSERT INTO blobs (sha256, size, content_type) VALUES (\(stored.sha256), \(stored.size), \(stored.contentType)) ON CONFLICT DO NOTHING
@@ -76,8 +81,20 @@ package struct Outbox: Sendable {
         }
     }
 
-    /// The box takes at most this much in one push (`ContentPush.maxPackBytes` on its side).
+    /// The box takes at most this much in one content push (`ContentPush.maxPackBytes` on its
+    /// side), and a firmware bundle of at most `UplinkLimits.maxFirmwareBytes`.
     package static let maxContentBytes = 64 << 20
+
+    package static func maxBytes(_ kind: PushKind) -> Int {
+        switch kind {
+        case .content: maxContentBytes
+        case .firmware: UplinkLimits.maxFirmwareBytes
+        }
+    }
+
+    /// How long one round sends a firmware bundle to one box before its other entries and the
+    /// next box's turn (at 64 kbit/s, about 4.8 MB).
+    package static let firmwareRound: Duration = .seconds(600)
 
     package struct Delivery: Sendable, Equatable {
         package var delivered = 0
@@ -95,7 +112,7 @@ package struct Outbox: Sendable {
     /// or answers 5xx stops the round (a later status must not overtake an earlier one) and is
     /// tried again next round, later each time; a box that refuses an entry for good (4xx) has
     /// it marked refused with its words, and the round goes on.
-    package func deliver(node: String, base: String, via puller: Puller, store: MediaStore) async throws -> Delivery {
+    package func deliver(node: String, base: String, via puller: Puller, store: MediaStore, firmwareRound: Duration = Self.firmwareRound) async throws -> Delivery {
         let logger = database.logger
         var result = Delivery()
         let pending = try await database.client.query("""
@@ -110,13 +127,24 @@ package struct Outbox: Sendable {
             return result
         }
         for (index, (id, kind, caseNumber, body, attempts, _, content)) in entries.enumerated() {
-            let outcome: (HTTPResponseStatus, Data)
-            do { outcome = try await send(kind: kind, caseNumber: caseNumber, body: body, content: content, base: base, via: puller, store: store) } catch {
+            let outcome: FirmwarePush.Outcome
+            do {
+                outcome = try await send(kind: kind, caseNumber: caseNumber, body: body, content: content, base: base, via: puller, store: store, firmwareRound: firmwareRound)
+            } catch {
                 try await retryLater(id, attempts: attempts, error: "\(error)")
                 result.waiting = entries.count - index
                 return result
             }
-            let (status, reply) = outcome
+            guard case .answered(let status, let reply) = outcome else {
+                // A firmware bundle part way: the next round goes on at once, no back-off (nothing failed).
+                if case .inProgress(let received, let total) = outcome {
+                    try await database.client.query("""
+                        UPDATE outbox SET last_error = \("firmware: the box has \(received) of \(total) bytes"), next_attempt_at = now() WHERE id = \(id)
+                        """, logger: logger)
+                }
+                result.waiting = entries.count - index
+                return result
+            }
             switch status.code {
             case 200..<300:
                 try await database.client.query("""
@@ -140,18 +168,31 @@ package struct Outbox: Sendable {
     }
 
     /// One entry as its request: a status, a call-back, or content with its bytes from the store
-    /// (given ten minutes: a prompt pack at 64 kbit/s takes several).
+    /// (given ten minutes: a prompt pack at 64 kbit/s takes several), or a firmware bundle's
+    /// pieces for a round.
     private func send(kind: String, caseNumber: String?, body: String, content: String?, base: String, via puller: Puller,
-                      store: MediaStore) async throws -> (HTTPResponseStatus, Data) {
+                      store: MediaStore, firmwareRound: Duration) async throws -> FirmwarePush.Outcome {
         switch kind {
-        case "status": return try await puller.send(.PUT, base, "/v1/cases/\(caseNumber ?? "")/status", body: Data(body.utf8))
-        case "callback": return try await puller.send(.POST, base, "/v1/callbacks", body: Data(body.utf8))
+        case "status":
+            let (status, reply) = try await puller.send(.PUT, base, "/v1/cases/\(caseNumber ?? "")/status", body: Data(body.utf8))
+            return .answered(status, reply)
+        case "callback":
+            let (status, reply) = try await puller.send(.POST, base, "/v1/callbacks", body: Data(body.utf8))
+            return .answered(status, reply)
         default:
             let what = try WireJSON.decode(JSONValue.self, from: Data(body.utf8))
-            guard case .string(let contentKind)? = what["kind"], let sha = content, let bytes = FileManager.default.contents(atPath: store.path(sha256: sha)) else {
+            guard case .string(let name)? = what["kind"], let pushed = PushKind(name: name), let sha = content,
+                  FileManager.default.isReadableFile(atPath: store.path(sha256: sha)) else {
                 throw CentralRefusal("content entry without its bytes in the store")
             }
-            return try await puller.send(.PUT, base, "/v1/content/\(contentKind)", body: bytes, type: "application/octet-stream", timeout: 600)
+            switch pushed {
+            case .firmware:
+                return try await FirmwarePush(puller: puller, base: base, file: store.path(sha256: sha), sha256: sha, budget: firmwareRound).run()
+            case .content(let contentKind):
+                let bytes = try Data(contentsOf: URL(fileURLWithPath: store.path(sha256: sha)))
+                let (status, reply) = try await puller.send(.PUT, base, "/v1/content/\(contentKind.rawValue)", body: bytes, type: "application/octet-stream", timeout: 600)
+                return .answered(status, reply)
+            }
         }
     }
 
