@@ -70,7 +70,9 @@ final class Daemon {
         // One updater: an install from the stick and one pushed over the uplink exclude each other.
         let updates = UpdateInstaller(scratch: settings.dataDirectory)
         do {
-            queries = try ControlQueries(config: settings, configFile: configFile, board: board, updates: updates)
+            let trust = settings.uplink.trustDirectory(data: settings.dataDirectory)
+            queries = try ControlQueries(config: settings, configFile: configFile, board: board, updates: updates,
+                                         enrol: { path in try EnrolCertificate.enrol(pemFile: path, into: trust) })
             control = try ControlServer(path: settings.controlSocketPath) { [queries] line in ControlCommands.answerOnWorker(line, queries: queries) }
         } catch { throw CommandFailure("\(error)") }
         let certificate = settings.uplink.certificatePath(data: settings.dataDirectory)

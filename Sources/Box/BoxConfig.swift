@@ -120,6 +120,7 @@ package struct BoxConfig: Sendable {
         var config: BoxConfig
         do { config = try file.map(load) ?? BoxConfig() } catch { throw CommandFailure("\(error)") }
         config.adoptStoredNodePrefix()
+        config.adoptStoredUplinkListen()
         return config
     }
 

@@ -19,6 +19,8 @@ package struct UplinkConfig: Sendable {
     package var trust: String?
     /// Plain HTTP: for tests only, and only on a loopback address.
     package var plainHTTP = false
+    /// The technician set `listen` at the console (`uplink listen`), the config has no section.
+    package var setAtConsole = false
     /// Days acked media stay on the box before their files are deleted.
     package var retentionDays = 30.0
     package var bounds = UplinkBounds()
@@ -40,6 +42,15 @@ package struct UplinkConfig: Sendable {
     package func trustDirectory(data: String) -> String { trust ?? "\(data)/tls/central" }
 
 
+    /// `HOST:PORT` (an IPv6 host in brackets) as its parts; nil when it is not one.
+    package static func listenAddress(_ text: String) -> (host: String, port: Int)? {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count >= 2, let port = parts.last.flatMap({ Int($0) }), (1...65535).contains(port) else { return nil }
+        let host = parts.dropLast().joined(separator: ":").trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        guard !host.isEmpty, host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || ".-:".contains($0)) }) else { return nil }
+        return (host, port)
+    }
+
     /// Reads the section; problems go to `y` with their lines.
     package static func parse(_ value: Yams.Node, _ y: YAMLReader, path: (String) -> String) -> UplinkConfig {
         var u = UplinkConfig(enabled: true)
@@ -51,13 +62,7 @@ package struct UplinkConfig: Sendable {
             case "listen":
                 listened = true
                 if let s = y.string(v, k, in: "uplink", at: l) {
-                    let parts = s.split(separator: ":", omittingEmptySubsequences: false)
-                    if let port = parts.last.flatMap({ Int($0) }), (1...65535).contains(port), parts.count >= 2 {
-                        u.host = parts.dropLast().joined(separator: ":").trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-                        u.port = port
-                    } else {
-                        y.fail(v, "uplink: listen must be HOST:PORT, e.g. 10.8.0.21:8443")
-                    }
+                    if let (host, port) = listenAddress(s) { (u.host, u.port) = (host, port) } else { y.fail(v, "uplink: listen must be HOST:PORT, e.g. 10.8.0.21:8443") }
                 }
             case "certificate": u.certificate = y.string(v, k, in: "uplink", at: l).map(path)
             case "key": u.key = y.string(v, k, in: "uplink", at: l).map(path)

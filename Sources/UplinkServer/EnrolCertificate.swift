@@ -17,13 +17,20 @@ package struct EnrolCertificate: ParsableCommand {
 
     package func run() throws {
         let settings = try BoxConfig.forCommand(config)
-        guard let text = try? String(contentsOfFile: certificate, encoding: .utf8) else { throw CommandFailure("\(certificate): cannot read") }
+        print(try Self.enrol(pemFile: certificate, into: settings.uplink.trustDirectory(data: settings.dataDirectory)))
+    }
+
+    /// Puts the PEM certificate at `pemFile` into `directory`, the uplink's trust (the CLI, and
+    /// the console's `uplink enrol` from a USB stick); what was enrolled, or why not.
+    package static func enrol(pemFile: String, into directory: String) throws(CommandFailure) -> String {
+        guard let text = try? String(contentsOfFile: pemFile, encoding: .utf8) else { throw CommandFailure("\(pemFile): cannot read") }
         let parsed: Certificate
-        do { parsed = try Certificate(pemEncoded: text) } catch { throw CommandFailure("\(certificate): not a PEM certificate: \(error)") }
-        let directory = settings.uplink.trustDirectory(data: settings.dataDirectory)
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let name = (certificate as NSString).lastPathComponent
-        try DurableFile.write(Data(text.utf8), to: "\(directory)/\(name)")
-        print("enrolled \(parsed.subject) (sha256 \(try UplinkCertificate.fingerprint(parsed))) in \(directory)")
+        do { parsed = try Certificate(pemEncoded: text) } catch { throw CommandFailure("\(pemFile): not a PEM certificate: \(error)") }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let name = (pemFile as NSString).lastPathComponent
+            try DurableFile.write(Data(text.utf8), to: "\(directory)/\(name)")
+            return "enrolled \(parsed.subject) (sha256 \(try UplinkCertificate.fingerprint(parsed))) in \(directory)"
+        } catch { throw CommandFailure("cannot enrol \(pemFile) in \(directory): \(error)") }
     }
 }

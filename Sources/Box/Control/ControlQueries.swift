@@ -19,7 +19,12 @@ package final class ControlQueries: @unchecked Sendable {
     private let started = BootClock.seconds()
     private let updates: UpdateInstaller
 
-    package init(config: BoxConfig, configFile: String?, board: ControlBoard, updates: UpdateInstaller? = nil) throws {
+    /// Trusts a central office's certificate for the uplink (the uplink's module reads it).
+    private let enrol: (@Sendable (String) throws -> String)?
+
+    package init(config: BoxConfig, configFile: String?, board: ControlBoard, updates: UpdateInstaller? = nil,
+                 enrol: (@Sendable (String) throws -> String)? = nil) throws {
+        self.enrol = enrol
         self.config = config
         self.configFile = configFile
         self.board = board
@@ -100,6 +105,40 @@ package final class ControlQueries: @unchecked Sendable {
             do { try config.storeNodePrefix(prefix) } catch { return "error: the node prefix cannot be kept: \(error)" }
             board.restartWanted.store(true, ordering: .relaxed)
             return "node prefix set to \(prefix.digits); the box restarts to use it as soon as no call is in progress"
+        default:
+            return usage
+        }
+    }
+
+    /// The uplink as a technician sets it up on a box without a shell: where it listens, and
+    /// the central office's certificate it trusts (from the USB stick). Both are kept on the data
+    /// partition; the box restarts to use them once no call is in progress.
+    func uplink(_ args: [String]) -> String {
+        let usage = "usage: uplink | uplink listen HOST:PORT | uplink enrol PATH (the central office's certificate, PEM: /media/usb/NAME.crt)"
+        let u = config.uplink
+        let trust = u.trustDirectory(data: config.dataDirectory)
+        switch args.count {
+        case 0:
+            let enrolled = ((try? FileManager.default.contentsOfDirectory(atPath: trust)) ?? []).filter { !$0.hasPrefix(".") && !$0.hasSuffix(".tmp") }.count
+            let listening = u.enabled ? "uplink listening on \(u.host):\(u.port) (\(u.setAtConsole ? "set at the console" : "from the config"))"
+                                      : "uplink off: uplink listen HOST:PORT sets the leased line's address"
+            return listening + "\n\(enrolled) central office certificate(s) trusted, in \(trust)"
+        case 2 where args[0] == "listen":
+            guard let (host, port) = UplinkConfig.listenAddress(args[1]) else { return usage }
+            guard !u.enabled || u.setAtConsole else { return "the config has an uplink: section (listen \(u.host):\(u.port)); change it there" }
+            let address = (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
+            do { try config.storeUplinkListen(address) } catch { return "error: the address cannot be kept: \(error)" }
+            board.restartWanted.store(true, ordering: .relaxed)
+            return "uplink set to listen on \(address); the box restarts to use it as soon as no call is in progress"
+        case 2 where args[0] == "enrol":
+            guard let enrol else { return "error: this box cannot enrol certificates (no uplink in this build)" }
+            do {
+                let said = try enrol(args[1])
+                // The uplink reads whom it trusts when it starts: one that is off starts with it.
+                guard u.enabled else { return said + "; uplink listen HOST:PORT starts the uplink with it" }
+                board.restartWanted.store(true, ordering: .relaxed)
+                return said + "; the box restarts to trust it as soon as no call is in progress"
+            } catch { return "error: \(error)" }
         default:
             return usage
         }
