@@ -15,8 +15,8 @@ Prints one PASS/FAIL line per step and the figures (boot to READY, boot to the f
 When a step fails, the tail of the box's journal (kept on its data partition) follows.
 
   image/boot-test.py IMAGE_DIR WORK_DIR
-  HOTLINE_BOOT_TEST_AFTER=FILE   boot only once FILE exists (CI: the VM stage's timed calls
-                                 are over), at most 20 minutes; the bundles are made meanwhile
+  HOTLINE_BOOT_TEST_AFTER=FILE   boot only once FILE exists (CI: the VM stage's fax call is
+                                 over), at most 20 minutes; the bundles are made meanwhile
 """
 import base64
 import hashlib
@@ -81,7 +81,7 @@ class Box:
                 "-device", "i6300esb", "-display", "none", "-monitor", "none",
                 # e1000 without its option ROM: the firmware has no driver for it, so it never
                 # tries a network boot; the kernel has one.
-                "-nic", f"user,model=e1000,romfile=,hostfwd=tcp:127.0.0.1:{UPLINK_PORT}-{BOX_ADDRESS}",
+                "-netdev", f"user,id=uplink,hostfwd=tcp:127.0.0.1:{UPLINK_PORT}-{BOX_ADDRESS}", "-device", "e1000,netdev=uplink,romfile=",
                 # A reboot ends qemu, and the test powers the box on again (Box.rebooted): a
                 # reset under TCG has been seen to hang the firmware for good.
                 "-no-reboot",
@@ -142,7 +142,7 @@ def step(name, body):
         detail = body()
         result(name, True, detail or "")
         return True
-    except (pexpect.TIMEOUT, pexpect.EOF, AssertionError, subprocess.CalledProcessError) as e:
+    except (pexpect.TIMEOUT, pexpect.EOF, AssertionError, subprocess.CalledProcessError, OSError, http.client.HTTPException) as e:
         result(name, False, type(e).__name__ + ": " + str(e).splitlines()[0][:200] if str(e) else type(e).__name__)
         return False
 
@@ -218,7 +218,7 @@ def journal_tail():
     subprocess.run(["debugfs", "-R", f"rdump /log/journal {logs}", part], capture_output=True)
     os.remove(part)
     for boot in ("-1", "-0"):
-        shown = subprocess.run(["journalctl", "-D", logs, "-b", boot, "--no-pager", "-o", "short-monotonic", "-n", "40"],
+        shown = subprocess.run(["journalctl", "-D", os.path.join(logs, "journal"), "-b", boot, "--no-pager", "-o", "short-monotonic", "-n", "40"],
                                capture_output=True, text=True)
         print(f"--- the box's journal, boot {boot} (last lines)")
         print("\n".join(l[:220] for l in (shown.stdout or shown.stderr).splitlines()))

@@ -56,7 +56,10 @@ echo "hotline-node" > "$root/etc/hostname"
 : > "$root/etc/machine-id"
 echo "$version" > "$root/etc/hotline-firmware"
 # Settings a technician changes live on the data partition: the network and the time server.
-ln -sfn /etc/hotline/network "$root/etc/systemd/network"
+# (Debian ships the directory: `ln -sfn` would put the link inside it, and networkd would find no
+# .network file; the boot test's uplink found that.)
+rm -rf "$root/etc/systemd/network"
+ln -s /etc/hotline/network "$root/etc/systemd/network"
 mkdir -p "$root/etc/systemd/timesyncd.conf.d"
 ln -sfn /etc/hotline/timesyncd.conf "$root/etc/systemd/timesyncd.conf.d/hotline.conf"
 mkdir -p "$root/data" "$root/boot/efi" "$root/var/lib/hotline" "$root/var/lib/hotline-console" "$root/var/lib/prometheus"
@@ -98,8 +101,12 @@ chown -R "$(uid hotline):$(gid hotline)" "$data/hotline"
 chmod 750 "$data/hotline"
 chown -R "$(uid hotline-console):$(gid technicians)" "$data/hotline-console"
 chmod 700 "$data/hotline-console"
+# The directory and the network and time settings are readable by all: networkd and timesyncd
+# run as their own users and read them through /etc/systemd links (a 750 directory kept the
+# leased line down). The box's config is not.
 chown -R "0:$(gid technicians)" "$data/etc-hotline"
-chmod 750 "$data/etc-hotline"
+chmod 755 "$data/etc-hotline" "$data/etc-hotline/network"
+chmod 644 "$data/etc-hotline/timesyncd.conf" "$data/etc-hotline/network/20-leased-line.network"
 chmod 640 "$data/etc-hotline/box.yaml"
 chown "0:$(gid systemd-journal)" "$data/log/journal"
 chmod 2755 "$data/log/journal"
