@@ -22,7 +22,8 @@ public enum ContentDigest {
         return (size, hex(hasher.finalize()))
     }
 
-    private static func hex(_ digest: SHA256.Digest) -> String { digest.map { String(format: "%02x", $0) }.joined() }
+    /// Bytes as lowercase hex, the form every digest here is written in.
+    public static func hex(_ bytes: some Sequence<UInt8>) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 }
 
 extension Data {

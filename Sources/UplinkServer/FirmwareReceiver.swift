@@ -75,7 +75,7 @@ package final class FirmwareReceiver: Sendable {
             let item = member.trimmingCharacters(in: .whitespaces)
             guard item.hasPrefix("sha-256=:"), item.hasSuffix(":"), item.count > 10 else { continue }
             guard let bytes = Data(base64Encoded: String(item.dropFirst(9).dropLast())), bytes.count == 32 else { return nil }
-            return bytes.map { String(format: "%02x", $0) }.joined()
+            return ContentDigest.hex(bytes)
         }
         return nil
     }
@@ -94,7 +94,9 @@ package final class FirmwareReceiver: Sendable {
         return try writing.withLock { _ throws(Refusal) -> FirmwareTransfer in
             let bundle = "\(directory)/\(sha256).raucb"
             // Once per digest; again only when RAUC failed it (a deliberate push once more).
-            if let handed = handedOver(), handed.sha256 == sha256, !updates.failed(bundle) { return handed }
+            if let handed = handedOver(), handed.sha256 == sha256, !updates.failed(bundle) {
+                return handed.transfer(update: updates.status().split(separator: "\n").last.map(String.init))
+            }
             if !FileManager.default.fileExists(atPath: bundle) {
                 let received = try append(piece, body, sha256: sha256)
                 guard received == piece.total else {
@@ -108,21 +110,30 @@ package final class FirmwareReceiver: Sendable {
 
     /// The bundle on its way (or the last handed over) and what `update status` says.
     package func state() -> FirmwareState {
-        let transfer = writing.withLock { _ in partial() ?? handedOver() }
-        return FirmwareState(transfer: transfer, update: updates.status().split(separator: "\n").map(String.init))
+        let update = updates.status().split(separator: "\n").map(String.init)
+        let transfer = writing.withLock { _ in partial() ?? handedOver()?.transfer(update: update.last) }
+        return FirmwareState(transfer: transfer, update: update)
     }
 
     // MARK: Files
 
     private var handedFile: String { "\(directory)/handed-to-rauc" }
 
-    /// The last bundle given to RAUC: "DIGEST TOTAL".
-    private func handedOver() -> FirmwareTransfer? {
+    /// The last bundle given to RAUC, as its record says ("DIGEST TOTAL"): read for every piece,
+    /// so RAUC itself is asked only when a reply says how its install goes.
+    private struct Handed {
+        var sha256: String
+        var total: Int
+        func transfer(update: String?) -> FirmwareTransfer {
+            FirmwareTransfer(sha256: sha256, received: total, total: total, handedToRAUC: true, update: update)
+        }
+    }
+
+    private func handedOver() -> Handed? {
         guard let text = try? String(contentsOfFile: handedFile, encoding: .utf8) else { return nil }
         let words = text.split(separator: " ")
         guard words.count == 2, let total = Int(words[1]) else { return nil }
-        let lastLine = updates.status().split(separator: "\n").last.map(String.init)
-        return FirmwareTransfer(sha256: String(words[0]), received: total, total: total, handedToRAUC: true, update: lastLine)
+        return Handed(sha256: String(words[0]), total: total)
     }
 
     /// The bundle being received: its digest, total and bytes so far.
