@@ -174,7 +174,7 @@ let package = Package(
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
-        .testTarget(name: "LabTests", dependencies: ["Lab", "Box", "IVR", "LocalDB", "DSP", "HotlineModel", "TestSupport", "SystemTestSupport"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "Box", "IVR", "LocalDB", "DSP", "HotlineModel", "TestSupport", "SystemTestSupport", "CPseudoTerminal"]),
         .testTarget(name: "SupportTests", dependencies: [
             "SystemSupport", "UplinkWire", "TestSupport", .product(name: "SystemPackage", package: "swift-system"),
             .product(name: "Logging", package: "swift-log"),

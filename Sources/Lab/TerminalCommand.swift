@@ -51,6 +51,8 @@ package struct TerminalCommand: ParsableCommand {
             cfsetospeed(&mode, speed)
             tcsetattr(fd, TCSANOW, &mode)
         }
+        // What the line held before this session (an earlier session's prompt) is not its answer.
+        tcflush(fd, TCIFLUSH)
         var heard = [UInt8]()
         for step in steps {
             switch step {
@@ -73,7 +75,7 @@ package struct TerminalCommand: ParsableCommand {
                         break
                     }
                     guard ContinuousClock.now < deadline else {
-                        throw CommandFailure("\(tty): \"\(text)\" did not come within \(timeout) s")
+                        throw CommandFailure("\(tty): \"\(text)\" did not come within \(timeout) s; since the last match came \(Self.shown(heard.suffix(240)))")
                     }
                     guard poll(fd, events: Int16(POLLIN), ms: 200) else { continue }
                     var chunk = [UInt8](repeating: 0, count: 512)
@@ -85,6 +87,20 @@ package struct TerminalCommand: ParsableCommand {
                 }
             }
         }
+    }
+
+    /// Received bytes as one line of text, control characters escaped, for an error.
+    static func shown(_ bytes: ArraySlice<UInt8>) -> String {
+        if bytes.isEmpty { return "nothing" }
+        let text = String(decoding: bytes, as: UTF8.self).unicodeScalars.map { scalar in
+            switch scalar {
+            case "\r": "\\r"
+            case "\n": "\\n"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7f: "\\x" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
+            default: String(scalar)
+            }
+        }.joined()
+        return "\"\(text)\""
     }
 
     private func poll(_ fd: Int32, events: Int16, ms: Int32) -> Bool {
