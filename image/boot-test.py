@@ -15,7 +15,7 @@ Prints one PASS/FAIL line per step and the figures (boot to READY, boot to the f
 When a step fails, the tail of the box's journal (kept on its data partition) follows.
 
   image/boot-test.py IMAGE_DIR WORK_DIR
-  HOTLINE_BOOT_TEST_AFTER=FILE   boot only once FILE exists (CI: the VM stage's fax call is
+  HOTLINE_BOOT_TEST_AFTER=FILE   boot only once FILE exists (CI: the VM stage's calls are
                                  over), at most 20 minutes; the bundles are made meanwhile
 """
 import base64

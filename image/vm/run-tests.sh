@@ -48,7 +48,7 @@ rm -f "$share/.speech.wav"
 ".build/$config/hotline-lab" simulate scenarios/query.json --data "$share/.sim" --prompt-cache "$share/prompt-pack" > /dev/null
 rm -rf "$share/.sim"
 # Everything the guest needs is copied: a caller (CI) may now build and test beside it. The
-# ready file names the share, where the guest leaves fax-done once its fax call is over.
+# ready file names the share, where the guest leaves calls-done once its calls are over.
 [ -n "${HOTLINE_VM_READY:-}" ] && echo "$share" > "$HOTLINE_VM_READY.part" && mv "$HOTLINE_VM_READY.part" "$HOTLINE_VM_READY"
 
 boot=$(date +%s)

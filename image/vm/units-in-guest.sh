@@ -67,7 +67,7 @@ package_installed() {
 chat() {  # name; the send/expect script on stdin
   cat > "$S/$1.chat"
   systemctl stop "$CONSOLE_UNIT" >> "$LOG" 2>&1
-  "$L" terminal --tty "$TERMINAL_END" --timeout 60 "$S/$1.chat" > "$S/$1.out" 2>> "$LOG" &
+  "$L" terminal --tty "$TERMINAL_END" --timeout 120 "$S/$1.chat" > "$S/$1.out" 2>> "$LOG" &
   terminal=$!
   sleep 1
   systemctl start "$CONSOLE_UNIT" >> "$LOG" 2>&1
