@@ -17,6 +17,7 @@ package struct TerminalCommand: ParsableCommand {
     @Option(help: "Serial device of the technician's end.") var tty: String
     @Option(help: "Line speed.") var baud = 115_200
     @Option(help: "Seconds each expect waits.") var timeout = 60
+    @Option(help: "Create this file once the line is open and emptied: start the far end only then, or its first words are lost.") var ready: String?
     @Argument(help: "The script: `send TEXT` and `expect TEXT` lines; # starts a comment.") var script: String
 
     enum Step: Equatable {
@@ -53,6 +54,7 @@ package struct TerminalCommand: ParsableCommand {
         }
         // What the line held before this session (an earlier session's prompt) is not its answer.
         tcflush(fd, TCIFLUSH)
+        if let ready, !FileManager.default.createFile(atPath: ready, contents: nil) { throw CommandFailure("\(ready): cannot create the ready file") }
         var heard = [UInt8]()
         for step in steps {
             switch step {

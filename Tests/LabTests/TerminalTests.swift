@@ -18,7 +18,7 @@ import TestSupport
 
         let terminal = Process()
         terminal.executableURL = URL(fileURLWithPath: Tool.lab)
-        terminal.arguments = ["terminal", "--tty", String(cString: name), "--timeout", "2", scratch.path("login.chat")]
+        terminal.arguments = ["terminal", "--tty", String(cString: name), "--timeout", "2", "--ready", scratch.path("ready"), scratch.path("login.chat")]
         let errors = Pipe()
         terminal.standardError = errors
         terminal.standardOutput = FileHandle.nullDevice
@@ -30,6 +30,7 @@ import TestSupport
         terminal.waitUntilExit()
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(terminal.terminationStatus != 0)
+        #expect(FileManager.default.fileExists(atPath: scratch.path("ready")), "the far end is told when the line is open")
         #expect(message.contains("\"logged in\" did not come within 2 s"))
         #expect(message.contains("since the last match came \"\\x07wrong PIN\\r\\nPIN: \""), "\(message)")
     }

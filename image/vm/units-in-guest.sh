@@ -67,9 +67,12 @@ package_installed() {
 chat() {  # name; the send/expect script on stdin
   cat > "$S/$1.chat"
   systemctl stop "$CONSOLE_UNIT" >> "$LOG" 2>&1
-  "$L" terminal --tty "$TERMINAL_END" --timeout 120 "$S/$1.chat" > "$S/$1.out" 2>> "$LOG" &
+  rm -f "$S/$1.ready"
+  "$L" terminal --tty "$TERMINAL_END" --timeout 120 --ready "$S/$1.ready" "$S/$1.chat" > "$S/$1.out" 2>> "$LOG" &
   terminal=$!
-  sleep 1
+  # The console starts once the terminal listens on an emptied line: a loaded guest may take
+  # seconds to start the terminal, and what the console says before that would be lost.
+  while [ ! -e "$S/$1.ready" ] && kill -0 $terminal 2>/dev/null; do sleep 0.2; done
   systemctl start "$CONSOLE_UNIT" >> "$LOG" 2>&1
   wait $terminal
 }
