@@ -58,8 +58,6 @@ package_installed() {
   return $t
 }
 
-# One conversation with the console, typed at the technician's end while `then` (a command)
-# (re)starts the console unit, so its first prompt is not missed.
 # One console session: the console unit (re)started with the terminal already listening. The
 # unit is stopped first, before the terminal opens (and drops what the line still holds): the
 # last session's prompt, or the one of the instance Restart= brings back after a logout, would
