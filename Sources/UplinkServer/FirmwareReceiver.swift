@@ -95,7 +95,7 @@ package final class FirmwareReceiver: Sendable {
             let bundle = "\(directory)/\(sha256).raucb"
             // Once per digest; again only when RAUC failed it (a deliberate push once more).
             if let handed = handedOver(), handed.sha256 == sha256, !updates.failed(bundle) {
-                return handed.transfer(update: updates.status().split(separator: "\n").last.map(String.init))
+                return handed.transfer(update: updateStatus().last)
             }
             if !FileManager.default.fileExists(atPath: bundle) {
                 let received = try append(piece, body, sha256: sha256)
@@ -110,10 +110,13 @@ package final class FirmwareReceiver: Sendable {
 
     /// The bundle on its way (or the last handed over) and what `update status` says.
     package func state() -> FirmwareState {
-        let update = updates.status().split(separator: "\n").map(String.init)
+        let update = updateStatus()
         let transfer = writing.withLock { _ in partial() ?? handedOver()?.transfer(update: update.last) }
         return FirmwareState(transfer: transfer, update: update)
     }
+
+    /// `update status` by lines: the last says how RAUC's install goes.
+    private func updateStatus() -> [String] { updates.status().split(separator: "\n").map(String.init) }
 
     // MARK: Files
 

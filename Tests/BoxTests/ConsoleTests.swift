@@ -64,15 +64,7 @@ import TestSupport
         /// Everything read up to and including `text`; fails the test if it does not come.
         @discardableResult
         func expect(_ text: String, within seconds: Double = 10) -> String {
-            let deadline = Date().addingTimeInterval(seconds)
-            while !seen.contains(text) && Date() < deadline {
-                var fds = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
-                if poll(&fds, 1, 100) > 0 {
-                    var buffer = [UInt8](repeating: 0, count: 4096)
-                    let n = buffer.withUnsafeMutableBytes { read(master, $0.baseAddress, $0.count) }
-                    if n > 0 { seen += String(decoding: buffer[0..<n], as: UTF8.self) } else { break }
-                }
-            }
+            PseudoTerminalReader.read(master, into: &seen, until: text, within: seconds)
             guard let r = seen.range(of: text) else {
                 Issue.record("expected \"\(text)\", the console said: \(seen)")
                 return seen

@@ -25,7 +25,9 @@ import TestSupport
         try terminal.run()
 
         // The console answers the PIN it was typed, in two lines and with a control character.
-        #expect(read(from: master, until: "246810\r").hasSuffix("246810\r"))
+        var typed = ""
+        PseudoTerminalReader.read(master, into: &typed, until: "246810\r", within: 10)
+        #expect(typed.hasSuffix("246810\r"))
         type("\u{7}wrong PIN\r\nPIN: ", to: master)
         terminal.waitUntilExit()
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
@@ -37,20 +39,5 @@ import TestSupport
 
     private func type(_ text: String, to fd: Int32) {
         _ = Array(text.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-    }
-
-    /// What the terminal typed, up to `text` (or 10 s).
-    private func read(from fd: Int32, until text: String) -> String {
-        var seen = ""
-        let deadline = Date().addingTimeInterval(10)
-        while !seen.contains(text) && Date() < deadline {
-            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&p, 1, 100) > 0 else { continue }
-            var buffer = [UInt8](repeating: 0, count: 256)
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            guard n > 0 else { break }
-            seen += String(decoding: buffer[..<n], as: UTF8.self)
-        }
-        return seen
     }
 }
