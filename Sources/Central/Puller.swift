@@ -14,6 +14,8 @@ package final class Puller: Sendable {
     package let client: HTTPClient
     package let target: any PullTarget
     package let pageSize: Int
+    /// The pauses before a request is sent again after its connection dropped (`execute`).
+    let retryPauses: [Duration]
 
     package struct PullError: Error, CustomStringConvertible {
         package var description: String
@@ -37,17 +39,19 @@ package final class Puller: Sendable {
         }
     }
 
-    package convenience init(tls: TLSConfiguration?, into directory: String, pageSize: Int = 500) {
-        self.init(tls: tls, target: DirectoryTarget(directory: directory), pageSize: pageSize)
+    package convenience init(tls: TLSConfiguration?, into directory: String, pageSize: Int = 500, retryPauses: [Duration] = defaultRetryPauses) {
+        self.init(tls: tls, target: DirectoryTarget(directory: directory), pageSize: pageSize, retryPauses: retryPauses)
     }
 
-    package init(tls: TLSConfiguration?, target: any PullTarget, pageSize: Int = 500) {
+    /// `retryPauses`: a benchmark that plays the line faster than real time shortens them alike.
+    package init(tls: TLSConfiguration?, target: any PullTarget, pageSize: Int = 500, retryPauses: [Duration] = defaultRetryPauses) {
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls, timeout: .init(connect: .seconds(20), read: .seconds(120)),
                                                      decompression: .enabled(limit: .ratio(200)))
         configuration.httpVersion = .http1Only
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         self.target = target
         self.pageSize = pageSize
+        self.retryPauses = retryPauses
     }
 
     package func shutdown() async throws { try await client.shutdown() }
@@ -187,18 +191,20 @@ package final class Puller: Sendable {
         return (response.status, Data((try await response.body.collect(upTo: 64 << 20)).readableBytesView))
     }
 
+    package static let defaultRetryPauses: [Duration] = [.seconds(1), .seconds(3)]
+
     /// A request, sent again (twice at most, after 1 and 3 s) when the connection closes before
     /// any answer: a leased line drops, and a box under load cuts a handshake at its deadline.
     /// Every request the puller makes is safe to repeat (reads, acks that only move forward,
-    /// versioned statuses, call-backs by id, whole content). A box that does not answer at all
-    /// is not retried here: its connect and read timeouts already bound it.
+    /// versioned statuses, call-backs by id, whole content, firmware pieces). A box that does not
+    /// answer at all is not retried here: its connect and read timeouts already bound it.
     private func execute(_ request: HTTPClientRequest, timeout: Int64) async throws -> HTTPClientResponse {
         var attempt = 0
         while true {
             do { return try await client.execute(request, timeout: .seconds(timeout)) } catch {
+                guard attempt < retryPauses.count, Self.isDropped(error) else { throw error }
+                try await Task.sleep(for: retryPauses[attempt])
                 attempt += 1
-                guard attempt <= 2, Self.isDropped(error) else { throw error }
-                try await Task.sleep(for: .seconds(attempt * 2 - 1))
             }
         }
     }

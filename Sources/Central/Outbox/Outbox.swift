@@ -136,10 +136,12 @@ package struct Outbox: Sendable {
                 return result
             }
             guard case .answered(let status, let reply) = outcome else {
-                // A firmware bundle part way: the next round goes on at once, no back-off (nothing failed).
+                // A firmware bundle part way: the next round goes on at once, no back-off (nothing
+                // failed), and a line cut later starts its back-off afresh: the cuts of a long
+                // push are not failures in a row.
                 if case .inProgress(let received, let total) = outcome {
                     try await database.client.query("""
-                        UPDATE outbox SET last_error = \("firmware: the box has \(received) of \(total) bytes"), next_attempt_at = now() WHERE id = \(id)
+                        UPDATE outbox SET last_error = \("firmware: the box has \(received) of \(total) bytes"), attempts = 0, next_attempt_at = now() WHERE id = \(id)
                         """, logger: logger)
                 }
                 result.waiting = entries.count - index
@@ -196,9 +198,12 @@ package struct Outbox: Sendable {
         }
     }
 
-    /// Backs off from 30 s, doubling to at most an hour.
+    /// Seconds an entry waits after its `attempts`-th failure in a row: from 30 s, doubling to
+    /// at most an hour.
+    package static func retryDelay(attempts: Int) -> Int { min(3600, 30 << min(attempts, 7)) }
+
     private func retryLater(_ id: Int, attempts: Int, error: String) async throws {
-        let delay = min(3600, 30 << min(attempts, 7))
+        let delay = Self.retryDelay(attempts: attempts)
         try await database.client.query("""
             UPDATE outbox SET attempts = attempts + 1, last_error = \(String(error.prefix(2000))),
                 next_attempt_at = now() + make_interval(secs => \(Double(delay))) WHERE id = \(id)
