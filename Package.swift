@@ -157,7 +157,7 @@ let package = Package(
         .testTarget(name: "LocalDBTests", dependencies: ["LocalDB", "HotlineModel", "TestSupport"]),
         .testTarget(name: "IVRTests", dependencies: ["IVR", "HotlineModel", "DSP", "Box", "TestSupport", "SystemTestSupport"]),
         .testTarget(name: "BoxTests", dependencies: [
-            "Box", "IVR", "LineDriver", "LineSimulator", "LocalDB", "DSP", "HotlineModel", "SystemSupport", "TestSupport", "SystemTestSupport",
+            "Box", "IVR", "Lab", "LineDriver", "LineSimulator", "LocalDB", "DSP", "HotlineModel", "SystemSupport", "TestSupport", "SystemTestSupport",
             "CPseudoTerminal",
         ]),
         .testTarget(name: "UplinkTests", dependencies: [

@@ -11,8 +11,8 @@ package struct BenchCommand: ParsableCommand {
 
     package static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Benchmarks that print figures (docs/BENCHMARKS.md and docs/RELIABILITY.md record them): lines, echo, uplink, flood, callbacks, fleet.",
-        subcommands: [Lines.self, EchoBench.self, UplinkBench.self, FloodBench.self, CallbackBench.self, FleetBench.self])
+        abstract: "Benchmarks that print figures (docs/BENCHMARKS.md and docs/RELIABILITY.md record them): lines, echo, uplink, flood, callbacks, fleet, firmware.",
+        subcommands: [Lines.self, EchoBench.self, UplinkBench.self, FloodBench.self, CallbackBench.self, FleetBench.self, FirmwareBench.self])
 
     package struct Lines: ParsableCommand {
         package init() {}

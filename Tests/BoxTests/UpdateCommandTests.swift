@@ -1,5 +1,6 @@
 import Box
 import Foundation
+import Lab
 import SystemTestSupport
 import Testing
 import TestSupport
@@ -8,14 +9,14 @@ import TestSupport
 /// what the console's `update status` and `health` show.
 @Suite(.tags(.unit)) struct SlotStatusTests {
     @Test func aFreshlyFlashedBoxShowsSlotABootedAndBEmpty() throws {
-        let s = try SlotStatus(raucJSON: FakeRAUC.status(booted: "A", primary: "rootfs.0", bVersion: nil, bStatus: "bad"))
+        let s = try SlotStatus(raucJSON: SimulatedRAUC.status(booted: "A", primary: "rootfs.0", bVersion: nil, bStatus: "bad"))
         #expect(s.booted?.bootname == "A")
         #expect(s.lines == ["slot A: version unknown (flashed, not installed by RAUC), good, booted, primary",
                             "slot B: version unknown (flashed, not installed by RAUC), bad"])
     }
 
     @Test func afterAnUpdateTheOtherSlotIsPrimaryWithItsVersion() throws {
-        let s = try SlotStatus(raucJSON: FakeRAUC.status(booted: "B", primary: "rootfs.1", bVersion: "0.16.0", bStatus: "good"))
+        let s = try SlotStatus(raucJSON: SimulatedRAUC.status(booted: "B", primary: "rootfs.1", bVersion: "0.16.0", bStatus: "good"))
         #expect(s.booted?.version == "0.16.0")
         #expect(s.lines.last == "slot B: 0.16.0, good, booted, primary")
     }
@@ -67,7 +68,7 @@ import TestSupport
 @Suite(.tags(.unit)) struct UpdateInstallerTests {
     @Test func statusShowsTheInstallWithoutAskingRAUCAndHealthKeepsTheBootedSlot() throws {
         let scratch = try ScratchDirectory()
-        let installer = UpdateInstaller(tools: try FakeRAUC.tools(in: scratch, installsUntilEnded: true), scratch: scratch.url.path)
+        let installer = UpdateInstaller(tools: try SimulatedRAUC.tools(in: scratch.url.path, installsUntilEnded: true), scratch: scratch.url.path)
         #expect(installer.status().hasPrefix("slot A: version unknown (flashed, not installed by RAUC), good, booted, primary"))
         #expect(installer.bootedSlot == "A")
         #expect(installer.slotVersions == "slots A as flashed (booted), B as flashed")
@@ -88,7 +89,7 @@ import TestSupport
 
     @Test func manyAskingAtOnceAllGetTheSlots() async throws {
         let scratch = try ScratchDirectory()
-        let installer = UpdateInstaller(tools: try FakeRAUC.tools(in: scratch, installsUntilEnded: true), scratch: scratch.url.path)
+        let installer = UpdateInstaller(tools: try SimulatedRAUC.tools(in: scratch.url.path, installsUntilEnded: true), scratch: scratch.url.path)
         let answers = await withTaskGroup(of: String?.self) { group in
             for _ in 0..<8 { group.addTask { (try? installer.slots())?.booted?.bootname } }
             return await group.reduce(into: []) { $0.append($1) }

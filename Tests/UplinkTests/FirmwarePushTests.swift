@@ -2,6 +2,7 @@ import Box
 import Central
 import Foundation
 import HotlineModel
+import Lab
 import LocalDB
 import SystemSupport
 import SystemTestSupport
@@ -47,8 +48,8 @@ struct FirmwarePushTests {
     static let piece = UplinkLimits.firmwarePieceBytes
 
     static func bundle(_ bytes: Int, seed: UInt8 = 7) -> Data {
-        var generator = SeededBytes(seed: seed)
-        return Data((0..<bytes).map { _ in generator.next() })
+        var generator = SeededGenerator(seed: UInt64(seed))
+        return generator.bytes(bytes)
     }
 
     static func headers(_ bundle: Data, from first: Int, count: Int) -> [(String, String)] {
@@ -57,9 +58,9 @@ struct FirmwarePushTests {
 
     static func reprDigest(_ bundle: Data) -> String { "sha-256=:\(Data(hexString: ContentDigest.sha256Hex(bundle)).base64EncodedString()):" }
 
-    /// A box whose RAUC is FakeRAUC in `scratch`.
+    /// A box whose RAUC is SimulatedRAUC in `scratch`.
     static func box(_ scratch: ScratchDirectory, installsUntilEnded: Bool = false, diskFreeBytes: (@Sendable () -> Int)? = nil) async throws -> UplinkRig {
-        let updates = UpdateInstaller(tools: try FakeRAUC.tools(in: scratch, installsUntilEnded: installsUntilEnded), scratch: scratch.url.path)
+        let updates = UpdateInstaller(tools: try SimulatedRAUC.tools(in: scratch.url.path, installsUntilEnded: installsUntilEnded), scratch: scratch.url.path)
         return try await UplinkRig.make(populated: false, scratch: scratch, updates: updates, diskFreeBytes: diskFreeBytes)
     }
 
@@ -69,8 +70,8 @@ struct FirmwarePushTests {
 
     static func installs(_ scratch: ScratchDirectory, count: Int) -> [String] {
         var waited = 0
-        while FakeRAUC.installs(in: scratch).count < count && waited < 10_000 { usleep(20_000); waited += 20 }
-        return FakeRAUC.installs(in: scratch)
+        while SimulatedRAUC.installs(in: scratch.url.path).count < count && waited < 10_000 { usleep(20_000); waited += 20 }
+        return SimulatedRAUC.installs(in: scratch.url.path)
     }
 
     @Test func aBundleArrivesInPiecesAcrossARestartAndRAUCGetsItOnce() async throws {
@@ -101,7 +102,7 @@ struct FirmwarePushTests {
         let repeated = try await Self.send(rig, bundle, from: Self.piece * 2, count: 12_345)
         #expect(repeated.status == 200 && repeated.json["handed_to_rauc"] as? Bool == true)
         usleep(300_000)
-        #expect(FakeRAUC.installs(in: scratch) == [sha])
+        #expect(SimulatedRAUC.installs(in: scratch.url.path) == [sha])
         // RAUC has ended: the bundle's bytes are gone from the data partition.
         var waited = 0
         while FileManager.default.fileExists(atPath: "\(rig.data)/firmware/\(sha).raucb") && waited < 10_000 { usleep(20_000); waited += 20 }
@@ -138,7 +139,7 @@ struct FirmwarePushTests {
         let state = try await rig.request(.GET, "/v1/content/firmware").json
         #expect(state["transfer"] == nil, "\(bad.name): \(state)")
         usleep(200_000)
-        #expect(FakeRAUC.installs(in: scratch).isEmpty)
+        #expect(SimulatedRAUC.installs(in: scratch.url.path).isEmpty)
         await rig.shutdown()
     }
 
@@ -239,16 +240,39 @@ struct FirmwarePushTests {
         await db.close()
         await rig.shutdown()
     }
-}
 
-/// Reproducible bytes (xorshift), so a failing run's bundle can be made again.
-struct SeededBytes {
-    private var state: UInt64
-    init(seed: UInt8) { state = 0x9E37_79B9_7F4A_7C15 &+ UInt64(seed) }
-    mutating func next() -> UInt8 {
-        state ^= state << 13
-        state ^= state >> 7
-        state ^= state << 17
-        return UInt8(truncatingIfNeeded: state >> 32)
+    /// A leased line that drops in the middle of a piece costs that piece, sent again on a new
+    /// connection in the same round; a line down for longer fails the round and backs off as
+    /// any failure does, and the next round's progress starts the back-off afresh, so the
+    /// outages of an hours-long push do not add up to hour-long waits. RAUC gets the bundle once.
+    @Test func aLineThatDropsCostsAPieceAndProgressStartsTheBackOffAfresh() async throws {
+        let scratch = try ScratchDirectory()
+        let (rig, db, bundle, file) = try await Self.enrolledBox(scratch, bundle: Self.piece * 3 + 5, seed: 13)
+        let outbox = Outbox(database: db.database)
+        try await outbox.pushContent(.firmware, file: file, to: ["1"], store: db.store, by: "test")
+        let proxy = try LinkProxy(to: rig.runner.port)
+        defer { proxy.stop() }
+        let (puller, base) = try rig.puller(target: db.postgres, via: proxy.port)
+        func round(via base: String, for budget: Duration) async throws -> (Outbox.Delivery, [String?]) {
+            _ = try await db.rows("UPDATE outbox SET next_attempt_at = now()")
+            let delivery = try await outbox.deliver(node: "1", base: base, via: puller, store: db.store, firmwareRound: budget)
+            return (delivery, try await db.rows("SELECT attempts::text, coalesce(last_error, 'none') FROM outbox").first ?? [])
+        }
+        let progress = { (bytes: Int) -> [String?] in ["0", "firmware: the box has \(bytes) of \(bundle.count) bytes"] }
+        #expect(try await round(via: base, for: .zero) == (Outbox.Delivery(waiting: 1), progress(Self.piece)))
+        // The line is down: nothing answers where the box was (for the client's 20 s).
+        #expect(try await round(via: "https://127.0.0.1:1", for: .zero).1.first == "1")
+        // It drops half-way through the next piece, which crosses again on a new connection.
+        proxy.cut(afterMoreBytes: Self.piece / 2)
+        #expect(try await round(via: base, for: .zero) == (Outbox.Delivery(waiting: 1), progress(Self.piece * 2)))
+        #expect(proxy.counts.cuts == 1 && proxy.counts.toBox >= Self.piece * 5 / 2, "the cut piece crossed again")
+        #expect(try await round(via: base, for: .seconds(600)).0 == Outbox.Delivery(delivered: 1))
+        #expect(Self.installs(scratch, count: 1) == [ContentDigest.sha256Hex(bundle)])
+        let pieces = try CaseStore(path: "\(rig.data)/cases.sqlite", prefix: rig.config.nodePrefix).db.query("SELECT target, result FROM audit WHERE action = 'firmware'")
+        let stored = pieces.filter { $0.text("result") == "200" }.compactMap { $0.text("target") }
+        #expect(stored.count == 4 && Set(stored).count == 4 && pieces.count == 5, "each piece stored once: \(pieces.map { ($0.text("target") ?? "") + " → " + ($0.text("result") ?? "") })")
+        try await puller.client.shutdown()
+        await db.close()
+        await rig.shutdown()
     }
 }

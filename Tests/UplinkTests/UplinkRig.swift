@@ -52,7 +52,7 @@ final class UplinkRig: @unchecked Sendable {
 
     /// Made on a thread of its own: starting the server blocks until it listens, and Swift's
     /// cooperative pool (two threads here) must stay free to run it.
-    /// `updates`: the box's updater (FakeRAUC's); `diskFreeBytes`: a disk of that many free bytes.
+    /// `updates`: the box's updater (SimulatedRAUC's); `diskFreeBytes`: a disk of that many free bytes.
     static func make(retentionDays: Double = 30, populated: Bool = true, node: String = "1", bounds: UplinkBounds = .init(),
                      scratch: ScratchDirectory? = nil, updates: UpdateInstaller? = nil, diskFreeBytes: (@Sendable () -> Int)? = nil) async throws -> UplinkRig {
         try await offPool {

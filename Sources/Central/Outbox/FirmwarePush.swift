@@ -7,14 +7,22 @@ import UplinkWire
 /// bytes the box says it has: a dropped leased line, a restart of either end or a lost reply
 /// costs at most one piece. A round sends for `budget` at most, so a bundle that takes hours at
 /// 64 kbit/s never holds a box's pulls back for long; the next round goes on from there.
-struct FirmwarePush {
+package struct FirmwarePush: Sendable {
     let puller: Puller
     let base: String
     let file: String
     let sha256: String
     let budget: Duration
 
-    enum Outcome {
+    package init(puller: Puller, base: String, file: String, sha256: String, budget: Duration) {
+        self.puller = puller
+        self.base = base
+        self.file = file
+        self.sha256 = sha256
+        self.budget = budget
+    }
+
+    package enum Outcome: Sendable {
         /// The box's last answer: RAUC has the bundle (2xx), or it refused it.
         case answered(HTTPResponseStatus, Data)
         /// The round's time is up; the bytes the box has, and the whole.
@@ -23,7 +31,7 @@ struct FirmwarePush {
 
     private static let path = "/v1/content/firmware"
 
-    func run() async throws -> Outcome {
+    package func run() async throws -> Outcome {
         let reader = try FileReader(file)
         let size = try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int ?? 0
         let digest = "sha-256=:\(Data(hexString: sha256).base64EncodedString()):"
