@@ -211,6 +211,9 @@ package enum UplinkServer {
     private static func collect(_ request: Request, limit: Int, what: String) async throws -> Data {
         do { return Data(try await request.body.collect(upTo: limit).readableBytesView) } catch is NIOTooManyBytesError {
             throw UplinkService.Failure.tooLarge("\(what) is limited to \(limit) bytes")
+        } catch {
+            // A leased line that drops under a body: the audit says so, not a server error.
+            throw UplinkService.Failure.badRequest("\(what) was cut off: the connection closed before its last byte (\(error)); nothing of it was kept")
         }
     }
 

@@ -271,6 +271,8 @@ struct FirmwarePushTests {
         let pieces = try CaseStore(path: "\(rig.data)/cases.sqlite", prefix: rig.config.nodePrefix).db.query("SELECT target, result FROM audit WHERE action = 'firmware'")
         let stored = pieces.filter { $0.text("result") == "200" }.compactMap { $0.text("target") }
         #expect(stored.count == 4 && Set(stored).count == 4 && pieces.count == 5, "each piece stored once: \(pieces.map { ($0.text("target") ?? "") + " → " + ($0.text("result") ?? "") })")
+        #expect(pieces.contains { ($0.text("result") ?? "").hasPrefix("400: a firmware piece was cut off: the connection closed before its last byte") },
+                "the cut piece is audited as cut off: \(pieces.map { $0.text("result") ?? "" })")
         try await puller.client.shutdown()
         await db.close()
         await rig.shutdown()
