@@ -47,11 +47,12 @@ package struct FirmwareBench: ParsableCommand {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("firmware-bench-\(getpid())").path
         defer { try? FileManager.default.removeItem(atPath: root) }
         try? FileManager.default.removeItem(atPath: root)
-        for dir in ["box", "rauc"] { try FileManager.default.createDirectory(atPath: "\(root)/\(dir)", withIntermediateDirectories: true) }
+        let rauc = "\(root)/rauc"
+        for dir in ["\(root)/box", rauc] { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         var config = BoxConfig()
         config.dataDirectory = "\(root)/box"
         let tls = try UplinkBench.identities(in: root, for: &config)
-        let updates = UpdateInstaller(tools: try SimulatedRAUC.tools(in: "\(root)/rauc", installsUntilEnded: false), scratch: "\(root)/rauc")
+        let updates = UpdateInstaller(tools: try SimulatedRAUC.tools(in: rauc, installsUntilEnded: false), scratch: rauc)
         let runner = try UplinkRunner(service: UplinkService(config: config, updates: updates))
         defer { runner.stop() }
         let proxy = try LinkProxy(to: runner.port, bytesPerSecond: kbps * 1000 / 8 * speedup)
@@ -70,8 +71,8 @@ package struct FirmwareBench: ParsableCommand {
         let cutEvery = Int(cutEveryMib * 1_048_576)
         var rounds = Rounds(pause: pauseMinutes * 60)
         while true {
-            let crossed = proxy.counts.toBox + proxy.counts.fromBox
-            if cutEvery > 0 { proxy.cut(afterMoreBytes: cutEvery - crossed % cutEvery) }
+            let counts = proxy.counts
+            if cutEvery > 0 { proxy.cut(afterMoreBytes: cutEvery - (counts.toBox + counts.fromBox) % cutEvery) }
             let started = Date()
             let outcome = Result(catching: { try Blocking.run { try await push.run() } })
             rounds.add(seconds: Date().timeIntervalSince(started) * speedup, failed: (try? outcome.get()) == nil)
@@ -89,13 +90,12 @@ package struct FirmwareBench: ParsableCommand {
             }
             break
         }
-        var waited = 0.0
-        while !SimulatedRAUC.installs(in: "\(root)/rauc").contains(sha256), waited < 120 { Thread.sleep(forTimeInterval: 0.1); waited += 0.1 }
-        let installed = SimulatedRAUC.installs(in: "\(root)/rauc") == [sha256]
+        let installs = SimulatedRAUC.installs(in: rauc, awaiting: 1, within: 120)
+        let installed = installs == [sha256]
         let counts = proxy.counts
         let bytesAlone = Double(size) * 8 / (kbps * 1000) / 3600
         print("""
-            bundle: \(size) bytes, SHA-256 \(sha256.prefix(16))…; RAUC was handed it \(installed ? "once, whole" : "NOT as sent: \(SimulatedRAUC.installs(in: "\(root)/rauc"))")
+            bundle: \(size) bytes, SHA-256 \(sha256.prefix(16))…; RAUC was handed it \(installed ? "once, whole" : "NOT as sent: \(installs)")
             on the wire: \(counts.toBox) bytes to the box (\(String(format: "%.2f", Double(counts.toBox - size) * 100 / Double(size)))% over the bundle: TLS, HTTP, pieces sent again after a cut), \(counts.fromBox) from it
             line cuts: \(counts.cuts); rounds: \(rounds.count) (\(rounds.failed) failed)
             \(String(format: "link time at %.0f kbit/s: %.2f h measured (%.0f s at %.0f×); %.2f h for the bundle's bytes alone", kbps, rounds.linkSeconds / 3600, rounds.linkSeconds / speedup, speedup, bytesAlone))

@@ -2,9 +2,10 @@ import Box
 import Foundation
 
 /// RAUC's command line as the box uses it, where RAUC cannot run (no slots, no bootloader: the
-/// tests and `bench firmware`): a script answering `rauc status --detailed --output-format=json` with RAUC 1.8's JSON, and
-/// `rauc install BUNDLE` by logging the bundle's SHA-256 to `installs`, then either ending at
-/// once or running until a file `end` appears (RAUC answers no status while it installs).
+/// tests and `bench firmware`): a script answering `rauc status --detailed --output-format=json`
+/// with RAUC 1.8's JSON, and `rauc install BUNDLE` by logging the bundle's SHA-256 to
+/// `installs`, then either ending at once or running until a file `end` appears (RAUC answers no
+/// status while it installs).
 package enum SimulatedRAUC {
     /// `rauc status --detailed --output-format=json` of a two-slot box.
     package static func status(booted: String, primary: String, bVersion: String?, bStatus: String) -> Data {
@@ -19,7 +20,7 @@ package enum SimulatedRAUC {
 
     /// The tools of a box whose RAUC is this script, in `directory`; the stick is directory/stick.
     package static func tools(in directory: String, installsUntilEnded: Bool) throws -> UpdateInstaller.Tools {
-        func path(_ name: String) -> String { "\(directory)/\(name)" }
+        func path(_ name: String) -> String { file(name, in: directory) }
         let json = path("status.json")
         try status(booted: "A", primary: "rootfs.0", bVersion: nil, bStatus: "bad").write(to: URL(fileURLWithPath: json))
         let wait = installsUntilEnded ? #"while [ ! -e \#(path("end")) ]; do sleep 0.05; done; "# : ""
@@ -42,6 +43,20 @@ package enum SimulatedRAUC {
 
     /// The digests of the bundles installed so far, in order.
     package static func installs(in directory: String) -> [String] {
-        ((try? String(contentsOfFile: "\(directory)/installs", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        ((try? String(contentsOfFile: file("installs", in: directory), encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
     }
+
+    /// The installs once there are `count` of them, or as they are after `seconds`: the box
+    /// starts RAUC on a thread of its own, after its reply.
+    package static func installs(in directory: String, awaiting count: Int, within seconds: Double) -> [String] {
+        let deadline = Date().addingTimeInterval(seconds)
+        var installs = installs(in: directory)
+        while installs.count < count && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+            installs = self.installs(in: directory)
+        }
+        return installs
+    }
+
+    private static func file(_ name: String, in directory: String) -> String { "\(directory)/\(name)" }
 }

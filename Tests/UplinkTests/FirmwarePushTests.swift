@@ -69,9 +69,7 @@ struct FirmwarePushTests {
     }
 
     static func installs(_ scratch: ScratchDirectory, count: Int) -> [String] {
-        var waited = 0
-        while SimulatedRAUC.installs(in: scratch.url.path).count < count && waited < 10_000 { usleep(20_000); waited += 20 }
-        return SimulatedRAUC.installs(in: scratch.url.path)
+        SimulatedRAUC.installs(in: scratch.url.path, awaiting: count, within: 10)
     }
 
     @Test func aBundleArrivesInPiecesAcrossARestartAndRAUCGetsItOnce() async throws {
